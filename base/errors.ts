@@ -1,0 +1,64 @@
+/**
+ * Every error ntrace raises on purpose is an NtraceError; the CLI prints its message and
+ * exits non-zero without a stack trace. Anything else reaching the CLI is a bug in ntrace.
+ */
+export class NtraceError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Bad command-line input or API misuse by the caller. */
+export class UsageError extends NtraceError {}
+
+/** Where in a file a format error was found. */
+export interface FormatLocation {
+  /** Format name, e.g. "PE32", "PDB", "trace". */
+  readonly format: string;
+  /** Structure being read, e.g. "IMAGE_EXPORT_DIRECTORY". */
+  readonly structure: string;
+  /** Field of that structure, if one is to blame. */
+  readonly field?: string;
+  /** Byte offset in the file (or stream, see `stream`). */
+  readonly offset: number;
+  /** For formats made of streams (PDB): which stream the offset is in. */
+  readonly stream?: string;
+  /** File name, when the parser was given one. */
+  readonly file?: string;
+}
+
+/**
+ * "This format, but broken": names the structure, field and offset. Parsers return null
+ * (or a discriminated "not this format") for input that is not their format at all.
+ */
+export class FormatError extends NtraceError {
+  readonly location: FormatLocation;
+  readonly detail: string;
+  constructor(location: FormatLocation, detail: string) {
+    super(FormatError.describe(location, detail));
+    this.location = location;
+    this.detail = detail;
+  }
+
+  static describe(loc: FormatLocation, detail: string): string {
+    const where = [
+      loc.file,
+      loc.stream !== undefined ? `stream ${loc.stream}` : undefined,
+      `offset 0x${loc.offset.toString(16)}`,
+    ]
+      .filter((p) => p !== undefined)
+      .join(", ");
+    const what = loc.field !== undefined ? `${loc.structure}.${loc.field}` : loc.structure;
+    return `${loc.format}: ${what} at ${where}: ${detail}`;
+  }
+
+  /** The same error with a file name attached (parsers work on bytes; callers know the file). */
+  withFile(file: string): FormatError {
+    if (this.location.file !== undefined) return this;
+    return new FormatError({ ...this.location, file }, this.detail);
+  }
+}
+
+/** A format ntrace recognizes but deliberately does not read (PE32+, small MSF, MSFZ, ...). */
+export class UnsupportedFormatError extends FormatError {}

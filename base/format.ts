@@ -1,0 +1,26 @@
+/** Formatting helpers shared by every printer. */
+
+export function hex(n: number, width = 8): string {
+  return "0x" + (n >>> 0).toString(16).padStart(width, "0");
+}
+
+export function hexShort(n: number): string {
+  return "0x" + (n >>> 0).toString(16);
+}
+
+/** Windows GUID text form from the 16 bytes as stored on disk (Data1..3 little-endian). */
+export function guidToString(b: Uint8Array): string {
+  if (b.length !== 16) throw new RangeError("a GUID is 16 bytes");
+  const h = (i: number) => b[i]!.toString(16).padStart(2, "0");
+  const d1 = h(3) + h(2) + h(1) + h(0);
+  const d2 = h(5) + h(4);
+  const d3 = h(7) + h(6);
+  const d4 = h(8) + h(9);
+  const d5 = [10, 11, 12, 13, 14, 15].map(h).join("");
+  return `${d1}-${d2}-${d3}-${d4}-${d5}`.toUpperCase();
+}
+
+/** Symbol-store directory key: GUID as 32 hex digits without dashes, then age in hex. */
+export function symbolStoreKey(guid: string, age: number): string {
+  return guid.replace(/-/g, "").toUpperCase() + age.toString(16).toUpperCase();
+}
