@@ -36,6 +36,8 @@ export interface PdbPublic {
   /** PUBSYMFLAGS: Code (1) or Function (2) bit set. */
   readonly isFunction: boolean;
   readonly flags: number;
+  /** Offset of the S_PUB32 record in the symbol record stream (as llvm-pdbutil prints it). */
+  readonly recordOffset?: number;
 }
 
 export type ProcedureKind = "S_GPROC32" | "S_LPROC32" | "S_GPROC32_ID" | "S_LPROC32_ID";
@@ -49,6 +51,21 @@ export interface PdbProcedure {
   /** Code size in bytes (CodeSize of the PROCSYM32 record). */
   readonly size: number;
   readonly moduleIndex: number;
+  /** Offset of the record in its module's symbol stream (as llvm-pdbutil prints it). */
+  readonly recordOffset?: number;
+}
+
+/**
+ * A function as `ntrace symbols` lists it: every procedure (with its size), plus every
+ * function public at an RVA no procedure starts at (size unknown).
+ */
+export interface PdbFunction {
+  readonly name: string;
+  readonly rva: Rva;
+  readonly size?: number;
+  readonly source: "procedure" | "public";
+  /** Procedure record kind, for source "procedure". */
+  readonly kind?: ProcedureKind;
 }
 
 /** The result of an address lookup: the symbol containing the RVA and the offset into it. */

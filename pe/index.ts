@@ -1,0 +1,11 @@
+/** pe/: pure parsers for the binary formats ntrace reads. See pe/README.md. */
+export * from "./types.js";
+export { parsePe } from "./parse.js";
+export { isPe, machineName, MAX_SECTIONS } from "./headers.js";
+export { readRva, rvaToFileOffset, sectionOfRva, isExecutableRva, regionOfRva, IMAGE_SCN_CNT_CODE, IMAGE_SCN_MEM_EXECUTE, type MappedImage, type Region } from "./rva.js";
+export { debugTypeName, parseCodeView, IMAGE_DEBUG_TYPE_CODEVIEW, DEBUG_DIRECTORY_ENTRY_SIZE } from "./debug.js";
+export { buildDebugBlock, parseDebugBlock } from "./debugblock.js";
+export { subsystemName } from "./names.js";
+// PDB parser (pe/pdb/, another owner):
+// export * from "./pdb/index.js";
+export { peInfo, formatPeInfo, type PeInfo } from "./info.js";

@@ -1,0 +1,77 @@
+/**
+ * parsePe: the whole PE32 image from its bytes. Headers and the section table first, then the
+ * data directories through the section mapping (pe/rva.ts).
+ */
+import { ByteReader, FormatError, rva } from "../base/index.js";
+import type { PeImage } from "./types.js";
+import { RvaReader, type RvaSource } from "./rva.js";
+import { DIR_BASERELOC, DIR_DEBUG, DIR_EXPORT, DIR_IMPORT, IMAGE_FILE_DLL, locateStringTable, parseNtHeaders, parseSectionTable } from "./headers.js";
+import { parseImports } from "./imports.js";
+import { parseExports } from "./exports.js";
+import { parseDebugDirectory } from "./debug.js";
+import { parseRelocations } from "./relocs.js";
+import { parseCoffSymbols } from "./coff.js";
+
+const DIRECTORY_NAMES = ["Export", "Import", "Resource", "Exception", "Certificate", "BaseRelocation", "Debug", "Architecture", "GlobalPtr", "TLS", "LoadConfig", "BoundImport", "IAT", "DelayImport", "CLRRuntimeHeader", "Reserved"];
+
+/**
+ * Parses a PE32 image. Throws FormatError (structure, field, file offset; and `file` when
+ * given) for a broken image, UnsupportedFormatError for PE32+ or a non-i386 machine.
+ * Use isPe() first to tell "not a PE at all" from "a broken PE".
+ */
+export function parsePe(bytes: Uint8Array, file?: string): PeImage {
+  try {
+    return parse(bytes);
+  } catch (e) {
+    if (e instanceof FormatError && file !== undefined) throw e.withFile(file);
+    throw e;
+  }
+}
+
+function parse(bytes: Uint8Array): PeImage {
+  const r = new ByteReader(bytes, "PE32");
+  const nt = parseNtHeaders(r);
+  const strings = locateStringTable(r, nt);
+  const sections = parseSectionTable(r, nt, strings);
+  const mapped = { sections, sizeOfHeaders: nt.sizeOfHeaders, bytes };
+  const rr = new RvaReader(mapped);
+
+  const dir = (index: number): { rva: number; size: number; field: RvaSource } => {
+    const d = nt.dataDirectories[index];
+    return {
+      rva: d?.rva ?? 0,
+      size: d?.size ?? 0,
+      field: { structure: `IMAGE_DATA_DIRECTORY[${index}] (${DIRECTORY_NAMES[index]})`, field: "VirtualAddress", offset: nt.dataDirectoryOffset + index * 8 },
+    };
+  };
+  const exp = dir(DIR_EXPORT);
+  const imp = dir(DIR_IMPORT);
+  const rel = dir(DIR_BASERELOC);
+  const dbg = dir(DIR_DEBUG);
+
+  return {
+    machine: nt.machine,
+    timeDateStamp: nt.timeDateStamp,
+    characteristics: nt.characteristics,
+    isDll: (nt.characteristics & IMAGE_FILE_DLL) !== 0,
+    imageBase: nt.imageBase,
+    entryRva: rva(nt.entryRva),
+    sectionAlignment: nt.sectionAlignment,
+    fileAlignment: nt.fileAlignment,
+    sizeOfImage: nt.sizeOfImage,
+    sizeOfHeaders: nt.sizeOfHeaders,
+    checksum: nt.checksum,
+    subsystem: nt.subsystem,
+    dllCharacteristics: nt.dllCharacteristics,
+    sizeOfStackReserve: nt.sizeOfStackReserve,
+    sizeOfStackCommit: nt.sizeOfStackCommit,
+    dataDirectories: nt.dataDirectories,
+    sections,
+    imports: parseImports(rr, imp.rva, imp.field),
+    exports: parseExports(rr, exp.rva, exp.size, exp.field),
+    debug: parseDebugDirectory(rr, r, dbg.rva, dbg.size, dbg.field),
+    relocations: parseRelocations(rr, rel.rva, rel.size, rel.field),
+    coffSymbols: parseCoffSymbols(r, nt, strings, sections),
+    bytes,
+  };
+}

@@ -1,0 +1,207 @@
+/**
+ * MSF 7.00 ("big MSF") container: the block-structured file every modern PDB lives in.
+ * Streams are lists of blocks scattered over the file; `MsfFile.stream(i)` reassembles one
+ * into contiguous bytes before anything parses it. Layout: llvm.org/docs/PDB/MsfFile.html.
+ *
+ * Every block index is checked against NumBlocks and the file length, and the sum of all
+ * stream sizes must fit in the file (streams never share blocks), so a hostile file cannot
+ * make us allocate more than its own size per stream.
+ */
+import { ByteReader, FormatError, UnsupportedFormatError } from "../../base/index.js";
+
+/** "Microsoft C/C++ MSF 7.00\r\n\x1aDS\0\0\0" (32 bytes). */
+export const MSF7_MAGIC = asciiBytes("Microsoft C/C++ MSF 7.00\r\n\x1aDS\0\0\0");
+/** The pre-2000 "small MSF" (PDB 2.0): 16-bit block numbers, refused by name. */
+export const MSF2_MAGIC = asciiBytes("Microsoft C/C++ program database 2.00\r\n\x1aJG\0\0");
+/** The compressed container (PDZ/MSFZ, microsoft/pdb-rs msfz.md), refused by name. */
+export const MSFZ_MAGIC = asciiBytes("Microsoft MSFZ Container\r\n\x1aALD\0\0");
+
+/** Stream size meaning "this stream does not exist". */
+export const NIL_STREAM_SIZE = 0xffffffff;
+const SUPERBLOCK_SIZE = 56;
+
+export interface MsfSuperBlock {
+  readonly blockSize: number;
+  readonly freeBlockMapBlock: number;
+  readonly numBlocks: number;
+  readonly numDirectoryBytes: number;
+  readonly blockMapAddr: number;
+}
+
+function asciiBytes(s: string): Uint8Array {
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+
+function startsWith(bytes: Uint8Array, magic: Uint8Array): boolean {
+  if (bytes.length < magic.length) return false;
+  for (let i = 0; i < magic.length; i++) if (bytes[i] !== magic[i]) return false;
+  return true;
+}
+
+export function isMsf7(bytes: Uint8Array): boolean {
+  return startsWith(bytes, MSF7_MAGIC);
+}
+
+/** Which container the bytes start with, if any PDB container at all. */
+export function msfKind(bytes: Uint8Array): "msf7" | "msf2" | "msfz" | null {
+  if (startsWith(bytes, MSF7_MAGIC)) return "msf7";
+  if (startsWith(bytes, MSF2_MAGIC)) return "msf2";
+  if (startsWith(bytes, MSFZ_MAGIC)) return "msfz";
+  return null;
+}
+
+/** The parsed container: superblock, stream sizes and block lists; streams reassembled on demand. */
+export class MsfFile {
+  readonly superBlock: MsfSuperBlock;
+  /** Size in bytes of each stream; NIL_STREAM_SIZE for a nil stream. */
+  readonly streamSizes: readonly number[];
+  private readonly streamBlocks: readonly Uint32Array[];
+  private readonly bytes: Uint8Array;
+  private readonly cache = new Map<number, Uint8Array>();
+
+  private constructor(bytes: Uint8Array, superBlock: MsfSuperBlock, sizes: number[], blocks: Uint32Array[]) {
+    this.bytes = bytes;
+    this.superBlock = superBlock;
+    this.streamSizes = sizes;
+    this.streamBlocks = blocks;
+  }
+
+  get blockSize(): number {
+    return this.superBlock.blockSize;
+  }
+  get numStreams(): number {
+    return this.streamSizes.length;
+  }
+
+  /** True when the stream index exists and is not nil. */
+  hasStream(index: number): boolean {
+    return index >= 0 && index < this.streamSizes.length && this.streamSizes[index] !== NIL_STREAM_SIZE;
+  }
+
+  /** The block indices of a stream, in order (for tools and tests that re-lay a file out). */
+  blocksOf(index: number): Uint32Array {
+    return this.streamBlocks[index] ?? new Uint32Array(0);
+  }
+
+  /**
+   * The stream's bytes, contiguous. Returns null for a nil or missing stream. The result is
+   * cached; callers must not modify it.
+   */
+  stream(index: number): Uint8Array | null {
+    if (!this.hasStream(index)) return null;
+    const cached = this.cache.get(index);
+    if (cached) return cached;
+    const size = this.streamSizes[index]!;
+    const blocks = this.streamBlocks[index]!;
+    const bs = this.superBlock.blockSize;
+    const out = new Uint8Array(size);
+    for (let i = 0; i < blocks.length; i++) {
+      const start = blocks[i]! * bs;
+      const n = Math.min(bs, size - i * bs);
+      // Block indices were validated against the file when the directory was read.
+      out.set(this.bytes.subarray(start, start + n), i * bs);
+    }
+    this.cache.set(index, out);
+    return out;
+  }
+
+  /**
+   * Parses the superblock and the stream directory. Throws UnsupportedFormatError for the
+   * small MSF and MSFZ containers, FormatError for anything else that is not a sound MSF 7.00.
+   */
+  static parse(bytes: Uint8Array): MsfFile {
+    const kind = msfKind(bytes);
+    if (kind === "msf2") {
+      throw new UnsupportedFormatError({ format: "PDB", structure: "MSF superblock", field: "Magic", offset: 0 }, "PDB 2.0 small MSF files are not supported");
+    }
+    if (kind === "msfz") {
+      throw new UnsupportedFormatError({ format: "PDB", structure: "MSF superblock", field: "Magic", offset: 0 }, "MSFZ (compressed PDB) containers are not supported");
+    }
+    if (kind !== "msf7") {
+      throw new FormatError({ format: "PDB", structure: "MSF superblock", field: "Magic", offset: 0 }, "not a PDB (MSF 7.00) file");
+    }
+    const r = new ByteReader(bytes, "PDB");
+    const S = "MSF superblock";
+    r.need(0, SUPERBLOCK_SIZE, S);
+    const sb: MsfSuperBlock = {
+      blockSize: r.u32(32, S, "BlockSize"),
+      freeBlockMapBlock: r.u32(36, S, "FreeBlockMapBlock"),
+      numBlocks: r.u32(40, S, "NumBlocks"),
+      numDirectoryBytes: r.u32(44, S, "NumDirectoryBytes"),
+      blockMapAddr: r.u32(52, S, "BlockMapAddr"),
+    };
+    const bs = sb.blockSize;
+    if (bs < 512 || bs > 65536 || (bs & (bs - 1)) !== 0) {
+      r.fail(S, "BlockSize", 32, `block size ${bs} is not a power of two between 512 and 65536`);
+    }
+    if (sb.freeBlockMapBlock !== 1 && sb.freeBlockMapBlock !== 2) {
+      r.fail(S, "FreeBlockMapBlock", 36, `free block map block must be 1 or 2, not ${sb.freeBlockMapBlock}`);
+    }
+    if (sb.numBlocks === 0 || sb.numBlocks * bs > bytes.length) {
+      r.fail(S, "NumBlocks", 40, `${sb.numBlocks} blocks of ${bs} bytes do not fit in the ${bytes.length}-byte file (truncated?)`);
+    }
+    const capacity = sb.numBlocks * bs;
+    if (sb.numDirectoryBytes < 4 || sb.numDirectoryBytes > capacity) {
+      r.fail(S, "NumDirectoryBytes", 44, `directory size ${sb.numDirectoryBytes} is impossible for a ${capacity}-byte MSF`);
+    }
+    const checkBlock = (block: number, structure: string, field: string, offset: number, stream?: string): void => {
+      if (block >= sb.numBlocks || block === 0) {
+        throw new FormatError(
+          { format: "PDB", structure, field, offset, ...(stream !== undefined ? { stream } : {}) },
+          block === 0 ? "block 0 is the superblock and cannot hold stream data" : `block index ${block} is past NumBlocks (${sb.numBlocks})`,
+        );
+      }
+    };
+    checkBlock(sb.blockMapAddr, S, "BlockMapAddr", 52);
+
+    // The block map: the list of blocks holding the directory, stored contiguously at BlockMapAddr.
+    const numDirBlocks = Math.ceil(sb.numDirectoryBytes / bs);
+    const mapOffset = sb.blockMapAddr * bs;
+    const MAP = "MSF block map";
+    r.need(mapOffset, numDirBlocks * 4, MAP);
+    const directory = new Uint8Array(sb.numDirectoryBytes);
+    for (let i = 0; i < numDirBlocks; i++) {
+      const at = mapOffset + i * 4;
+      const block = r.u32(at, MAP, "DirectoryBlock");
+      checkBlock(block, MAP, "DirectoryBlock", at);
+      const n = Math.min(bs, sb.numDirectoryBytes - i * bs);
+      directory.set(bytes.subarray(block * bs, block * bs + n), i * bs);
+    }
+
+    // The directory: NumStreams, StreamSizes[NumStreams], then each stream's block list.
+    const D = "MSF stream directory";
+    const dr = new ByteReader(directory, "PDB", "directory");
+    const numStreams = dr.u32(0, D, "NumStreams");
+    if (numStreams > (directory.length - 4) / 4) {
+      dr.fail(D, "NumStreams", 0, `${numStreams} streams cannot fit in a ${directory.length}-byte directory`);
+    }
+    const sizes: number[] = new Array<number>(numStreams);
+    let total = 0;
+    for (let i = 0; i < numStreams; i++) {
+      const size = dr.u32(4 + i * 4, D, "StreamSizes");
+      sizes[i] = size;
+      if (size !== NIL_STREAM_SIZE) total += size;
+    }
+    if (total > capacity) {
+      dr.fail(D, "StreamSizes", 4, `streams total ${total} bytes, more than the ${capacity}-byte file holds`);
+    }
+    const blocks: Uint32Array[] = new Array<Uint32Array>(numStreams);
+    let at = 4 + numStreams * 4;
+    for (let i = 0; i < numStreams; i++) {
+      const size = sizes[i]!;
+      const n = size === NIL_STREAM_SIZE ? 0 : Math.ceil(size / bs);
+      dr.need(at, n * 4, D, `StreamBlocks[${i}]`);
+      const list = new Uint32Array(n);
+      for (let j = 0; j < n; j++) {
+        const block = dr.u32(at, D, "StreamBlocks");
+        checkBlock(block, D, `StreamBlocks[${i}]`, at, "directory");
+        list[j] = block;
+        at += 4;
+      }
+      blocks[i] = list;
+    }
+    return new MsfFile(bytes, sb, sizes, blocks);
+  }
+}

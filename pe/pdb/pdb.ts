@@ -1,0 +1,181 @@
+/**
+ * parsePdb: MSF container → info stream → DBI (modules, section contributions, section
+ * headers) → publics from the symbol record stream → procedures from each module stream.
+ * Everything is parsed eagerly except the lookup tables, which are built on first lookup.
+ */
+import { FormatError, UnsupportedFormatError, rva as toRva } from "../../base/index.js";
+import type { Rva } from "../../base/index.js";
+import { MsfFile, msfKind } from "./msf.js";
+import { PDB_INFO_STREAM, parseInfoStream, type PdbInfo } from "./info.js";
+import { DBI_STREAM, NIL_STREAM_INDEX, parseDbiStream, parseSectionHeaders, type DbiHeader } from "./dbi.js";
+import { PUB_CODE, PUB_FUNCTION, readModuleProcedures, readPublics } from "./symbols.js";
+import { PdbSymbolizer } from "./lookup.js";
+import type { Pdb, PdbFunction, PdbModule, PdbProcedure, PdbPublic, PdbSectionHeader, SectionContribution, SymbolHit } from "./types.js";
+
+/**
+ * True when the bytes start with a PDB container magic: MSF 7.00, and also the small MSF
+ * and MSFZ containers that parsePdb recognizes only to refuse them by name.
+ */
+export function isPdb(bytes: Uint8Array): boolean {
+  return msfKind(bytes) !== null;
+}
+
+/** A parsed PDB: the contract's Pdb plus the raw stream headers for tools that want them. */
+export class PdbFile implements Pdb {
+  readonly guid: string;
+  readonly age: number;
+  readonly infoAge: number;
+  readonly signature: number;
+  readonly pageSize: number;
+  readonly modules: readonly PdbModule[];
+  readonly sectionContributions: readonly SectionContribution[];
+  readonly sectionHeaders: readonly PdbSectionHeader[];
+  readonly publics: readonly PdbPublic[];
+  readonly procedures: readonly PdbProcedure[];
+  readonly info: PdbInfo;
+  readonly dbi: DbiHeader | undefined;
+  readonly msf: MsfFile;
+  private symbolizerCache: PdbSymbolizer | undefined;
+
+  constructor(parts: {
+    msf: MsfFile;
+    info: PdbInfo;
+    dbi: DbiHeader | undefined;
+    modules: PdbModule[];
+    sectionContributions: SectionContribution[];
+    sectionHeaders: PdbSectionHeader[];
+    publics: PdbPublic[];
+    procedures: PdbProcedure[];
+  }) {
+    this.msf = parts.msf;
+    this.info = parts.info;
+    this.dbi = parts.dbi;
+    this.guid = parts.info.guid;
+    this.infoAge = parts.info.age;
+    this.age = parts.dbi?.age ?? parts.info.age;
+    this.signature = parts.info.signature;
+    this.pageSize = parts.msf.blockSize;
+    this.modules = parts.modules;
+    this.sectionContributions = parts.sectionContributions;
+    this.sectionHeaders = parts.sectionHeaders;
+    this.publics = parts.publics;
+    this.procedures = parts.procedures;
+  }
+
+  /** The lookup tables (sorted arrays), built on first use. */
+  get symbolizer(): PdbSymbolizer {
+    return (this.symbolizerCache ??= new PdbSymbolizer(this));
+  }
+
+  lookup(rva: number): SymbolHit | null {
+    return this.symbolizer.lookup(rva);
+  }
+
+  /** Procedures with sizes, plus function publics at RVAs where no procedure starts; by RVA. */
+  functions(): PdbFunction[] {
+    return pdbFunctions(this);
+  }
+}
+
+/** Functions of any Pdb-shaped value; see PdbFunction. */
+export function pdbFunctions(pdb: Pick<Pdb, "procedures" | "publics">): PdbFunction[] {
+  const out: PdbFunction[] = [];
+  const procStarts = new Set<number>();
+  for (const p of pdb.procedures) {
+    if (p.rva === undefined) continue;
+    procStarts.add(p.rva);
+    out.push({ name: p.name, rva: p.rva, size: p.size, source: "procedure", kind: p.kind });
+  }
+  const seen = new Set<number>();
+  for (const p of pdb.publics) {
+    if (!p.isFunction || p.rva === undefined || procStarts.has(p.rva) || seen.has(p.rva)) continue;
+    seen.add(p.rva);
+    out.push({ name: p.name, rva: p.rva, source: "public" });
+  }
+  return out.sort((a, b) => a.rva - b.rva || a.name.localeCompare(b.name));
+}
+
+/**
+ * Parses a PDB. Throws UnsupportedFormatError for small MSF / MSFZ files, and FormatError
+ * ("not a PDB (MSF 7.00) file", or naming the broken structure, field and offset) otherwise.
+ */
+export function parsePdb(bytes: Uint8Array, file?: string): PdbFile {
+  try {
+    return parsePdbBytes(bytes);
+  } catch (err) {
+    if (file !== undefined && err instanceof FormatError && err.location.file === undefined) {
+      const location = { ...err.location, file };
+      throw err instanceof UnsupportedFormatError ? new UnsupportedFormatError(location, err.detail) : new FormatError(location, err.detail);
+    }
+    throw err;
+  }
+}
+
+function parsePdbBytes(bytes: Uint8Array): PdbFile {
+  const msf = MsfFile.parse(bytes);
+  const infoBytes = msf.stream(PDB_INFO_STREAM);
+  if (infoBytes === null) {
+    throw new FormatError({ format: "PDB", structure: "MSF stream directory", field: "StreamSizes", offset: 4 + PDB_INFO_STREAM * 4, stream: "directory" }, "the PDB info stream (1) is missing");
+  }
+  const info = parseInfoStream(infoBytes);
+  const dbiBytes = msf.stream(DBI_STREAM);
+  if (dbiBytes === null || dbiBytes.length === 0) {
+    return new PdbFile({ msf, info, dbi: undefined, modules: [], sectionContributions: [], sectionHeaders: [], publics: [], procedures: [] });
+  }
+  const dbi = parseDbiStream(dbiBytes);
+  const header = dbi.header;
+
+  const sectionHeaders = dbi.sectionHeaderStream !== undefined ? parseSectionHeaders(requireStream(msf, dbi.sectionHeaderStream, "optional debug header", "SectionHdr", dbi.sectionHeaderStreamOffset), dbi.sectionHeaderStream) : [];
+  const toRvaOf = (section: number, offset: number): Rva | undefined => {
+    const s = sectionHeaders[section - 1];
+    return s === undefined ? undefined : toRva(s.virtualAddress + offset);
+  };
+
+  const publics: PdbPublic[] = [];
+  if (header.symRecordStream !== NIL_STREAM_INDEX) {
+    const records = requireStream(msf, header.symRecordStream, "DBI header", "SymRecordStream", 20);
+    for (const p of readPublics(records, header.symRecordStream)) {
+      const rva = toRvaOf(p.segment, p.offset);
+      publics.push({
+        name: p.name,
+        section: p.segment,
+        offset: p.offset,
+        ...(rva !== undefined ? { rva } : {}),
+        isFunction: (p.flags & (PUB_CODE | PUB_FUNCTION)) !== 0,
+        flags: p.flags,
+        recordOffset: p.recordOffset,
+      });
+    }
+  }
+
+  const procedures: PdbProcedure[] = [];
+  for (const m of dbi.modules) {
+    if (m.symbolStream === NIL_STREAM_INDEX || m.symByteSize === 0) continue;
+    const stream = requireStream(msf, m.symbolStream, "ModInfo", "ModuleSymStream", m.recordOffset + 34);
+    for (const p of readModuleProcedures(stream, m.symbolStream, m.symByteSize)) {
+      const rva = toRvaOf(p.segment, p.codeOffset);
+      procedures.push({
+        name: p.name,
+        kind: p.kind,
+        section: p.segment,
+        offset: p.codeOffset,
+        ...(rva !== undefined ? { rva } : {}),
+        size: p.codeSize,
+        moduleIndex: m.index,
+        recordOffset: p.recordOffset,
+      });
+    }
+  }
+
+  const modules: PdbModule[] = dbi.modules.map((m) => ({ index: m.index, name: m.name, objectName: m.objectName, symbolStream: m.symbolStream }));
+  return new PdbFile({ msf, info, dbi: header, modules, sectionContributions: [...dbi.sectionContributions], sectionHeaders, publics, procedures });
+}
+
+/** The stream a DBI field names; `offset` is where that field sits in the DBI stream. */
+function requireStream(msf: MsfFile, index: number, structure: string, field: string, offset: number): Uint8Array {
+  const bytes = msf.stream(index);
+  if (bytes === null) {
+    throw new FormatError({ format: "PDB", structure, field, offset, stream: `DBI (${DBI_STREAM})` }, `stream ${index} does not exist (the file has ${msf.numStreams} streams)`);
+  }
+  return bytes;
+}

@@ -1,0 +1,52 @@
+/**
+ * Drives the pipeline: trace chunks → repair layer → strict builder → (filters) → a sink.
+ * Chunks are consumed one at a time; nothing per event is kept.
+ */
+import type { ThreadKey } from "../../base/index.js";
+import type { TraceSource } from "../source.js";
+import type { FrameSink } from "./frames.js";
+import { FrameFilter, isNoFilter, type FrameFilterOptions } from "./filter.js";
+import { RepairingCallTreeBuilder, type CallTreeWarning } from "./repair.js";
+
+export interface WalkOptions {
+  /** Only these threads (all when undefined). */
+  readonly threads?: ReadonlySet<number>;
+  readonly filter?: FrameFilterOptions;
+  readonly warn: (w: CallTreeWarning) => void;
+  readonly describe?: (fn: number) => string;
+  /**
+   * Thread after thread (each thread's chunks via `trace.chunks(key)`), so a sink sees one
+   * thread's frames completely before the next; otherwise chunks are taken in file order.
+   */
+  readonly threadByThread?: boolean;
+}
+
+/** The thread keys a walk visits, in trace order. */
+export function selectedThreads(trace: TraceSource, threads: ReadonlySet<number> | undefined): ThreadKey[] {
+  const keys = trace.threads.map((t) => t.key);
+  return threads === undefined ? keys : keys.filter((k) => threads.has(k));
+}
+
+export function walkFrames(trace: TraceSource, sink: FrameSink, options: WalkOptions): RepairingCallTreeBuilder {
+  const filtered = options.filter === undefined || isNoFilter(options.filter) ? sink : new FrameFilter(options.filter, sink);
+  const builder = new RepairingCallTreeBuilder(trace.threads, filtered, {
+    warn: options.warn,
+    ...(options.describe !== undefined ? { describe: options.describe } : {}),
+  });
+  const selected = options.threads;
+  if (options.threadByThread === true) {
+    for (const key of selectedThreads(trace, selected)) {
+      for (const chunk of trace.chunks(key)) builder.feed(chunk);
+      builder.finishThread(key);
+    }
+    return builder;
+  }
+  const seen = new Set<number>();
+  for (const chunk of trace.chunks()) {
+    if (selected !== undefined && !selected.has(chunk.thread)) continue;
+    seen.add(chunk.thread);
+    builder.feed(chunk);
+  }
+  for (const t of builder.threads) if (seen.has(t.key)) builder.finishThread(t.key);
+  return builder;
+}

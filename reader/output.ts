@@ -1,0 +1,81 @@
+/**
+ * Text output that streams: commands write pieces; a buffer of ~64 KiB is flushed to the file
+ * descriptor synchronously, so output never piles up in memory and ordering with stderr holds.
+ */
+import { closeSync, openSync, writeSync } from "node:fs";
+import { NtraceError } from "../base/index.js";
+
+export interface TextOutput {
+  write(text: string): void;
+  /** Flushes and releases the output. */
+  close(): void;
+}
+
+const LIMIT = 64 * 1024;
+
+export class FdOutput implements TextOutput {
+  private parts: string[] = [];
+  private size = 0;
+  private readonly fd: number;
+  private readonly owned: boolean;
+  private readonly name: string;
+
+  private constructor(fd: number, owned: boolean, name: string) {
+    this.fd = fd;
+    this.owned = owned;
+    this.name = name;
+  }
+
+  static stdout(): FdOutput {
+    return new FdOutput(1, false, "standard output");
+  }
+
+  static file(path: string): FdOutput {
+    try {
+      return new FdOutput(openSync(path, "w"), true, path);
+    } catch (err) {
+      throw new NtraceError(`cannot write ${path}: ${(err as Error).message}`);
+    }
+  }
+
+  write(text: string): void {
+    this.parts.push(text);
+    this.size += text.length;
+    if (this.size >= LIMIT) this.flush();
+  }
+
+  private flush(): void {
+    if (this.parts.length === 0) return;
+    const bytes = Buffer.from(this.parts.join(""), "utf8");
+    this.parts = [];
+    this.size = 0;
+    let off = 0;
+    while (off < bytes.length) {
+      try {
+        off += writeSync(this.fd, bytes, off, bytes.length - off);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === "EAGAIN") continue; // a non-blocking pipe is full: retry
+        if (code === "EPIPE") return; // the reader went away (| head): stop quietly
+        throw new NtraceError(`cannot write ${this.name}: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  close(): void {
+    this.flush();
+    if (this.owned) closeSync(this.fd);
+  }
+}
+
+/** Collects output in memory (tests, small outputs). */
+export class StringOutput implements TextOutput {
+  private parts: string[] = [];
+  write(text: string): void {
+    this.parts.push(text);
+  }
+  close(): void {}
+  text(): string {
+    return this.parts.join("");
+  }
+}

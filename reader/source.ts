@@ -1,0 +1,22 @@
+/**
+ * What the reader needs from an opened trace. `openTrace()` (tracefile/) returns a TraceFile
+ * that satisfies this structurally; tests may pass anything of the same shape.
+ */
+import type { ThreadKey } from "../base/index.js";
+import type { Damage, EventChunk, ModuleRecord, ThreadRecord, TraceHeader } from "../tracefile/types.js";
+
+export interface TraceSource {
+  readonly header: TraceHeader;
+  readonly modules: readonly ModuleRecord[];
+  readonly threads: readonly ThreadRecord[];
+  /** Columnar event chunks, in file order; one thread's chunks when `thread` is given. */
+  chunks(thread?: ThreadKey): Iterable<EventChunk>;
+  readonly damage: readonly Damage[];
+  /** False when the trace was cut short (no footer) or damaged. */
+  readonly complete: boolean;
+}
+
+/** The thread keys to process, in the trace's thread order (plus keys seen only in chunks). */
+export function threadKeysOf(trace: TraceSource): ThreadKey[] {
+  return trace.threads.map((t) => t.key);
+}

@@ -1,0 +1,120 @@
+/**
+ * The one engine interface the machine runs on. `UnicornEngine` implements it over the
+ * native libunicorn.so.2 through koffi; a WebAssembly unicorn could implement it too.
+ * Addresses and values are u32 numbers (the guest is 32-bit x86).
+ */
+import { NtraceError } from "../../base/index.js";
+
+/** Register ids: unicorn's UC_X86_REG_* numbering (unicorn 2.0.1, include/unicorn/x86.h). */
+export const X86Reg = {
+  CS: 11,
+  DS: 17,
+  EAX: 19,
+  EBP: 20,
+  EBX: 21,
+  ECX: 22,
+  EDI: 23,
+  EDX: 24,
+  EFLAGS: 25,
+  EIP: 26,
+  ES: 28,
+  ESI: 29,
+  ESP: 30,
+  FS: 32,
+  GS: 33,
+  SS: 49,
+  CR0: 50,
+  IDTR: 242,
+  GDTR: 243,
+} as const;
+export type X86Reg = (typeof X86Reg)[keyof typeof X86Reg];
+
+/** Page protections (UC_PROT_*). */
+export const Prot = { NONE: 0, READ: 1, WRITE: 2, EXEC: 4, RW: 3, RX: 5, RWX: 7 } as const;
+export type Prot = number;
+
+/** What an invalid-memory hook was called for (UC_MEM_* values). */
+export const MemAccess = {
+  READ_UNMAPPED: 19,
+  WRITE_UNMAPPED: 20,
+  FETCH_UNMAPPED: 21,
+  WRITE_PROT: 22,
+  READ_PROT: 23,
+  FETCH_PROT: 24,
+} as const;
+export type MemAccess = number;
+
+/** A registered hook; pass it to removeHook. */
+export interface HookHandle {
+  readonly id: number;
+}
+
+export type CodeHook = (address: number, size: number) => void;
+export type InterruptHook = (intno: number) => void;
+/** Return true when the access was fixed up and execution may retry it; false stops the engine with a fault. */
+export type InvalidMemoryHook = (access: MemAccess, address: number, size: number, value: number) => boolean;
+/** Return true when handled (execution continues where EIP now points). */
+export type InvalidInstructionHook = () => boolean;
+
+/** Why a start() returned with an engine error (unicorn uc_err code and text). */
+export class EngineFault extends NtraceError {
+  readonly code: number;
+  constructor(code: number, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+/** The native engine library is not there: every command that needs it says what to install. */
+export class EngineUnavailableError extends NtraceError {
+  constructor(detail?: string) {
+    super(
+      "the unicorn engine library (libunicorn.so.2) is not installed: apt-get install libunicorn2" +
+        (detail !== undefined ? ` (${detail})` : ""),
+    );
+  }
+}
+
+export interface Engine {
+  mapMemory(address: number, size: number, prot: Prot): void;
+  unmapMemory(address: number, size: number): void;
+  protectMemory(address: number, size: number, prot: Prot): void;
+  readMemory(address: number, size: number): Uint8Array;
+  writeMemory(address: number, bytes: Uint8Array): void;
+  readU32(address: number): number;
+  writeU32(address: number, value: number): void;
+
+  readRegister(reg: X86Reg): number;
+  writeRegister(reg: X86Reg, value: number): void;
+  readRegisters(regs: readonly X86Reg[]): number[];
+  writeRegisters(regs: readonly X86Reg[], values: readonly number[]): void;
+  /** GDTR / IDTR through uc_x86_mmr (base, limit). */
+  writeDescriptorTableRegister(reg: typeof X86Reg.GDTR | typeof X86Reg.IDTR, base: number, limit: number): void;
+
+  /** Calls `hook` before each instruction in [begin, end] (inclusive, as unicorn). */
+  addCodeHook(begin: number, end: number, hook: CodeHook): HookHandle;
+  /** Calls `hook` at the start of each translated block in [begin, end]. */
+  addBlockHook(begin: number, end: number, hook: CodeHook): HookHandle;
+  addInterruptHook(hook: InterruptHook): HookHandle;
+  addInvalidMemoryHook(hook: InvalidMemoryHook): HookHandle;
+  addInvalidInstructionHook(hook: InvalidInstructionHook): HookHandle;
+  removeHook(handle: HookHandle): void;
+
+  /**
+   * Runs from `begin` until EIP == `until`, `timeoutUs` (0 = none) or `count` instructions
+   * (0 = no limit) or stop(). Throws EngineFault on an engine error (unhandled fault), or
+   * rethrows the first exception a hook threw.
+   */
+  start(begin: number, until: number, timeoutUs: number, count: number): void;
+  /**
+   * Instructions retired since the last start() began (exact: read from unicorn's own
+   * instruction counter, see README). Inside a code hook the hooked instruction is not yet
+   * counted. NaN when the engine cannot tell (then the machine counts whole slices).
+   */
+  executedInstructions(): number;
+  /** From inside a hook: stop before the next instruction. */
+  stop(): void;
+  /** Drops translated code for [begin, begin+size) so new hooks/patches take effect. */
+  flushCode(begin: number, size: number): void;
+  close(): void;
+}

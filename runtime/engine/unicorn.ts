@@ -1,0 +1,325 @@
+/**
+ * UnicornEngine: the Engine interface over Debian's libunicorn.so.2 (unicorn 2.0.1) via koffi.
+ *
+ * Signatures and constants follow include/unicorn/unicorn.h and x86.h of unicorn 2.0.1.
+ * The library is loaded lazily on the first engine; if it cannot be loaded every caller gets
+ * EngineUnavailableError with the install hint. NTRACE_UNICORN_LIB overrides the library name
+ * (tests point it at a nonexistent file to check that message).
+ *
+ * Callbacks: one koffi callback per hook, registered once with koffi.register and kept alive
+ * until the hook is removed. A JS exception inside a callback must never unwind through
+ * native frames: it is caught, the engine is stopped, and start() rethrows it.
+ */
+import koffi, { type LibraryHandle, type TypeObject } from "koffi";
+
+type NativeFunction = ReturnType<LibraryHandle["func"]>;
+import {
+  EngineFault,
+  EngineUnavailableError,
+  X86Reg,
+  type CodeHook,
+  type Engine,
+  type HookHandle,
+  type InterruptHook,
+  type InvalidInstructionHook,
+  type InvalidMemoryHook,
+  type Prot,
+} from "./types.js";
+
+const UC_ARCH_X86 = 4;
+const UC_MODE_32 = 4;
+const UC_HOOK_INTR = 1 << 0;
+const UC_HOOK_CODE = 1 << 2;
+const UC_HOOK_BLOCK = 1 << 3;
+const UC_HOOK_MEM_INVALID = 0x3f0; // READ/WRITE/FETCH _UNMAPPED | _PROT
+const UC_HOOK_INSN_INVALID = 1 << 14;
+// uc_ctl: UC_CTL_WRITE(UC_CTL_TB_REMOVE_CACHE = 9, 2 args) = 9 | (2 << 26) | (1 << 30)
+const UC_CTL_TB_REMOVE_CACHE_WRITE = (9 | (2 << 26) | (1 << 30)) >>> 0;
+
+interface UnicornLib {
+  uc_open: NativeFunction;
+  uc_close: NativeFunction;
+  uc_strerror: NativeFunction;
+  uc_mem_map: NativeFunction;
+  uc_mem_unmap: NativeFunction;
+  uc_mem_protect: NativeFunction;
+  uc_mem_read: NativeFunction;
+  uc_mem_write: NativeFunction;
+  uc_reg_read: NativeFunction;
+  uc_reg_write: NativeFunction;
+  uc_hook_add: NativeFunction;
+  uc_hook_del: NativeFunction;
+  uc_emu_start: NativeFunction;
+  uc_emu_stop: NativeFunction;
+  uc_ctl: NativeFunction;
+  codeCb: TypeObject;
+  intrCb: TypeObject;
+  memCb: TypeObject;
+  insnInvalidCb: TypeObject;
+}
+
+let lib: UnicornLib | undefined;
+let loadError: string | undefined;
+
+/** The library name/path to load (NTRACE_UNICORN_LIB overrides it). */
+export function unicornLibraryName(): string {
+  return process.env["NTRACE_UNICORN_LIB"] ?? "libunicorn.so.2";
+}
+
+function loadUnicorn(): UnicornLib {
+  if (lib !== undefined) return lib;
+  if (loadError !== undefined) throw new EngineUnavailableError(loadError);
+  let h: LibraryHandle;
+  const name = unicornLibraryName();
+  try {
+    h = koffi.load(name);
+  } catch (err) {
+    loadError = `cannot load ${name}: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`;
+    throw new EngineUnavailableError(loadError);
+  }
+  const codeCb = koffi.proto("void ntrace_uc_cb_code(void *uc, uint64_t address, uint32_t size, void *user)");
+  const intrCb = koffi.proto("void ntrace_uc_cb_intr(void *uc, uint32_t intno, void *user)");
+  const memCb = koffi.proto("bool ntrace_uc_cb_mem(void *uc, int type, uint64_t address, int size, int64_t value, void *user)");
+  const insnInvalidCb = koffi.proto("bool ntrace_uc_cb_insn_invalid(void *uc, void *user)");
+  lib = {
+    uc_open: h.func("int uc_open(int arch, int mode, _Out_ void **uc)"),
+    uc_close: h.func("int uc_close(void *uc)"),
+    uc_strerror: h.func("const char *uc_strerror(int code)"),
+    uc_mem_map: h.func("int uc_mem_map(void *uc, uint64_t address, size_t size, uint32_t perms)"),
+    uc_mem_unmap: h.func("int uc_mem_unmap(void *uc, uint64_t address, size_t size)"),
+    uc_mem_protect: h.func("int uc_mem_protect(void *uc, uint64_t address, size_t size, uint32_t perms)"),
+    uc_mem_read: h.func("int uc_mem_read(void *uc, uint64_t address, _Out_ uint8_t *bytes, size_t size)"),
+    uc_mem_write: h.func("int uc_mem_write(void *uc, uint64_t address, const uint8_t *bytes, size_t size)"),
+    uc_reg_read: h.func("int uc_reg_read(void *uc, int regid, _Out_ uint8_t *value)"),
+    uc_reg_write: h.func("int uc_reg_write(void *uc, int regid, const uint8_t *value)"),
+    uc_hook_add: h.func("int uc_hook_add(void *uc, _Out_ size_t *hh, int type, void *callback, void *user, uint64_t begin, uint64_t end, ...)"),
+    uc_hook_del: h.func("int uc_hook_del(void *uc, size_t hh)"),
+    uc_emu_start: h.func("int uc_emu_start(void *uc, uint64_t begin, uint64_t until, uint64_t timeout, size_t count)"),
+    uc_emu_stop: h.func("int uc_emu_stop(void *uc)"),
+    uc_ctl: h.func("int uc_ctl(void *uc, uint32_t control, ...)"),
+    codeCb,
+    intrCb,
+    memCb,
+    insnInvalidCb,
+  };
+  return lib;
+}
+
+/** True when the engine library can be loaded (for messages and tests). */
+export function unicornAvailable(): boolean {
+  try {
+    loadUnicorn();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const MAX_COUNT = 0xffffffff;
+
+/**
+ * Offset of `uint64_t emu_counter` inside unicorn's struct uc_struct (1272 in Debian's
+ * 2.0.1 build). unicorn has no API for it, so it is found once per process: run 7 and then
+ * 20 NOPs on a scratch engine and look for the u64 that counts along; if no single offset
+ * fits, the counter is treated as unavailable.
+ */
+let counterOffset: number | undefined;
+let calibrated = false;
+function calibrateCounter(u: UnicornLib): void {
+  calibrated = true;
+  const out: unknown[] = [null];
+  if ((u.uc_open(UC_ARCH_X86, UC_MODE_32, out) as number) !== 0) return;
+  const uc = out[0];
+  const span = 4096;
+  const snaps: BigUint64Array[] = [];
+  const cb = koffi.register((_uc: unknown, address: number | bigint) => {
+    const a = Number(address);
+    if (a === 0x1007 || a === 0x1014) snaps.push(new BigUint64Array(koffi.view(uc, span).slice(0)));
+  }, koffi.pointer(u.codeCb));
+  try {
+    u.uc_mem_map(uc, 0x1000, 0x1000, 7);
+    u.uc_mem_write(uc, 0x1000, new Uint8Array(0x40).fill(0x90), 0x40);
+    const hh: (number | bigint)[] = [0];
+    u.uc_hook_add(uc, hh, UC_HOOK_CODE, cb, null, 0x1000, 0x1040);
+    u.uc_emu_start(uc, 0x1000, 0x1030, 0, 1000);
+    const [a, b] = snaps;
+    if (a === undefined || b === undefined) return;
+    const hits: number[] = [];
+    for (let i = 0; i < a.length; i++) if (a[i] === 8n && b[i] === 21n) hits.push(i * 8);
+    if (hits.length === 1) counterOffset = hits[0];
+  } finally {
+    u.uc_close(uc);
+    koffi.unregister(cb);
+  }
+}
+
+interface LiveHook {
+  readonly id: number;
+  readonly native: number | bigint;
+  readonly callback: unknown;
+}
+
+export class UnicornEngine implements Engine {
+  private readonly uc: unknown;
+  private readonly u: UnicornLib;
+  private readonly hooks = new Map<number, LiveHook>();
+  private nextHookId = 1;
+  private pendingError: unknown = undefined;
+  private closed = false;
+  // Scratch buffers reused across calls (the hot paths are register and u32 access).
+  private readonly regBuf = new Uint8Array(8);
+  private readonly regView = new DataView(this.regBuf.buffer);
+  private readonly u32Buf = new Uint8Array(4);
+  private readonly u32View = new DataView(this.u32Buf.buffer);
+
+  constructor() {
+    this.u = loadUnicorn();
+    const out: unknown[] = [null];
+    this.check(this.u.uc_open(UC_ARCH_X86, UC_MODE_32, out) as number, "uc_open");
+    this.uc = out[0];
+    if (counterOffset === undefined && !calibrated) calibrateCounter(this.u);
+  }
+
+  private check(err: number, what: string): void {
+    if (err !== 0) throw new EngineFault(err, `${what}: ${this.u.uc_strerror(err) as string}`);
+  }
+
+  mapMemory(address: number, size: number, prot: Prot): void {
+    this.check(this.u.uc_mem_map(this.uc, address, size, prot) as number, `uc_mem_map(0x${address.toString(16)}, 0x${size.toString(16)})`);
+  }
+  unmapMemory(address: number, size: number): void {
+    this.check(this.u.uc_mem_unmap(this.uc, address, size) as number, `uc_mem_unmap(0x${address.toString(16)})`);
+  }
+  protectMemory(address: number, size: number, prot: Prot): void {
+    this.check(this.u.uc_mem_protect(this.uc, address, size, prot) as number, `uc_mem_protect(0x${address.toString(16)})`);
+  }
+  readMemory(address: number, size: number): Uint8Array {
+    const buf = new Uint8Array(size);
+    if (size > 0) this.check(this.u.uc_mem_read(this.uc, address, buf, size) as number, `uc_mem_read(0x${address.toString(16)}, ${size})`);
+    return buf;
+  }
+  writeMemory(address: number, bytes: Uint8Array): void {
+    if (bytes.length === 0) return;
+    this.check(this.u.uc_mem_write(this.uc, address, bytes, bytes.length) as number, `uc_mem_write(0x${address.toString(16)}, ${bytes.length})`);
+  }
+  readU32(address: number): number {
+    this.check(this.u.uc_mem_read(this.uc, address, this.u32Buf, 4) as number, `uc_mem_read(0x${(address >>> 0).toString(16)}, 4)`);
+    return this.u32View.getUint32(0, true);
+  }
+  writeU32(address: number, value: number): void {
+    this.u32View.setUint32(0, value >>> 0, true);
+    this.check(this.u.uc_mem_write(this.uc, address, this.u32Buf, 4) as number, `uc_mem_write(0x${(address >>> 0).toString(16)}, 4)`);
+  }
+
+  readRegister(reg: X86Reg): number {
+    this.regView.setUint32(0, 0, true);
+    this.check(this.u.uc_reg_read(this.uc, reg, this.regBuf) as number, `uc_reg_read(${reg})`);
+    return this.regView.getUint32(0, true);
+  }
+  writeRegister(reg: X86Reg, value: number): void {
+    this.regView.setUint32(0, value >>> 0, true);
+    this.regView.setUint32(4, 0, true);
+    this.check(this.u.uc_reg_write(this.uc, reg, this.regBuf) as number, `uc_reg_write(${reg})`);
+  }
+  readRegisters(regs: readonly X86Reg[]): number[] {
+    return regs.map((r) => this.readRegister(r));
+  }
+  writeRegisters(regs: readonly X86Reg[], values: readonly number[]): void {
+    for (let i = 0; i < regs.length; i++) this.writeRegister(regs[i]!, values[i]!);
+  }
+  writeDescriptorTableRegister(reg: typeof X86Reg.GDTR | typeof X86Reg.IDTR, base: number, limit: number): void {
+    // struct uc_x86_mmr { uint16_t selector; uint64_t base; uint32_t limit; uint32_t flags; }
+    const mmr = new Uint8Array(24);
+    const v = new DataView(mmr.buffer);
+    v.setUint32(8, base >>> 0, true);
+    v.setUint32(16, limit >>> 0, true);
+    this.check(this.u.uc_reg_write(this.uc, reg, mmr) as number, "uc_reg_write(GDTR/IDTR)");
+  }
+
+  private guard<A extends unknown[], R>(fallback: R, fn: (...args: A) => R): (...args: A) => R {
+    return (...args: A): R => {
+      if (this.pendingError !== undefined) return fallback;
+      try {
+        return fn(...args);
+      } catch (err) {
+        this.pendingError = err;
+        this.u.uc_emu_stop(this.uc);
+        return fallback;
+      }
+    };
+  }
+
+  private addHook(type: number, cb: unknown, proto: TypeObject, begin: number, end: number): HookHandle {
+    const registered = koffi.register(cb as (...args: unknown[]) => unknown, koffi.pointer(proto));
+    const out: (number | bigint)[] = [0];
+    const err = this.u.uc_hook_add(this.uc, out, type, registered, null, begin, end) as number;
+    if (err !== 0) {
+      koffi.unregister(registered);
+      this.check(err, "uc_hook_add");
+    }
+    const id = this.nextHookId++;
+    this.hooks.set(id, { id, native: out[0]!, callback: registered });
+    return { id };
+  }
+
+  addCodeHook(begin: number, end: number, hook: CodeHook): HookHandle {
+    const cb = this.guard(undefined, (_uc: unknown, address: number | bigint, size: number) => hook(Number(address), size));
+    return this.addHook(UC_HOOK_CODE, cb, this.u.codeCb, begin, end);
+  }
+  addBlockHook(begin: number, end: number, hook: CodeHook): HookHandle {
+    const cb = this.guard(undefined, (_uc: unknown, address: number | bigint, size: number) => hook(Number(address), size));
+    return this.addHook(UC_HOOK_BLOCK, cb, this.u.codeCb, begin, end);
+  }
+  addInterruptHook(hook: InterruptHook): HookHandle {
+    const cb = this.guard(undefined, (_uc: unknown, intno: number) => hook(intno));
+    return this.addHook(UC_HOOK_INTR, cb, this.u.intrCb, 1, 0);
+  }
+  addInvalidMemoryHook(hook: InvalidMemoryHook): HookHandle {
+    const cb = this.guard(false, (_uc: unknown, type: number, address: number | bigint, size: number, value: number | bigint) =>
+      hook(type, Number(BigInt.asUintN(32, BigInt(address))), size, Number(BigInt.asUintN(32, BigInt(value)))),
+    );
+    return this.addHook(UC_HOOK_MEM_INVALID, cb, this.u.memCb, 1, 0);
+  }
+  addInvalidInstructionHook(hook: InvalidInstructionHook): HookHandle {
+    const cb = this.guard(false, () => hook());
+    return this.addHook(UC_HOOK_INSN_INVALID, cb, this.u.insnInvalidCb, 1, 0);
+  }
+  removeHook(handle: HookHandle): void {
+    const h = this.hooks.get(handle.id);
+    if (h === undefined) return;
+    this.hooks.delete(handle.id);
+    this.check(this.u.uc_hook_del(this.uc, h.native) as number, "uc_hook_del");
+    // The native side may still reference the trampoline until the current run ends; koffi
+    // trampolines are few, so keep it registered rather than risk a dangling call.
+  }
+
+  start(begin: number, until: number, timeoutUs: number, count: number): void {
+    this.pendingError = undefined;
+    // Always run with a count: unicorn 2.0.1 only counts in blocks translated while its count
+    // hook exists, so the hook must be there from the first start on (see README).
+    const n = count > 0 ? Math.min(count, MAX_COUNT) : MAX_COUNT;
+    const err = this.u.uc_emu_start(this.uc, begin >>> 0, until >>> 0, timeoutUs, n) as number;
+    const pending = this.pendingError;
+    this.pendingError = undefined;
+    if (pending !== undefined) throw pending;
+    this.check(err, "uc_emu_start");
+  }
+  executedInstructions(): number {
+    if (counterOffset === undefined) return NaN;
+    const c = Number(koffi.decode(this.uc, counterOffset, "uint64_t") as number | bigint);
+    return c > 0 ? c - 1 : 0;
+  }
+  stop(): void {
+    this.u.uc_emu_stop(this.uc);
+  }
+  flushCode(begin: number, size: number): void {
+    this.check(this.u.uc_ctl(this.uc, UC_CTL_TB_REMOVE_CACHE_WRITE, "uint64_t", begin, "uint64_t", begin + size) as number, "uc_ctl(TB_REMOVE_CACHE)");
+  }
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.u.uc_close(this.uc);
+    for (const h of this.hooks.values()) koffi.unregister(h.callback as bigint);
+    this.hooks.clear();
+  }
+}

@@ -1,0 +1,713 @@
+/**
+ * The emulated machine: one engine, guest memory, the GDT, loaded modules, threads scheduled
+ * over `cpus` virtual processors, built-in APIs reached through stubs, and SEH dispatch.
+ *
+ * Execution model: the scheduler gives each CPU in turn a slice (engine.start with an
+ * instruction count); API stubs, trampolines and faults reach TypeScript through hooks.
+ * Non-blocking APIs complete inside the hook (EAX/ESP/EIP written, the engine continues);
+ * anything that must leave the slice (block, yield, exit, fault) stops the engine and leaves
+ * a `stopAction` applied to the saved context once start() returned (unicorn ignores a stop
+ * requested in the same hook that wrote EIP).
+ */
+import { hex, threadKey, type ThreadKey } from "../base/index.js";
+import { EngineFault, MemAccess, UnicornEngine, X86Reg, type Engine, type Prot } from "./engine/index.js";
+import { GuestError } from "./errors.js";
+import { Gdt } from "./gdt.js";
+import { GuestMemory, PAGE, type Region } from "./memory.js";
+import {
+  ETHREAD_SIZE,
+  HOST_REGION,
+  HOST_REGION_END,
+  KTHREAD,
+  KTHREAD_REGION,
+  KTHREAD_REGION_SIZE,
+  PEB,
+  PEB_ADDRESS,
+  STUB,
+  TEB,
+  TEB_SIZE,
+  TEB_TOP,
+} from "./nt/layout.js";
+import { CONTEXT_REGS, GuestThread, type ContextReg, type WaitState, type Waitable } from "./thread.js";
+import type { LoadedModule, MachineObserver, MachineOptions, ThreadView } from "./types.js";
+
+/** An address the guest never reaches: engine.start's `until`. */
+const NO_UNTIL = 0xfffffff0;
+export const DEFAULT_QUANTUM = 20_000;
+/** Virtual time: guest instructions per millisecond (GetTickCount, Sleep, wait timeouts). */
+export const INSTRUCTIONS_PER_MS = 100_000;
+const UNLIMITED = Number.MAX_SAFE_INTEGER;
+
+export const STATUS = {
+  WAIT_0: 0,
+  TIMEOUT: 0x102,
+  WAIT_FAILED: 0xffffffff,
+} as const;
+
+/** A built-in API (or machine stub) reached through a stub address. */
+export interface ApiDef {
+  readonly dll: string;
+  readonly name: string;
+  /** Argument dwords. */
+  readonly args: number;
+  /** stdcall: callee pops args; cdecl: caller does. */
+  readonly conv: "stdcall" | "cdecl";
+  readonly impl: (call: ApiCall) => ApiOutcome;
+}
+
+export interface ApiCall {
+  readonly machine: Machine;
+  readonly thread: GuestThread;
+  readonly args: readonly number[];
+  readonly returnAddress: number;
+  readonly api: ApiDef;
+}
+
+/**
+ * What an API does: return a value (completes in the hook), or leave the slice:
+ * block on objects, yield, exit the thread or process, fail the thread, or "redirected"
+ * (the implementation already rewrote the thread's registers, e.g. SEH dispatch).
+ */
+export type ApiOutcome =
+  | number
+  | { readonly kind: "block"; readonly wait: WaitState }
+  | { readonly kind: "yield"; readonly value: number }
+  | { readonly kind: "exitThread"; readonly code: number }
+  | { readonly kind: "exitProcess"; readonly code: number }
+  | { readonly kind: "fail"; readonly message: string }
+  | { readonly kind: "redirected" };
+
+export interface Cpu {
+  readonly index: number;
+  thread: GuestThread | undefined;
+}
+
+export interface FaultInfo {
+  /** NTSTATUS exception code. */
+  readonly code: number;
+  /** Faulting instruction. */
+  readonly address: number;
+  readonly parameters: readonly number[];
+}
+
+/** SEH dispatch, installed by nt/seh.ts (kept out of the core so a kernel personality can differ). */
+export interface ExceptionDispatcher {
+  /** Starts dispatching `fault` on `thread` (thread is stopped; its context is saved). */
+  dispatch(thread: GuestThread, fault: FaultInfo, continuable: boolean): void;
+}
+
+export class Machine {
+  readonly engine: Engine;
+  readonly memory: GuestMemory;
+  readonly gdt: Gdt;
+  readonly modules: LoadedModule[] = [];
+  readonly threads: GuestThread[] = [];
+  readonly cpus: Cpu[];
+  readonly output: string[] = [];
+  readonly options: MachineOptions;
+  readonly observer: MachineObserver;
+  readonly quantum: number;
+  readonly processId = 0x1c8;
+  exceptionDispatcher: ExceptionDispatcher | undefined;
+
+  /** Stub address → API. */
+  private readonly stubs = new Map<number, ApiDef>();
+  private nextStub = HOST_REGION + 0x1000;
+  private readonly readyQueue: GuestThread[] = [];
+  /** The thread whose registers are in the engine right now (during a slice). */
+  private live: GuestThread | undefined;
+  private liveCpu: Cpu | undefined;
+  private loadedInEngine: GuestThread | undefined;
+  private clockBase = 0;
+  private sliceCount = 0;
+  private stopAction: ((t: GuestThread) => void) | undefined;
+  private pendingFault: FaultInfo | undefined;
+  private readonly triggers: { at: number; callback: () => void }[] = [];
+  private nextCid = 0x1cc;
+  private kthreadNext = KTHREAD_REGION;
+  private startedAt = 0;
+  /** Set when the process ended (ExitProcess, unhandled exception) or the run must stop. */
+  processExit: number | undefined;
+  failure: string | undefined;
+  private stopRun = false;
+  /** Observed context switches (cpu, thread key, clock): for determinism checks and reports. */
+  readonly schedule: { cpu: number; thread: ThreadKey; clock: number }[] = [];
+  peb = PEB_ADDRESS;
+  /** Per-process state the personality keeps (heap, TLS, handles): see nt/. */
+  readonly personality: Record<string, unknown> = {};
+
+  constructor(options: MachineOptions = {}) {
+    this.options = options;
+    this.observer = options.observer ?? {};
+    this.quantum = options.quantum ?? DEFAULT_QUANTUM;
+    this.engine = options.engine ?? new UnicornEngine();
+    this.memory = new GuestMemory(this.engine);
+    this.gdt = new Gdt(this.engine, this.memory);
+    const cpuCount = Math.max(1, Math.min(64, options.cpus ?? 1));
+    this.cpus = Array.from({ length: cpuCount }, (_, index) => ({ index, thread: undefined }));
+
+    // Host region: trampolines; stubs are `hlt`-free single bytes the hook intercepts before
+    // they execute (filled with int3 so a stray jump without the hook would fault, not run).
+    this.memory.mapAt(HOST_REGION, 0x100000, 5 as Prot, "host API stubs");
+    this.engine.writeMemory(HOST_REGION, new Uint8Array(0x100000).fill(0xcc));
+    this.memory.mapAt(KTHREAD_REGION, KTHREAD_REGION_SIZE, 3, "KTHREAD objects");
+    this.memory.mapAt(PEB_ADDRESS, PAGE, 3, "PEB");
+    this.memory.setU32(PEB_ADDRESS + PEB.NumberOfProcessors, cpuCount);
+
+    this.engine.addCodeHook(HOST_REGION, HOST_REGION_END, (address) => this.onHostCode(address));
+    this.engine.addInterruptHook((intno) => this.onInterrupt(intno));
+    this.engine.addInvalidMemoryHook((access, address) => this.onInvalidMemory(access, address));
+    this.engine.addInvalidInstructionHook(() => this.onInvalidInstruction());
+    this.gdt.enterUserMode();
+  }
+
+  // ---------------------------------------------------------------- clock and triggers
+
+  /**
+   * Guest instructions retired so far on all CPUs together, plus idle time skipped while every
+   * thread waited on a timeout. Deterministic; monotonic (and so per thread).
+   */
+  clock(): number {
+    if (this.live === undefined) return this.clockBase;
+    const n = this.engine.executedInstructions();
+    return this.clockBase + (Number.isNaN(n) ? 0 : n);
+  }
+
+  /** Runs `callback` between slices once the clock reaches `instructionCount` (all threads stopped). */
+  at(instructionCount: number, callback: () => void): void {
+    this.triggers.push({ at: instructionCount, callback });
+    this.triggers.sort((a, b) => a.at - b.at);
+  }
+
+  // ---------------------------------------------------------------- memory
+
+  /** Allocates guest memory for the tracer or the personality (page-granular). */
+  allocate(size: number, prot: Prot, tag: string): Region {
+    return this.memory.allocate(size, prot, tag, 0x00100000, 0x7f000000, PAGE);
+  }
+
+  // ---------------------------------------------------------------- registers of a thread
+
+  isLive(t: GuestThread): boolean {
+    return this.live === t;
+  }
+  reg(t: GuestThread, r: ContextReg): number {
+    return this.live === t ? this.engine.readRegister(r) : t.get(r);
+  }
+  setReg(t: GuestThread, r: ContextReg, value: number): void {
+    if (this.live === t) this.engine.writeRegister(r, value >>> 0);
+    else t.set(r, value);
+  }
+  push(t: GuestThread, value: number): void {
+    const esp = (this.reg(t, X86Reg.ESP) - 4) >>> 0;
+    this.memory.setU32(esp, value);
+    this.setReg(t, X86Reg.ESP, esp);
+  }
+
+  // ---------------------------------------------------------------- threads
+
+  currentThread(): GuestThread | undefined {
+    return this.live;
+  }
+  currentCpu(): Cpu | undefined {
+    return this.liveCpu;
+  }
+
+  /** Creates a thread that will run `start(parameter)` (stdcall, returns into ExitThread). */
+  createThread(start: number, parameter: number, stackSize = 0x100000, suspended = false): GuestThread {
+    const ordinal = this.threads.length;
+    const teb = TEB_TOP - ordinal * TEB_SIZE;
+    this.memory.mapAt(teb, TEB_SIZE, 3, `TEB ${ordinal}`);
+    const reserve = Math.max(0x10000, Math.ceil(stackSize / 0x10000) * 0x10000);
+    const stack = this.memory.allocate(reserve, 3, `stack of thread ${ordinal}`);
+    // Guard page at the bottom: an overflow faults instead of running into other memory.
+    this.memory.protect(stack.base, PAGE, 0);
+    const stackBase = stack.base + stack.size;
+    const stackLimit = stack.base + PAGE;
+    const key = threadKey(this.kthreadNext);
+    this.kthreadNext += ETHREAD_SIZE;
+    const cid = { process: this.processId, thread: this.nextCid };
+    this.nextCid += 4;
+    const t = new GuestThread(key, cid, teb, stackBase, stackLimit, stack.base, ordinal);
+
+    const m = this.memory;
+    m.setU32(teb + TEB.ExceptionList, 0xffffffff);
+    m.setU32(teb + TEB.StackBase, stackBase);
+    m.setU32(teb + TEB.StackLimit, stackLimit);
+    m.setU32(teb + TEB.Self, teb);
+    m.setU32(teb + TEB.ClientIdProcess, cid.process);
+    m.setU32(teb + TEB.ClientIdThread, cid.thread);
+    m.setU32(teb + TEB.ProcessEnvironmentBlock, this.peb);
+    m.setU32(key + KTHREAD.InitialStack, stackBase);
+    m.setU32(key + KTHREAD.StackLimit, stackLimit);
+    m.setU32(key + KTHREAD.StackBase, stackBase);
+    m.setU32(key + KTHREAD.Teb, teb);
+    m.setU32(key + KTHREAD.CidProcess, cid.process);
+    m.setU32(key + KTHREAD.CidThread, cid.thread);
+
+    let esp = stackBase - 0x10;
+    esp -= 4;
+    m.setU32(esp, parameter);
+    esp -= 4;
+    m.setU32(esp, STUB.THREAD_EXIT);
+    t.set(X86Reg.ESP, esp);
+    t.set(X86Reg.EBP, 0);
+    t.set(X86Reg.EIP, start);
+    t.set(X86Reg.EFLAGS, 0x202);
+    this.threads.push(t);
+    if (!suspended) this.makeReady(t);
+    else t.state = "blocked";
+    this.observer.onThreadStart?.(t);
+    return t;
+  }
+
+  /** Creates the thread the host drives with callGuest (the process's first thread). */
+  createHostThread(): GuestThread {
+    const t = this.createThread(STUB.THREAD_EXIT, 0, 0x100000, true);
+    // It starts parked: nothing to run until callGuest gives it work.
+    t.set(X86Reg.ESP, t.stackBase - 0x10);
+    t.state = "blocked";
+    t.wait = { objects: [], all: false, deadline: undefined, reason: "idle host thread" };
+    return t;
+  }
+
+  makeReady(t: GuestThread): void {
+    t.state = "ready";
+    t.wait = undefined;
+    if (!this.readyQueue.includes(t)) this.readyQueue.push(t);
+  }
+
+  /**
+   * Calls a guest function on `t` (stdcall or cdecl: the stack is restored either way) and
+   * calls `resume(eax)` when it returns through the return trampoline. Works for a running
+   * thread (inside a hook) and for a stopped one.
+   */
+  callGuest(t: GuestThread, fn: number, args: readonly number[], resume: (eax: number) => void): void {
+    const espBefore = this.reg(t, X86Reg.ESP);
+    let esp = espBefore;
+    for (let i = args.length - 1; i >= 0; i--) {
+      esp -= 4;
+      this.memory.setU32(esp, args[i]!);
+    }
+    esp -= 4;
+    this.memory.setU32(esp, STUB.RETURN);
+    t.hostFrames.push({ retSlot: esp, espBefore, argc: args.length, resume });
+    this.setReg(t, X86Reg.ESP, esp);
+    this.setReg(t, X86Reg.EIP, fn);
+    if (t.state === "blocked" && t.wait?.reason === "idle host thread") this.makeReady(t);
+  }
+
+  /** Parks a host-driven thread once its work is done (it waits for the next callGuest). */
+  parkHostThread(t: GuestThread): void {
+    this.leaveSlice(t, (th) => {
+      th.state = "blocked";
+      th.wait = { objects: [], all: false, deadline: undefined, reason: "idle host thread" };
+      this.removeFromCpu(th);
+    });
+  }
+
+  terminateThread(t: GuestThread, code: number, error?: string): void {
+    if (t.state === "terminated") return;
+    t.state = "terminated";
+    t.exitCode = code >>> 0;
+    if (error !== undefined && t.error === undefined) t.error = error;
+    t.wait = undefined;
+    const qi = this.readyQueue.indexOf(t);
+    if (qi >= 0) this.readyQueue.splice(qi, 1);
+    this.removeFromCpu(t);
+    this.observer.onThreadExit?.(t, t.exitCode);
+    this.wakeWaiters();
+  }
+
+  private removeFromCpu(t: GuestThread): void {
+    for (const c of this.cpus) if (c.thread === t) c.thread = undefined;
+  }
+
+  /** Ends the process: every thread stops, the run ends. */
+  exitProcess(code: number, failure?: string): void {
+    if (this.processExit !== undefined) return;
+    this.processExit = code >>> 0;
+    if (failure !== undefined && this.failure === undefined) this.failure = failure;
+    for (const t of this.threads) if (t.state !== "terminated") this.terminateThread(t, code);
+    if (this.live !== undefined) this.engine.stop();
+  }
+
+  /**
+   * From inside a hook on the live thread: stop the slice and run `action` on the saved
+   * context afterwards.
+   */
+  leaveSlice(t: GuestThread, action: (t: GuestThread) => void): void {
+    if (this.live === t) {
+      const prev = this.stopAction;
+      this.stopAction = prev === undefined ? action : (th) => (prev(th), action(th));
+      this.engine.stop();
+    } else action(t);
+  }
+
+  // ---------------------------------------------------------------- waits
+
+  /** Re-checks every blocked thread (in creation order: deterministic) after a signal. */
+  wakeWaiters(): void {
+    for (const t of this.threads) {
+      if (t.state !== "blocked" || t.wait === undefined || t.wait.objects.length === 0) continue;
+      this.tryWake(t);
+    }
+  }
+
+  private tryWake(t: GuestThread): boolean {
+    const w = t.wait!;
+    let index = -1;
+    if (w.all) {
+      if (w.objects.every((o) => o.isSignaled(t))) index = 0;
+    } else index = w.objects.findIndex((o) => o.isSignaled(t));
+    if (index < 0) return false;
+    if (w.all) for (const o of w.objects) o.acquire(t);
+    else w.objects[index]!.acquire(t);
+    t.set(X86Reg.EAX, w.onSatisfied !== undefined ? w.onSatisfied(index) : STATUS.WAIT_0 + index);
+    this.makeReady(t);
+    return true;
+  }
+
+  /** Blocks `t` (from an API hook) until the wait is satisfied or times out. */
+  block(t: GuestThread, wait: WaitState): void {
+    t.state = "blocked";
+    t.wait = wait;
+    this.removeFromCpu(t);
+    this.tryWake(t);
+  }
+
+  private wakeTimeouts(): void {
+    const now = this.clockBase;
+    for (const t of this.threads) {
+      if (t.state === "blocked" && t.wait?.deadline !== undefined && t.wait.deadline <= now) {
+        const v = t.wait.timeoutValue ?? STATUS.TIMEOUT;
+        t.set(X86Reg.EAX, v);
+        this.makeReady(t);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- APIs and stubs
+
+  /** Gives an API a stub address (the built-in DLL's export points there). */
+  addStub(api: ApiDef): number {
+    const address = this.nextStub;
+    this.nextStub += 4;
+    this.stubs.set(address, api);
+    return address;
+  }
+
+  private onHostCode(address: number): void {
+    const t = this.live;
+    if (t === undefined) return;
+    if (address === STUB.RETURN) return this.onGuestReturn(t);
+    if (address === STUB.THREAD_EXIT) {
+      const code = this.engine.readRegister(X86Reg.EAX);
+      return this.leaveSlice(t, (th) => this.terminateThread(th, code));
+    }
+    const api = this.stubs.get(address);
+    if (api === undefined) {
+      const code = 0xc0000005;
+      return this.leaveSlice(t, (th) => this.dispatchFault(th, { code, address, parameters: [8, address] }));
+    }
+    this.callApi(t, api);
+  }
+
+  private onGuestReturn(t: GuestThread): void {
+    const esp = this.engine.readRegister(X86Reg.ESP);
+    // Frames abandoned by an unwind lie below the one returning now: drop them.
+    while (t.hostFrames.length > 0 && t.hostFrames[t.hostFrames.length - 1]!.retSlot + 4 + 4 * t.hostFrames[t.hostFrames.length - 1]!.argc < esp) t.hostFrames.pop();
+    const frame = t.hostFrames.pop();
+    if (frame === undefined || esp < frame.retSlot + 4) {
+      return this.leaveSlice(t, (th) => this.fail(th, `returned to the host trampoline without a pending call (esp ${hex(esp)})`));
+    }
+    this.engine.writeRegister(X86Reg.ESP, frame.espBefore);
+    frame.resume(this.engine.readRegister(X86Reg.EAX));
+  }
+
+  private callApi(t: GuestThread, api: ApiDef): void {
+    const esp = this.engine.readRegister(X86Reg.ESP);
+    const raw = this.memory.read(esp, 4 + 4 * api.args);
+    const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+    const returnAddress = view.getUint32(0, true);
+    const args: number[] = [];
+    for (let i = 0; i < api.args; i++) args.push(view.getUint32(4 + 4 * i, true));
+    const popped = esp + 4 + (api.conv === "stdcall" ? 4 * api.args : 0);
+    const outcome = api.impl({ machine: this, thread: t, args, returnAddress, api });
+    const returnTo = (th: GuestThread, eax: number | undefined) => {
+      if (eax !== undefined) this.setReg(th, X86Reg.EAX, eax);
+      this.setReg(th, X86Reg.ESP, popped);
+      this.setReg(th, X86Reg.EIP, returnAddress);
+    };
+    if (typeof outcome === "number") return returnTo(t, outcome);
+    switch (outcome.kind) {
+      case "redirected":
+        return;
+      case "block":
+        return this.leaveSlice(t, (th) => {
+          returnTo(th, undefined);
+          this.block(th, outcome.wait);
+        });
+      case "yield":
+        return this.leaveSlice(t, (th) => {
+          returnTo(th, outcome.value);
+          this.removeFromCpu(th);
+          this.makeReady(th);
+        });
+      case "exitThread":
+        return this.leaveSlice(t, (th) => this.terminateThread(th, outcome.code));
+      case "exitProcess":
+        return this.leaveSlice(t, () => this.exitProcess(outcome.code));
+      case "fail":
+        return this.leaveSlice(t, (th) => this.fail(th, outcome.message));
+    }
+  }
+
+  /** Stops one thread with an error (the others go on). */
+  fail(t: GuestThread, message: string): void {
+    this.terminateThread(t, 0xc0000001, message);
+  }
+
+  // ---------------------------------------------------------------- faults
+
+  private onInterrupt(intno: number): void {
+    const t = this.live;
+    if (t === undefined) return;
+    const eip = this.engine.readRegister(X86Reg.EIP);
+    let fault: FaultInfo;
+    switch (intno) {
+      case 0:
+        fault = { code: 0xc0000094, address: eip, parameters: [] };
+        break;
+      case 3: // trap: EIP is past the int3; Windows reports the int3 itself
+        fault = { code: 0x80000003, address: eip - 1, parameters: [0] };
+        break;
+      case 6:
+        fault = { code: 0xc000001d, address: eip, parameters: [] };
+        break;
+      case 13:
+        fault = { code: 0xc0000096, address: eip, parameters: [] };
+        break;
+      default:
+        fault = { code: 0xc0000005, address: eip, parameters: [0, 0xffffffff] };
+    }
+    this.pendingFault = fault;
+    const f = fault;
+    this.leaveSlice(t, (th) => {
+      th.set(X86Reg.EIP, f.address);
+      this.dispatchFault(th, f);
+    });
+  }
+
+  private onInvalidMemory(access: number, address: number): boolean {
+    const t = this.live;
+    if (t === undefined) return false;
+    const eip = this.engine.readRegister(X86Reg.EIP);
+    const kind = access === MemAccess.WRITE_UNMAPPED || access === MemAccess.WRITE_PROT ? 1 : access === MemAccess.FETCH_UNMAPPED || access === MemAccess.FETCH_PROT ? 8 : 0;
+    const inGuard = address >= t.stackRegion && address < t.stackRegion + PAGE;
+    this.pendingFault = {
+      code: inGuard ? 0xc00000fd : 0xc0000005,
+      address: kind === 8 ? address : eip,
+      parameters: inGuard ? [kind, address] : [kind, address],
+    };
+    return false;
+  }
+
+  private onInvalidInstruction(): boolean {
+    const t = this.live;
+    if (t === undefined) return false;
+    this.pendingFault = { code: 0xc000001d, address: this.engine.readRegister(X86Reg.EIP), parameters: [] };
+    return false;
+  }
+
+  /** Dispatches a CPU fault through SEH (or ends the process when there is no dispatcher). */
+  dispatchFault(t: GuestThread, fault: FaultInfo): void {
+    if (this.exceptionDispatcher !== undefined) return this.exceptionDispatcher.dispatch(t, fault, true);
+    this.unhandled(t, fault);
+  }
+
+  /** An exception nobody handled: like Windows' top level, the process ends; reported. */
+  unhandled(t: GuestThread, fault: FaultInfo): void {
+    const message = `unhandled exception ${hex(fault.code)} at ${this.describeAddress(fault.address)} in thread ${hex(t.key)} (CID ${t.cid.thread.toString(16)})`;
+    t.error = message;
+    this.exitProcess(fault.code, message);
+  }
+
+  /** "fib.dll+0x1234" or the hex address. */
+  describeAddress(address: number): string {
+    const m = this.moduleAt(address);
+    return m !== undefined ? `${m.name}+0x${(address - m.base).toString(16)}` : hex(address);
+  }
+
+  moduleAt(address: number): LoadedModule | undefined {
+    return this.modules.find((m) => address >= m.base && address < m.base + m.size);
+  }
+
+  // ---------------------------------------------------------------- scheduler
+
+  private pickReady(): GuestThread | undefined {
+    while (this.readyQueue.length > 0) {
+      const t = this.readyQueue.shift()!;
+      if (t.state === "ready") return t;
+    }
+    return undefined;
+  }
+
+  private loadContext(t: GuestThread): void {
+    if (this.loadedInEngine === t) return;
+    this.engine.writeRegisters(CONTEXT_REGS, t.ctx);
+    this.gdt.setTeb(t.teb);
+    this.loadedInEngine = t;
+  }
+
+  private saveContext(t: GuestThread): void {
+    const values = this.engine.readRegisters(CONTEXT_REGS);
+    for (let i = 0; i < values.length; i++) t.ctx[i] = values[i]! >>> 0;
+  }
+
+  /** Runs the scheduler until `done()` holds, the process ends, or a limit is hit. */
+  run(done: () => boolean): void {
+    if (this.startedAt === 0) this.startedAt = Date.now();
+    while (!done() && this.processExit === undefined && !this.stopRun) {
+      this.fireTriggers();
+      this.checkLimits();
+      if (this.stopRun) break;
+      this.wakeTimeouts();
+      let ran = false;
+      for (const cpu of this.cpus) {
+        if (done() || this.processExit !== undefined || this.stopRun) break;
+        if (cpu.thread === undefined || cpu.thread.state !== "running") {
+          cpu.thread = this.pickReady();
+          if (cpu.thread === undefined) continue;
+          cpu.thread.state = "running";
+        }
+        this.runSlice(cpu, cpu.thread);
+        ran = true;
+      }
+      if (!ran && !done() && this.processExit === undefined && !this.stopRun) this.idle();
+    }
+  }
+
+  /** No CPU had work: skip ahead to the next timeout, or report a deadlock. */
+  private idle(): void {
+    let next: number | undefined;
+    for (const t of this.threads) {
+      const d = t.state === "blocked" ? t.wait?.deadline : undefined;
+      if (d !== undefined && (next === undefined || d < next)) next = d;
+    }
+    const trigger = this.triggers[0]?.at;
+    if (trigger !== undefined && (next === undefined || trigger < next)) next = trigger;
+    if (next !== undefined) {
+      this.clockBase = Math.max(this.clockBase, next);
+      return;
+    }
+    const waiting = this.threads
+      .filter((t) => t.state === "blocked" && t.wait?.reason !== "idle host thread")
+      .map((t) => `thread ${hex(t.key)} (CID ${t.cid.thread.toString(16)}) waits on ${t.wait?.reason ?? "?"}`);
+    if (waiting.length === 0) {
+      this.stopRun = true;
+      return;
+    }
+    const message = `deadlock: every thread is blocked with no timeout: ${waiting.join("; ")}`;
+    this.failure ??= message;
+    throw new GuestError(message);
+  }
+
+  private checkLimits(): void {
+    const max = this.options.maxInstructions;
+    if (max !== undefined && this.clockBase >= max) this.limitReached(`the guest reached the instruction limit (${max})`);
+    const timeout = this.options.timeoutMs;
+    if (timeout !== undefined && Date.now() - this.startedAt >= timeout) this.limitReached(`the guest ran out of time (${timeout} ms)`);
+  }
+
+  private lastRan: GuestThread | undefined;
+  private limitReached(reason: string): void {
+    const t = this.lastRan;
+    const where = t !== undefined ? ` in thread ${hex(t.key)} (CID ${t.cid.thread.toString(16)}) at ${this.describeAddress(t.get(X86Reg.EIP))}` : "";
+    this.failure ??= `${reason}${where}`;
+    if (t !== undefined && t.state !== "terminated") t.error ??= reason;
+    this.stopRun = true;
+  }
+
+  private fireTriggers(): void {
+    while (this.triggers.length > 0 && this.triggers[0]!.at <= this.clockBase) this.triggers.shift()!.callback();
+  }
+
+  private runSlice(cpu: Cpu, t: GuestThread): void {
+    this.loadContext(t);
+    const othersWaiting = this.readyQueue.length > 0 || this.cpus.some((c) => c !== cpu && c.thread !== undefined);
+    let count = othersWaiting ? this.quantum : UNLIMITED;
+    for (const th of this.threads) {
+      const d = th.state === "blocked" ? th.wait?.deadline : undefined;
+      if (d !== undefined) count = Math.min(count, Math.max(1, d - this.clockBase));
+    }
+    if (this.triggers.length > 0) count = Math.min(count, Math.max(1, this.triggers[0]!.at - this.clockBase));
+    if (this.options.maxInstructions !== undefined) count = Math.min(count, Math.max(1, this.options.maxInstructions - this.clockBase));
+    const timeoutUs = this.options.timeoutMs !== undefined ? Math.max(1, (this.options.timeoutMs - (Date.now() - this.startedAt)) * 1000) : 0;
+
+    const last = this.schedule[this.schedule.length - 1];
+    if (last === undefined || last.thread !== t.key || last.cpu !== cpu.index) this.schedule.push({ cpu: cpu.index, thread: t.key, clock: this.clockBase });
+    this.live = t;
+    this.liveCpu = cpu;
+    this.lastRan = t;
+    this.stopAction = undefined;
+    this.pendingFault = undefined;
+    this.sliceCount++;
+    let engineError: EngineFault | undefined;
+    try {
+      this.engine.start(this.engine.readRegister(X86Reg.EIP), NO_UNTIL, timeoutUs, Math.min(count, 0xffffffff));
+    } catch (err) {
+      if (!(err instanceof EngineFault)) {
+        this.live = undefined;
+        this.liveCpu = undefined;
+        throw err;
+      }
+      engineError = err;
+    }
+    const executed = this.engine.executedInstructions();
+    this.clockBase += Number.isNaN(executed) ? count : executed;
+    this.live = undefined;
+    this.liveCpu = undefined;
+    this.saveContext(t);
+    const action = this.stopAction as ((th: GuestThread) => void) | undefined;
+    this.stopAction = undefined;
+    if (engineError !== undefined) {
+      const fault = (this.pendingFault as FaultInfo | undefined) ?? { code: 0xc0000005, address: t.get(X86Reg.EIP), parameters: [0, 0] };
+      this.pendingFault = undefined;
+      t.set(X86Reg.EIP, fault.address);
+      this.dispatchFault(t, fault);
+    } else if (action !== undefined) action(t);
+    // Preempt: another thread waits for a CPU.
+    if (t.state === "running" && this.readyQueue.length > 0 && this.processExit === undefined) {
+      this.removeFromCpu(t);
+      this.makeReady(t);
+    }
+  }
+
+  // ---------------------------------------------------------------- modules
+
+  addModule(m: LoadedModule): void {
+    this.modules.push(m);
+  }
+
+  findModule(name: string): LoadedModule | undefined {
+    const n = normalizeDllName(name);
+    return this.modules.find((m) => normalizeDllName(m.name) === n);
+  }
+
+  threadView(t: GuestThread): ThreadView {
+    return t;
+  }
+
+  close(): void {
+    this.engine.close();
+  }
+}
+
+/** "KERNEL32" / "kernel32.DLL" → "kernel32.dll". */
+export function normalizeDllName(name: string): string {
+  const base = name.replace(/^.*[\\/]/, "").toLowerCase();
+  return base.includes(".") ? base : `${base}.dll`;
+}
+
+export type { Waitable };

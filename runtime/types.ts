@@ -1,0 +1,117 @@
+/** Public types of the machine (the tracer and the CLI code against these). */
+import type { ThreadKey } from "../base/index.js";
+import type { PeImage } from "../pe/index.js";
+import type { Engine } from "./engine/index.js";
+
+/** A loaded image: a PE file mapped from disk, or a built-in DLL (synthetic, no file). */
+export interface LoadedModule {
+  /** File name as loaded, e.g. "fib.dll" (built-ins: "kernel32.dll"). */
+  readonly name: string;
+  /** Path it was loaded from ("" for built-ins). */
+  readonly path: string;
+  readonly base: number;
+  readonly size: number;
+  /** Parsed image (null for built-in DLLs). */
+  readonly image: PeImage | null;
+  /** The file's bytes (empty for built-ins). */
+  readonly bytes: Uint8Array;
+  readonly builtin: boolean;
+  /** Entry point address (0 when none). */
+  readonly entry: number;
+}
+
+export interface ClientId {
+  readonly process: number;
+  readonly thread: number;
+}
+
+export type ThreadState = "ready" | "running" | "blocked" | "terminated";
+
+/** What the tracer sees of a thread. */
+export interface ThreadView {
+  /** Address of the thread's KTHREAD object: its identity everywhere. */
+  readonly key: ThreadKey;
+  readonly cid: ClientId;
+  readonly teb: number;
+  readonly stackBase: number;
+  readonly stackLimit: number;
+  readonly state: ThreadState;
+}
+
+/** An EXCEPTION_RECORD as dispatched. */
+export interface ExceptionInfo {
+  readonly code: number;
+  readonly flags: number;
+  readonly address: number;
+  readonly parameters: readonly number[];
+  /** Guest address of the EXCEPTION_RECORD built on the stack. */
+  readonly recordAddress: number;
+}
+
+export interface UnwindStep {
+  /** The registration record being unlinked (the frame it protects). */
+  readonly establisherFrame: number;
+  /** RtlUnwind's TargetFrame (0 = exit unwind). */
+  readonly targetFrame: number;
+  readonly code: number;
+}
+
+/**
+ * Callbacks the machine makes while running (the tracing runtime implements them).
+ * All run synchronously with every guest thread stopped.
+ */
+export interface MachineObserver {
+  /** After an image is mapped and bound, BEFORE its entry point (DllMain) runs. */
+  onModuleLoaded?(module: LoadedModule): void;
+  onThreadStart?(thread: ThreadView): void;
+  onThreadExit?(thread: ThreadView, exitCode: number): void;
+  /** An exception is about to be dispatched through the thread's SEH chain. */
+  onException?(thread: ThreadView, record: ExceptionInfo): void;
+  /** A registration record is unlinked by unwinding (one call per record). */
+  onUnwind?(thread: ThreadView, step: UnwindStep): void;
+  /**
+   * Dispatch resumes a CONTEXT (ExceptionContinueExecution) or RtlUnwind continues at its
+   * target: frames below `esp` are gone.
+   */
+  onContextResume?(thread: ThreadView, esp: number, eip: number, code: number): void;
+}
+
+export interface MachineOptions {
+  /** Virtual processors (default 1). */
+  readonly cpus?: number;
+  /** Guest instructions per time slice when more than one thread is runnable (default 20000). */
+  readonly quantum?: number;
+  /** Stop the run after this many guest instructions (all CPUs together). */
+  readonly maxInstructions?: number;
+  /** Stop the run after this much host time. */
+  readonly timeoutMs?: number;
+  /** Bind missing imports to stubs that stop the calling thread instead of failing the load. */
+  readonly allowMissingImports?: boolean;
+  /** Extra DLL paths loaded first / searched by name for imports. */
+  readonly load?: readonly string[];
+  readonly observer?: MachineObserver;
+  /** Use this engine instead of a new UnicornEngine (tests, other engines). */
+  readonly engine?: Engine;
+}
+
+export interface ThreadSummary {
+  /** KTHREAD address, hex "0x…". */
+  readonly key: string;
+  readonly cid: ClientId;
+  /** Exit code (undefined while still running when the run stopped). */
+  readonly exit?: number;
+  readonly error?: string;
+}
+
+export interface RunResult {
+  /** Return value (EAX) of the called export. */
+  readonly result?: number;
+  /** Process exit code (EXE runs, ExitProcess). */
+  readonly exitCode?: number;
+  readonly instructions: number;
+  readonly threads: readonly ThreadSummary[];
+  /** OutputDebugString / DbgPrint text, in order. */
+  readonly output: readonly string[];
+  /** Why the guest failed (unhandled exception, limit, missing import call, deadlock). */
+  readonly failure?: string;
+}

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Quick start, end to end: install what ntrace needs, build it, trace a sample DLL and turn the
+# trace into a flame graph. Outputs go to ./quickstart-out/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/install-deps.sh
+npm run --silent build
+
+out=quickstart-out
+mkdir -p "$out"
+ntrace() { node dist/bin/ntrace.js "$@"; }
+
+echo "== ntrace info samples/fib/fib.dll"
+ntrace info samples/fib/fib.dll | head -n 20
+echo "== ntrace run samples/fib/fib.dll --call Run:20 -o $out/fib.ntrace"
+ntrace run samples/fib/fib.dll --call Run:20 -o "$out/fib.ntrace"
+echo "== ntrace report $out/fib.ntrace"
+ntrace report "$out/fib.ntrace" --symbol-path samples/fib
+echo "== ntrace flamegraph $out/fib.ntrace --format svg -o $out/fib.svg"
+ntrace flamegraph "$out/fib.ntrace" --symbol-path samples/fib --format svg -o "$out/fib.svg"
+ntrace flamegraph "$out/fib.ntrace" --symbol-path samples/fib --format speedscope -o "$out/fib.speedscope.json"
+echo "Wrote $out/fib.ntrace, $out/fib.svg (open in a browser) and $out/fib.speedscope.json (open in speedscope)."
