@@ -56,7 +56,9 @@ export class FormatError extends NtraceError {
   /** The same error with a file name attached (parsers work on bytes; callers know the file). */
   withFile(file: string): FormatError {
     if (this.location.file !== undefined) return this;
-    return new FormatError({ ...this.location, file }, this.detail);
+    // Keep the subclass (UnsupportedFormatError stays one).
+    const Kind = this.constructor as new (location: FormatLocation, detail: string) => FormatError;
+    return new Kind({ ...this.location, file }, this.detail);
   }
 }
 

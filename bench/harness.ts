@@ -47,6 +47,8 @@ export interface BenchReport {
   /** Exact commands run (shell-quoted), in order, so anyone can repeat them. */
   readonly commands: string[];
   readonly notes: string[];
+  /** Raw markdown blocks (tables of a profile, …) shown after the measures. */
+  readonly markdown: string[];
   seconds: number;
 }
 
@@ -63,6 +65,8 @@ export interface BenchContext {
   /** Record an exact command in the report (the harness runs or describes it). */
   command(text: string): void;
   note(text: string): void;
+  /** A raw markdown block for BENCHMARKS.md (e.g. a profile table). */
+  markdown(text: string): void;
   measure(m: Measure): void;
   /** Compute something once per run and share it between benchmarks (e.g. a uftrace recording). */
   memo<T>(key: string, make: () => Promise<T>): Promise<T>;

@@ -105,6 +105,10 @@ export function renderMarkdown(r: RunResults, keptNotes: string | null): string 
       lines.push("");
       for (const n of b.notes) lines.push(`- ${n}`);
     }
+    for (const block of b.markdown ?? []) {
+      lines.push("");
+      lines.push(block);
+    }
     if (b.commands.length > 0) {
       lines.push("");
       lines.push("<details><summary>exact commands</summary>");

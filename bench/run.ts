@@ -82,7 +82,7 @@ async function main(): Promise<void> {
   const reports: StoredReport[] = [];
 
   for (const bench of chosen) {
-    const report: BenchReport = { name: bench.name, title: bench.title, status: "ok", measures: [], commands: [], notes: [], seconds: 0 };
+    const report: BenchReport = { name: bench.name, title: bench.title, status: "ok", measures: [], commands: [], notes: [], markdown: [], seconds: 0 };
     const ctx: BenchContext = {
       quick: opts.quick,
       repeats,
@@ -90,8 +90,9 @@ async function main(): Promise<void> {
       cacheDir,
       log: (msg) => process.stderr.write(`[${bench.name}] ${msg}\n`),
       // Commands are shown relative to the repository root, as a user would type them there.
-      command: (text) => report.commands.push(text.split(`${root}/`).join("")),
+      command: (text) => report.commands.push(text.split(`${root}/`).join("").split(root).join(".")),
       note: (text) => report.notes.push(text),
+      markdown: (text) => report.markdown.push(text),
       measure: (m: Measure) => {
         if (m.target !== undefined) m.met = isMet(m.value, m.target);
         report.measures.push(m);

@@ -55,8 +55,14 @@ export function classify(
   const container = index.all.find((g) => g.rva !== rva && g.size !== undefined && g.rva < rva && rva < g.rva + g.size);
   if (container !== undefined) return none(`inside another function (${container.name} at 0x${container.rva.toString(16)})`);
 
-  // Padding: count padding bytes backwards, staying inside the section.
-  const room = Math.min(16, rva - section.rva);
+  // Padding: count padding bytes backwards, staying inside the section and after the end of
+  // the previous function (its last bytes may well be 00, e.g. `ret 4` = C2 04 00).
+  let floor: number = section.rva;
+  for (const g of index.all) {
+    if (g.rva >= rva) break;
+    floor = Math.max(floor, g.size !== undefined ? g.rva + g.size : g.rva + 1);
+  }
+  const room = Math.max(0, Math.min(16, rva - floor));
   const before = code.read(rva - room, room) ?? new Uint8Array(0);
   let padding = 0;
   while (padding < before.length && PADDING_BYTES.has(before[before.length - 1 - padding]!)) padding++;
@@ -64,7 +70,7 @@ export function classify(
   if (head === undefined || head.length < 2) return none("function runs past the end of its section");
 
   if (head[0] === 0xeb && head[1] === 0xf9 && before.length >= 5 && before[before.length - 5] === 0xe8) return none("already patched (starts with EB F9 after an E8 call)");
-  if (padding === 0) return none(room < PADDING_NEEDED ? "no padding: function starts at the section start" : "no padding before the entry");
+  if (padding === 0) return none(floor === section.rva && room === 0 ? "no padding: function starts at the section start" : "no padding before the entry");
   if (padding < PADDING_NEEDED) return none(`padding too short: ${padding} byte(s) of CC/90/00 before the entry, ${PADDING_NEEDED} needed`);
 
   // The 5 padding bytes must belong to no other function.

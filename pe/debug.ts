@@ -10,7 +10,7 @@ export const IMAGE_DEBUG_TYPE_CODEVIEW = 2;
 export const DEBUG_DIRECTORY_ENTRY_SIZE = 28;
 /** More entries than this is not a real debug directory. */
 export const MAX_DEBUG_ENTRIES = 1024;
-/** Debug blobs larger than this are not read (kept empty): a CodeView record is tiny. */
+/** Debug blobs larger than this, or than the file, are not read (kept empty): a CodeView record is tiny. */
 export const MAX_DEBUG_BLOB = 16 * 1024 * 1024;
 
 const DEBUG_TYPE_NAMES: Record<number, string> = {
@@ -108,7 +108,7 @@ export function parseDebugDirectory(rr: RvaReader, file: ByteReader, dirRva: num
  * sees), else PointerToRawData in the file; empty when neither is readable.
  */
 function readBlob(rr: RvaReader, file: ByteReader, address: number, pointer: number, size: number): { data: Uint8Array; dataOffset: number } {
-  if (size === 0 || size > MAX_DEBUG_BLOB) return { data: new Uint8Array(0), dataOffset: 0 };
+  if (size === 0 || size > MAX_DEBUG_BLOB || size > file.length) return { data: new Uint8Array(0), dataOffset: 0 };
   if (address !== 0) {
     try {
       const data = rr.bytes(address, size, { structure: "IMAGE_DEBUG_DIRECTORY", field: "AddressOfRawData", offset: 0 });

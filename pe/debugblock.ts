@@ -54,6 +54,9 @@ export function parseDebugBlock(block: Uint8Array): DebugDirectoryEntry[] {
       if (f.pointerToRawData < (i + 1) * DEBUG_DIRECTORY_ENTRY_SIZE) {
         r.fail(D, "PointerToRawData", at + 24, `blob offset 0x${f.pointerToRawData.toString(16)} lies inside the directory entries`);
       }
+      if (f.pointerToRawData + f.sizeOfData > block.length) {
+        r.fail(D, "PointerToRawData", at + 24, `blob [0x${f.pointerToRawData.toString(16)}, 0x${(f.pointerToRawData + f.sizeOfData).toString(16)}) lies past the end of the block (0x${block.length.toString(16)} bytes)`);
+      }
       data = r.slice(f.pointerToRawData, f.sizeOfData, D, "PointerToRawData");
       headerEnd = Math.min(headerEnd, f.pointerToRawData);
     }

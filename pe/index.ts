@@ -6,6 +6,6 @@ export { readRva, rvaToFileOffset, sectionOfRva, isExecutableRva, regionOfRva, I
 export { debugTypeName, parseCodeView, IMAGE_DEBUG_TYPE_CODEVIEW, DEBUG_DIRECTORY_ENTRY_SIZE } from "./debug.js";
 export { buildDebugBlock, parseDebugBlock } from "./debugblock.js";
 export { subsystemName } from "./names.js";
-// PDB parser (pe/pdb/, another owner):
-// export * from "./pdb/index.js";
 export { peInfo, formatPeInfo, type PeInfo } from "./info.js";
+// PDB parser (pe/pdb/, its own owner and README):
+export * from "./pdb/index.js";

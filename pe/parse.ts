@@ -2,7 +2,7 @@
  * parsePe: the whole PE32 image from its bytes. Headers and the section table first, then the
  * data directories through the section mapping (pe/rva.ts).
  */
-import { ByteReader, FormatError, rva } from "../base/index.js";
+import { ByteReader, FormatError, UnsupportedFormatError, rva } from "../base/index.js";
 import type { PeImage } from "./types.js";
 import { RvaReader, type RvaSource } from "./rva.js";
 import { DIR_BASERELOC, DIR_DEBUG, DIR_EXPORT, DIR_IMPORT, IMAGE_FILE_DLL, locateStringTable, parseNtHeaders, parseSectionTable } from "./headers.js";
@@ -23,9 +23,15 @@ export function parsePe(bytes: Uint8Array, file?: string): PeImage {
   try {
     return parse(bytes);
   } catch (e) {
-    if (e instanceof FormatError && file !== undefined) throw e.withFile(file);
+    if (e instanceof FormatError && file !== undefined) throw withFile(e, file);
     throw e;
   }
+}
+
+/** FormatError.withFile, keeping the UnsupportedFormatError subclass (base's returns a plain FormatError). */
+function withFile(e: FormatError, file: string): FormatError {
+  if (e.location.file !== undefined) return e;
+  return e instanceof UnsupportedFormatError ? new UnsupportedFormatError({ ...e.location, file }, e.detail) : e.withFile(file);
 }
 
 function parse(bytes: Uint8Array): PeImage {

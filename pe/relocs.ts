@@ -6,12 +6,12 @@ import { rva } from "../base/index.js";
 import type { BaseRelocation } from "./types.js";
 import { RvaReader, type RvaSource } from "./rva.js";
 
-/** A relocation directory larger than this (64 MiB) is not believed. */
-export const MAX_RELOC_DIRECTORY = 64 * 1024 * 1024;
+/** A relocation directory larger than this (16 MiB), or than the file, is not believed. */
+export const MAX_RELOC_DIRECTORY = 16 * 1024 * 1024;
 
 export function parseRelocations(rr: RvaReader, dirRva: number, dirSize: number, dirField: RvaSource): BaseRelocation[] {
   if (dirRva === 0 || dirSize === 0) return [];
-  if (dirSize > MAX_RELOC_DIRECTORY) throw rr.error({ ...dirField, field: "Size" }, `base relocation directory size 0x${dirSize.toString(16)} is implausibly large`);
+  if (dirSize > Math.min(MAX_RELOC_DIRECTORY, rr.image.bytes.length)) throw rr.error({ ...dirField, field: "Size" }, `base relocation directory size 0x${dirSize.toString(16)} is implausibly large`);
   const dir = rr.bytes(dirRva, dirSize, dirField);
   const view = new DataView(dir.buffer, dir.byteOffset, dir.byteLength);
   const out: BaseRelocation[] = [];

@@ -14,9 +14,11 @@ export interface TraceSource {
   readonly damage: readonly Damage[];
   /** False when the trace was cut short (no footer) or damaged. */
   readonly complete: boolean;
+  /** Thread keys in trace order, including keys seen only in chunks (optional). */
+  threadKeys?(): ThreadKey[];
 }
 
 /** The thread keys to process, in the trace's thread order (plus keys seen only in chunks). */
 export function threadKeysOf(trace: TraceSource): ThreadKey[] {
-  return trace.threads.map((t) => t.key);
+  return trace.threadKeys !== undefined ? trace.threadKeys() : trace.threads.map((t) => t.key);
 }

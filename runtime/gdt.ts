@@ -68,16 +68,31 @@ export class Gdt {
   }
 
   /**
-   * Loads the user-mode (CPL 3) segments: CS first (it sets CPL), then SS whose DPL must equal
-   * CPL, then the data segments and FS = TEB.
+   * Drops the CPU to CPL 3 the way an OS does: unicorn derives CPL from SS's DPL and refuses
+   * an SS whose DPL differs from the current CPL, so the segments cannot simply be written.
+   * Instead ring-0 code runs one `iretd` (at `iretAt`) with a ring-3 frame (EIP = `landAt`,
+   * CS 0x1B, EFLAGS, ESP, SS 0x23); the run stops when EIP reaches `landAt`.
+   * `scratch` is 32 writable bytes for the frame.
    */
-  enterUserMode(): void {
-    this.engine.writeRegister(X86Reg.CS, Selector.R3_CODE);
-    this.engine.writeRegister(X86Reg.SS, Selector.R3_DATA);
-    this.engine.writeRegister(X86Reg.DS, Selector.R3_DATA);
-    this.engine.writeRegister(X86Reg.ES, Selector.R3_DATA);
-    this.engine.writeRegister(X86Reg.GS, 0);
-    this.engine.writeRegister(X86Reg.FS, Selector.R3_TEB);
+  enterUserMode(iretAt: number, landAt: number, scratch: number): void {
+    const e = this.engine;
+    e.writeRegister(X86Reg.SS, Selector.R0_DATA);
+    e.writeRegister(X86Reg.DS, Selector.R3_DATA);
+    e.writeRegister(X86Reg.ES, Selector.R3_DATA);
+    e.writeRegister(X86Reg.FS, Selector.R3_TEB);
+    e.writeRegister(X86Reg.GS, 0);
+    e.writeMemory(iretAt, new Uint8Array([0xcf])); // iretd
+    const frame = new Uint8Array(20);
+    const v = new DataView(frame.buffer);
+    v.setUint32(0, landAt, true);
+    v.setUint32(4, Selector.R3_CODE, true);
+    v.setUint32(8, 0x202, true);
+    v.setUint32(12, scratch + 0x20, true);
+    v.setUint32(16, Selector.R3_DATA, true);
+    e.writeMemory(scratch, frame);
+    e.writeRegister(X86Reg.ESP, scratch);
+    e.start(iretAt, landAt, 0, 1);
+    e.writeMemory(iretAt, new Uint8Array([0xcc]));
   }
 
   /** Points the TEB selector at `teb` and reloads FS (user-mode context switch). */

@@ -75,6 +75,7 @@ export type ApiOutcome =
   | { readonly kind: "exitThread"; readonly code: number }
   | { readonly kind: "exitProcess"; readonly code: number }
   | { readonly kind: "fail"; readonly message: string }
+  | { readonly kind: "raise"; readonly fault: FaultInfo; readonly continuable: boolean }
   | { readonly kind: "redirected" };
 
 export interface Cpu {
@@ -158,7 +159,10 @@ export class Machine {
     this.engine.addInterruptHook((intno) => this.onInterrupt(intno));
     this.engine.addInvalidMemoryHook((access, address) => this.onInvalidMemory(access, address));
     this.engine.addInvalidInstructionHook(() => this.onInvalidInstruction());
-    this.gdt.enterUserMode();
+    this.gdt.enterUserMode(STUB.IRET, STUB.USER_ENTRY, KTHREAD_REGION + KTHREAD_REGION_SIZE - 0x100);
+    if ((this.engine.readRegister(X86Reg.CS) & 3) !== 3 || this.engine.readRegister(X86Reg.EIP) !== STUB.USER_ENTRY) {
+      throw new GuestError("the engine did not enter user mode (CPL 3)");
+    }
   }
 
   // ---------------------------------------------------------------- clock and triggers
@@ -389,12 +393,17 @@ export class Machine {
 
   // ---------------------------------------------------------------- APIs and stubs
 
-  /** Gives an API a stub address (the built-in DLL's export points there). */
+  /** Gives an API a fresh stub address in the machine's own page (missing-import stubs). */
   addStub(api: ApiDef): number {
     const address = this.nextStub;
     this.nextStub += 4;
     this.stubs.set(address, api);
     return address;
+  }
+
+  /** Binds a stub address (inside a built-in DLL's range) to an API. */
+  addStubAt(address: number, api: ApiDef): void {
+    this.stubs.set(address, api);
   }
 
   private onHostCode(address: number): void {
@@ -460,6 +469,12 @@ export class Machine {
         return this.leaveSlice(t, () => this.exitProcess(outcome.code));
       case "fail":
         return this.leaveSlice(t, (th) => this.fail(th, outcome.message));
+      case "raise":
+        return this.leaveSlice(t, (th) => {
+          returnTo(th, undefined);
+          if (this.exceptionDispatcher !== undefined) this.exceptionDispatcher.dispatch(th, outcome.fault, outcome.continuable);
+          else this.unhandled(th, outcome.fault);
+        });
     }
   }
 
@@ -554,10 +569,13 @@ export class Machine {
   }
 
   private loadContext(t: GuestThread): void {
-    if (this.loadedInEngine === t) return;
+    // Registers always (the host may have edited the saved context); the TEB descriptor and
+    // FS only when the thread changes.
     this.engine.writeRegisters(CONTEXT_REGS, t.ctx);
-    this.gdt.setTeb(t.teb);
-    this.loadedInEngine = t;
+    if (this.loadedInEngine !== t) {
+      this.gdt.setTeb(t.teb);
+      this.loadedInEngine = t;
+    }
   }
 
   private saveContext(t: GuestThread): void {

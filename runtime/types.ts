@@ -2,6 +2,7 @@
 import type { ThreadKey } from "../base/index.js";
 import type { PeImage } from "../pe/index.js";
 import type { Engine } from "./engine/index.js";
+import type { Machine } from "./machine.js";
 
 /** A loaded image: a PE file mapped from disk, or a built-in DLL (synthetic, no file). */
 export interface LoadedModule {
@@ -61,6 +62,8 @@ export interface UnwindStep {
  * All run synchronously with every guest thread stopped.
  */
 export interface MachineObserver {
+  /** Once, after the machine is built and before any image is loaded (set up hooks, thunk pages). */
+  onMachineReady?(machine: Machine): void;
   /** After an image is mapped and bound, BEFORE its entry point (DllMain) runs. */
   onModuleLoaded?(module: LoadedModule): void;
   onThreadStart?(thread: ThreadView): void;

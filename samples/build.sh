@@ -144,7 +144,41 @@ build_forwarders() {
   publish forwarders forwarders.dll forwarders.pdb
 }
 
-ALL_SAMPLES=(fib hotpatch forwarders)
+build_seh() {
+  start_sample seh
+  gcc_cc seh.c seh.o
+  i686-w64-mingw32-gcc -c -o seh_asm.o seh_asm.S
+  gnu_link seh.dll seh.pdb _DllMain@12 --shared seh.o seh_asm.o seh.def "$MINGW_LIB/libkernel32.a"
+  publish seh seh.dll seh.pdb
+}
+
+build_threads() {
+  start_sample threads
+  gcc_cc threads.c threads.o
+  gnu_link threads.exe threads.pdb _start@0 --subsystem console threads.o "$MINGW_LIB/libkernel32.a"
+  publish threads threads.exe threads.pdb
+}
+
+build_missing() {
+  start_sample missing
+  gcc_cc missing.c missing.o
+  # -k: import by the undecorated name NtraceDoesNotExist (symbol _NtraceDoesNotExist@4)
+  llvm-dlltool -m i386 -k -d kernel32_extra.def -l libkernel32_extra.a
+  gnu_link missing.dll missing.pdb _DllMain@12 --shared missing.o missing.def \
+    libkernel32_extra.a "$MINGW_LIB/libkernel32.a"
+  publish missing missing.dll missing.pdb
+}
+
+build_compress() {
+  start_sample compress
+  clang_cc compress.c compress.obj
+  lld_link compress.dll compress.pdb /dll /entry:DllMain /functionpadmin:5 /def:compress.def compress.obj
+  gcc_cc compress.c compress_msvc.o
+  gnu_link compress_msvc.dll compress_msvc.pdb _DllMain@12 --shared compress_msvc.o compress.def
+  publish compress compress.dll compress.pdb compress_msvc.dll compress_msvc.pdb
+}
+
+ALL_SAMPLES=(fib hotpatch forwarders seh threads missing compress)
 
 main() {
   local targets=("$@")

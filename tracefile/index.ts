@@ -12,3 +12,4 @@ export {
 export { type TraceSink, FileSink, MemorySink } from "./sink.js";
 export { openTrace, openTraceBytes, TraceFile, type FunctionAddress, type ChunkInfo } from "./reader.js";
 export { crc32 } from "./crc32.js";
+export { rewriteTrace } from "./rewrite.js";

@@ -89,8 +89,10 @@ export class TraceFile {
   readonly complete: boolean;
   private readonly src: ByteSource;
   private readonly damageList: Damage[] = [];
-  private readonly damagedOffsets = new Set<number>();
+  /** Records already reported as damaged (each is reported once). */
+  private readonly damagedRecords = new Set<number>();
   private readonly chunkList: ChunkInfo[];
+  private readonly recordOffsets: { readonly modules: number[]; readonly threads: number[] };
   /** Modules sorted by firstFunctionId, for functionAddress. */
   private readonly byFunctionId: ModuleRecord[];
 
@@ -106,14 +108,19 @@ export class TraceFile {
     if (footer !== null) {
       this.complete = true;
       modules = [];
+      this.recordOffsets = { modules: [], threads: [] };
       for (const off of footer.moduleOffsets) {
         const m = this.loadRecord(off, RecordKind.Module, decodeModule);
-        if (m !== undefined) modules.push(m);
+        if (m === undefined) continue;
+        modules.push(m);
+        this.recordOffsets.modules.push(off);
       }
       threads = [];
       for (const off of footer.threadOffsets) {
         const t = this.loadRecord(off, RecordKind.Thread, decodeThread);
-        if (t !== undefined) threads.push(t);
+        if (t === undefined) continue;
+        threads.push(t);
+        this.recordOffsets.threads.push(off);
       }
       this.chunkList = [...footer.chunks];
     } else {
@@ -122,6 +129,7 @@ export class TraceFile {
       modules = scan.modules;
       threads = scan.threads;
       this.chunkList = scan.chunks;
+      this.recordOffsets = { modules: scan.moduleOffsets, threads: scan.threadOffsets };
     }
     this.modules = modules;
     this.threads = threads;
@@ -136,6 +144,24 @@ export class TraceFile {
   /** Index of the event chunks (footer or scan), in file order. */
   chunkIndex(key?: ThreadKey): readonly ChunkInfo[] {
     return key === undefined ? this.chunkList : this.chunkList.filter((c) => c.thread === key);
+  }
+
+  /**
+   * The records in file order (modules, threads, chunks), for copying a trace record by
+   * record (rewriteTrace).
+   */
+  layout(): ({ kind: "module"; offset: number; module: ModuleRecord } | { kind: "thread"; offset: number; thread: ThreadRecord } | { kind: "chunk"; offset: number; chunk: ChunkInfo })[] {
+    type Item = ReturnType<TraceFile["layout"]>[number];
+    const items: Item[] = [];
+    this.modules.forEach((m, i) => items.push({ kind: "module", offset: this.recordOffsets.modules[i]!, module: m }));
+    this.threads.forEach((t, i) => items.push({ kind: "thread", offset: this.recordOffsets.threads[i]!, thread: t }));
+    for (const c of this.chunkList) items.push({ kind: "chunk", offset: c.offset, chunk: c });
+    return items.sort((a, b) => a.offset - b.offset);
+  }
+
+  /** Reads one indexed chunk; undefined (and a damage entry) if it is broken. */
+  readChunkAt(info: ChunkInfo): EventChunk | undefined {
+    return this.readChunk(info);
   }
 
   /** Events in the indexed chunks (chunks found damaged while reading are included). */
@@ -313,14 +339,14 @@ export class TraceFile {
       try {
         return decode(r.payload);
       } catch (e) {
-        this.addDamage(offset, r.end - offset, `${recordKindName(kind)} record at ${hexShort(offset)}: does not decode (${errorText(e)})`);
+        this.addDamage(offset, r.end - offset, `${recordKindName(kind)} record at ${hexShort(offset)}: does not decode (${errorText(e)})`, true);
         return undefined;
       }
     }
     if (r.ok) {
-      this.addDamage(offset, r.end - offset, `${recordKindName(kind)} record expected at ${hexShort(offset)}, found a ${recordKindName(r.kind)}`);
+      this.addDamage(offset, r.end - offset, `${recordKindName(kind)} record expected at ${hexShort(offset)}, found a ${recordKindName(r.kind)}`, true);
     } else {
-      this.addDamage(offset, r.length, describeFailure(offset, r, kind));
+      this.addDamage(offset, r.length, describeFailure(offset, r, kind), true);
     }
     return undefined;
   }
@@ -357,20 +383,37 @@ export class TraceFile {
   }
 
   /** Forward scan of all records after the header (no usable footer). */
-  private scan(from: number): { modules: ModuleRecord[]; threads: ThreadRecord[]; chunks: ChunkInfo[] } {
+  private scan(from: number): {
+    modules: ModuleRecord[];
+    threads: ThreadRecord[];
+    chunks: ChunkInfo[];
+    moduleOffsets: number[];
+    threadOffsets: number[];
+  } {
     const modules: ModuleRecord[] = [];
     const threads: ThreadRecord[] = [];
+    const moduleOffsets: number[] = [];
+    const threadOffsets: number[] = [];
     const chunks: ChunkInfo[] = [];
     const size = this.src.size;
     let sawFooter = false;
+    let sawTrailer = false;
     let p = from;
     while (p < size) {
-      if (size - p === TRAILER_SIZE && parseTrailer(this.src.read(p, TRAILER_SIZE)) !== null) break;
+      if (size - p === TRAILER_SIZE && parseTrailer(this.src.read(p, TRAILER_SIZE)) !== null) {
+        sawTrailer = true;
+        break;
+      }
       const r = this.readRecord(p);
       if (r.ok) {
         try {
-          if (r.kind === RecordKind.Module) modules.push(decodeModule(r.payload));
-          else if (r.kind === RecordKind.Thread) threads.push(decodeThread(r.payload));
+          if (r.kind === RecordKind.Module) {
+            modules.push(decodeModule(r.payload));
+            moduleOffsets.push(p);
+          } else if (r.kind === RecordKind.Thread) {
+            threads.push(decodeThread(r.payload));
+            threadOffsets.push(p);
+          }
           else if (r.kind === RecordKind.EventChunk) {
             const m = decodeChunkMeta(r.payload);
             chunks.push({ offset: p, thread: m.thread, seq: m.seq, count: m.count, firstTs: m.firstTs, lastTs: m.lastTs });
@@ -391,9 +434,11 @@ export class TraceFile {
     }
     if (!sawFooter) {
       this.addDamage(size, 0, `no footer: the trace was not closed (file ends at ${hexShort(size)}); events after the last intact chunk are lost`);
+    } else if (!sawTrailer) {
+      this.addDamage(size, 0, `no valid trailer at the end of the file (${hexShort(size)})`);
     }
     this.noteSequenceGaps(chunks);
-    return { modules, threads, chunks };
+    return { modules, threads, chunks, moduleOffsets, threadOffsets };
   }
 
   /** Offset of the next valid record (or trailer) at or after `from`; the file size if none. */
@@ -428,13 +473,13 @@ export class TraceFile {
   }
 
   private readChunk(info: ChunkInfo): EventChunk | undefined {
-    if (this.damagedOffsets.has(info.offset)) return undefined;
+    if (this.damagedRecords.has(info.offset)) return undefined;
     const r = this.readRecord(info.offset);
     const lost = `thread ${hexShort(info.thread)}, ${info.count} events lost`;
     if (!r.ok) {
       const why =
         r.why === "crc" ? "CRC mismatch" : r.why === "truncated" ? "truncated (file ends)" : "no valid record frame";
-      this.addDamage(info.offset, r.length, `event chunk at ${hexShort(info.offset)}: ${why} (${lost})`);
+      this.addDamage(info.offset, r.length, `event chunk at ${hexShort(info.offset)}: ${why} (${lost})`, true);
       return undefined;
     }
     try {
@@ -445,14 +490,17 @@ export class TraceFile {
       }
       return chunk;
     } catch (e) {
-      this.addDamage(info.offset, r.end - info.offset, `event chunk at ${hexShort(info.offset)}: ${errorText(e)} (${lost})`);
+      this.addDamage(info.offset, r.end - info.offset, `event chunk at ${hexShort(info.offset)}: ${errorText(e)} (${lost})`, true);
       return undefined;
     }
   }
 
-  private addDamage(offset: number, length: number | undefined, what: string): void {
-    if (this.damagedOffsets.has(offset) && length !== 0) return;
-    this.damagedOffsets.add(offset);
+  /** `record`: the damage is that of the record starting at `offset` (reported once). */
+  private addDamage(offset: number, length: number | undefined, what: string, record = false): void {
+    if (record) {
+      if (this.damagedRecords.has(offset)) return;
+      this.damagedRecords.add(offset);
+    }
     this.damageList.push(length !== undefined && length > 0 ? { offset, length, what } : { offset, what });
   }
 }

@@ -6,11 +6,12 @@
  */
 import { deflateRawSync } from "node:zlib";
 import { type ThreadKey, UsageError, hex } from "../base/index.js";
-import { ColumnEncoder } from "./columns.js";
+import { type ColumnArrays, ColumnEncoder } from "./columns.js";
 import { RecordKind, TRACE_MAGIC, frameRecord, trailer } from "./framing.js";
 import { type ChunkInfo, encodeFooter, encodeHeader, encodeModule, encodeThread, pb } from "./records.js";
 import type { TraceSink } from "./sink.js";
 import {
+  type EventChunk,
   EventKind,
   TRACE_FORMAT_MAJOR,
   type ModuleRecord,
@@ -129,6 +130,23 @@ export class TraceWriter {
     return rec;
   }
 
+  /**
+   * Records a module that already has its index and firstFunctionId (copying a trace);
+   * its ids must not overlap those assigned before.
+   */
+  addModuleRecord(rec: ModuleRecord): ModuleRecord {
+    this.checkOpen("addModuleRecord");
+    if (rec.firstFunctionId < this.nextFunctionId) {
+      throw new UsageError(`trace writer: module ${rec.name} function ids start at ${rec.firstFunctionId}, below ${this.nextFunctionId}`);
+    }
+    const copy: ModuleRecord = { ...rec };
+    this.nextFunctionId = rec.firstFunctionId + rec.functionRvas.length;
+    this.moduleList.push(copy);
+    this.moduleOffsets.push(this.offset);
+    this.record(RecordKind.Module, encodeModule(copy));
+    return copy;
+  }
+
   /** Records a thread; its events can then be written through thread(key). */
   addThread(rec: ThreadRecord): void {
     this.checkOpen("addThread");
@@ -173,13 +191,39 @@ export class TraceWriter {
     return { bytes: this.offset, events: this.events };
   }
 
-  /** Called by a ThreadBuffer when it is full (and by flush/close). */
+  /**
+   * Writes already-columnar events of an added thread as one chunk record (copying or
+   * repairing a trace); that thread's buffered events are written first to keep the order.
+   */
+  appendChunk(chunk: EventChunk): void {
+    this.checkOpen("appendChunk");
+    const b = this.buffers.get(chunk.thread);
+    if (b === undefined) throw new UsageError(`trace writer: thread ${hex(chunk.thread)} was not added (addThread first)`);
+    if (chunk.count < 1) return;
+    if (b.used > 0) this.writeChunk(b);
+    this.writeColumns(b, chunk, chunk.count);
+  }
+
+  /** Called by a ThreadBuffer when it is full (and by flush/close). @internal */
   writeChunk(b: ThreadBuffer): void {
     this.checkOpen("record events");
-    const count = b.used;
-    const firstTs = b.ts[0]!;
-    const lastTs = b.ts[count - 1]!;
-    const raw = this.encoder.encode(b, count, this.header.argCount, firstTs);
+    this.writeColumns(b, b, b.used);
+    b.used = 0;
+  }
+
+  /**
+   * Appends a record of any kind (simulating a newer minor version's records in tests;
+   * readers skip kinds they do not know). @internal
+   */
+  appendRecord(kind: number, payload: Uint8Array): void {
+    this.checkOpen("appendRecord");
+    this.record(kind, payload);
+  }
+
+  private writeColumns(b: ThreadBuffer, c: ColumnArrays, count: number): void {
+    const firstTs = c.ts[0]!;
+    const lastTs = c.ts[count - 1]!;
+    const raw = this.encoder.encode(c, count, this.header.argCount, firstTs);
     const deflate = this.level > 0;
     const columns = deflate ? deflateRawSync(raw, { level: this.level }) : raw;
     const payload = pb.EventChunk.encode({
@@ -197,10 +241,9 @@ export class TraceWriter {
     this.events += count;
     b.written += count;
     b.seq++;
-    b.used = 0;
   }
 
-  private record(kind: RecordKind, payload: Uint8Array): void {
+  private record(kind: number, payload: Uint8Array): void {
     this.emit(frameRecord(kind, payload));
   }
 

@@ -2,5 +2,9 @@
 import type { Benchmark } from "../harness.js";
 import { uftraceBaseline } from "./uftrace.js";
 import { pdbSymbolize } from "./pdb.js";
+import { naiveHooks } from "./naive.js";
+import { readerMemory, readerVsUftrace } from "./reader.js";
+import { tracingCost } from "./tracing.js";
+import { tracingProfile } from "./profile.js";
 
-export const BENCHMARKS: readonly Benchmark[] = [uftraceBaseline, pdbSymbolize];
+export const BENCHMARKS: readonly Benchmark[] = [naiveHooks, tracingCost, tracingProfile, uftraceBaseline, readerVsUftrace, readerMemory, pdbSymbolize];

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { basename, dirname } from "node:path";
 import type { Pdb } from "../../pe/pdb/types.js";
 import type { ModuleRecord } from "../../tracefile/types.js";
-import { loadProjectModule, seededRandom } from "../project.js";
+import { codeViewDebugBlock, loadProjectModule, seededRandom } from "../project.js";
 import { nowNs, secondsSince } from "../harness.js";
 
 interface PdbModuleApi {
@@ -24,37 +24,6 @@ interface ReaderModuleApi {
 const [root, pdbPath, dllPath, eventsText, seedText] = process.argv.slice(2) as [string, string, string, string, string];
 const events = Number(eventsText);
 const seed = Number(seedText);
-
-/** "XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX" → the 16 bytes of a GUID as stored (first 3 fields LE). */
-function guidBytes(text: string): Uint8Array {
-  const h = text.replace(/-/g, "");
-  const b = Uint8Array.from(h.match(/../g)!.map((x) => Number.parseInt(x, 16)));
-  const le = (from: number, n: number): void => {
-    b.subarray(from, from + n).reverse();
-  };
-  le(0, 4);
-  le(4, 2);
-  le(6, 2);
-  return b;
-}
-
-/** The trace's debug-directory block for one CodeView entry (DESIGN.md point 8). */
-function debugBlock(guid: string, age: number, pdbName: string): Uint8Array {
-  const name = Buffer.from(`${pdbName}\0`, "latin1");
-  const blob = new Uint8Array(24 + name.length);
-  blob.set([0x52, 0x53, 0x44, 0x53]);
-  blob.set(guidBytes(guid), 4);
-  new DataView(blob.buffer).setUint32(20, age, true);
-  blob.set(name, 24);
-  const block = new Uint8Array(28 + blob.length);
-  const dv = new DataView(block.buffer);
-  dv.setUint32(12, 2, true); // Type = CODEVIEW
-  dv.setUint32(16, blob.length, true); // SizeOfData
-  dv.setUint32(20, 0, true); // AddressOfRawData: 0 in the stored block
-  dv.setUint32(24, 28, true); // PointerToRawData: offset in the block
-  block.set(blob, 28);
-  return block;
-}
 
 const pdbApi = await loadProjectModule<PdbModuleApi>(root, "pe/pdb/index.js", ["parsePdb", "createSymbolizer"], "PDB parser");
 const out: Record<string, number | string> = {};
@@ -101,7 +70,7 @@ try {
     timeDateStamp: 0,
     checksum: 0,
     exportNames: [],
-    debugBlock: debugBlock(pdb.guid, pdb.age, basename(pdbPath)),
+    debugBlock: codeViewDebugBlock(pdb.guid, pdb.age, basename(pdbPath)),
     functionRvas: procs.map((p) => p.rva!),
     firstFunctionId: 0,
   };

@@ -1,9 +1,77 @@
 import type { Command } from "commander";
-import { UsageError } from "../../base/index.js";
+import { readFileSync } from "node:fs";
+import { NtraceError, UsageError, hex } from "../../base/index.js";
+import { isPe, parsePe } from "../../pe/index.js";
+import { parsePdb } from "../../pe/pdb/index.js";
+import { classifyFunctions, findPdb, splitSymbolPath, toListing, type FunctionListing } from "../../instrumenter/index.js";
+import { printJson } from "../cli.js";
 
-// Scaffolding: replaced by the real command.
+interface FunctionsOptions {
+  symbolPath?: string[];
+  json?: boolean;
+}
+
+/**
+ * `ntrace functions <image>`: every function discovery finds (exports, PDB procedures and
+ * publics, COFF symbols) with its hot-patch class, or the reason it cannot be patched.
+ */
 export function registerFunctions(program: Command): void {
-  program.command("functions").argument("<file>").action(() => {
-    throw new UsageError("ntrace functions is not built yet");
-  });
+  program
+    .command("functions")
+    .description("list the functions of an image and how each can be hot-patched (msvc, clang or none + reason)")
+    .argument("<image>", "PE32 image (.dll, .exe, .sys)")
+    .option("--symbol-path <dirs>", "directories to look for the image's PDB (repeatable, or ';'-separated)", collect, [])
+    .option("--json", "print JSON: [{name, names, rva, size?, sources, patch, reason?}]")
+    .action((file: string, opts: FunctionsOptions) => {
+      const listing = listImageFunctions(file, splitSymbolPath(opts.symbolPath));
+      if (opts.json === true) printJson(listing.functions);
+      else process.stdout.write(formatTable(listing));
+    });
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+export interface ImageFunctions {
+  readonly pdbPath?: string;
+  readonly pdbRejected: readonly string[];
+  readonly functions: readonly FunctionListing[];
+}
+
+export function listImageFunctions(file: string, symbolPath: readonly string[]): ImageFunctions {
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(readFileSync(file));
+  } catch (err) {
+    throw new UsageError(`cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (!isPe(bytes)) throw new NtraceError(`${file}: not a PE image`);
+  const image = parsePe(bytes, file);
+  const search = findPdb(image, file, symbolPath, (b) => parsePdb(b));
+  const functions = classifyFunctions(image, search.pdb !== undefined ? { pdb: search.pdb } : {}).map(toListing);
+  return { ...(search.path !== undefined ? { pdbPath: search.path } : {}), pdbRejected: search.rejected, functions };
+}
+
+function formatTable(listing: ImageFunctions): string {
+  const lines: string[] = [];
+  lines.push(listing.pdbPath !== undefined ? `symbols: ${listing.pdbPath}` : "symbols: no matching PDB found (exports and COFF symbols only)");
+  for (const r of listing.pdbRejected) lines.push(`  skipped ${r}`);
+  const rows = listing.functions.map((f) => [
+    hex(f.rva),
+    f.size !== undefined ? String(f.size) : "-",
+    f.patch,
+    f.name,
+    f.names.filter((n) => n !== f.name).join(","),
+    f.sources.join(","),
+    f.reason ?? "",
+  ]);
+  const header = ["RVA", "SIZE", "PATCH", "NAME", "ALSO", "SOURCES", "REASON"];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const fmt = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join("  ").trimEnd();
+  lines.push(fmt(header), ...rows.map(fmt));
+  const counts = { msvc: 0, clang: 0, none: 0 };
+  for (const f of listing.functions) counts[f.patch]++;
+  lines.push(`${listing.functions.length} functions: ${counts.msvc} msvc, ${counts.clang} clang, ${counts.none} not patchable`);
+  return lines.join("\n") + "\n";
 }

@@ -1,9 +1,109 @@
+/**
+ * `ntrace run <image> [--call Export[:arg,...]] [--load dll ...] [--cpus N] [--no-trace]
+ *  [--json] [--max-instructions N] [--timeout ms] [--allow-missing-imports] [--quantum N]`
+ *
+ * Runs a DLL (DllMain, then the export) or an EXE (entry point until ExitProcess or every
+ * thread ended) in the emulated machine and prints the result and a per-thread summary.
+ * Exits non-zero with the reason on stderr when the guest failed.
+ */
 import type { Command } from "commander";
-import { UsageError } from "../../base/index.js";
+import { UsageError, hex } from "../../base/index.js";
+import { parseCallArg, runImage, type MachineObserver, type RunResult } from "../../runtime/index.js";
+import { GuestFailure, printJson } from "../cli.js";
 
-// Scaffolding: replaced by the real command.
-export function registerRun(program: Command): void {
-  program.command("run").argument("<file>").action(() => {
-    throw new UsageError("ntrace run is not built yet");
+export interface RunCommandOptions {
+  readonly call?: string;
+  readonly load?: string[];
+  readonly cpus?: string;
+  readonly trace?: boolean;
+  readonly json?: boolean;
+  readonly maxInstructions?: string;
+  readonly timeout?: string;
+  readonly allowMissingImports?: boolean;
+  readonly quantum?: string;
+}
+
+/** "Run:20" → { name: "Run", args: [20] }; "Add:2,3"; "Spin". */
+export function parseCallSpec(spec: string): { name: string; args: number[] } {
+  const colon = spec.indexOf(":");
+  const name = colon < 0 ? spec : spec.slice(0, colon);
+  if (name === "") throw new UsageError(`--call needs an export name: "${spec}"`);
+  const rest = colon < 0 ? "" : spec.slice(colon + 1);
+  return { name, args: rest.trim() === "" ? [] : rest.split(",").map(parseCallArg) };
+}
+
+function positiveInt(text: string | undefined, option: string): number | undefined {
+  if (text === undefined) return undefined;
+  const v = /^0x[0-9a-f]+$/i.test(text) ? parseInt(text, 16) : /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(v) || v <= 0) throw new UsageError(`${option} needs a positive integer, got "${text}"`);
+  return v;
+}
+
+/** The library side of the command (the lead wires a tracer in through `observer`). */
+export function runCommand(image: string, options: RunCommandOptions, observer?: MachineObserver): RunResult {
+  const cpus = positiveInt(options.cpus, "--cpus");
+  if (cpus !== undefined && cpus > 64) throw new UsageError("--cpus must be between 1 and 64");
+  const maxInstructions = positiveInt(options.maxInstructions, "--max-instructions");
+  const timeoutMs = positiveInt(options.timeout, "--timeout");
+  const quantum = positiveInt(options.quantum, "--quantum");
+  return runImage({
+    image,
+    ...(options.call !== undefined ? { call: parseCallSpec(options.call) } : {}),
+    ...(options.load !== undefined ? { load: options.load } : {}),
+    ...(cpus !== undefined ? { cpus } : {}),
+    ...(maxInstructions !== undefined ? { maxInstructions } : {}),
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    ...(quantum !== undefined ? { quantum } : {}),
+    allowMissingImports: options.allowMissingImports ?? false,
+    ...(observer !== undefined ? { observer } : {}),
   });
+}
+
+export function printRunResult(r: RunResult, json: boolean): void {
+  if (json) {
+    printJson({
+      ...(r.result !== undefined ? { result: r.result } : {}),
+      ...(r.exitCode !== undefined ? { exitCode: r.exitCode } : {}),
+      instructions: r.instructions,
+      threads: r.threads,
+      ...(r.output.length > 0 ? { output: r.output } : {}),
+      ...(r.failure !== undefined ? { failure: r.failure } : {}),
+    });
+  } else {
+    const out: string[] = [];
+    if (r.result !== undefined) out.push(`result: ${r.result} (${hex(r.result)})`);
+    if (r.exitCode !== undefined) out.push(`exit code: ${r.exitCode} (${hex(r.exitCode)})`);
+    out.push(`instructions: ${r.instructions}`);
+    out.push("threads:");
+    for (const t of r.threads) {
+      const exit = t.exit !== undefined ? `exit ${hex(t.exit)}` : "still running";
+      out.push(`  ${t.key}  CID ${t.cid.process.toString(16)}:${t.cid.thread.toString(16)}  ${exit}${t.error !== undefined ? `  error: ${t.error}` : ""}`);
+    }
+    if (r.output.length > 0) {
+      out.push("debug output:");
+      for (const line of r.output) out.push(`  ${line.replace(/\n$/, "")}`);
+    }
+    process.stdout.write(out.join("\n") + "\n");
+  }
+  if (r.failure !== undefined) throw new GuestFailure(r.failure);
+}
+
+export function registerRun(program: Command): void {
+  program
+    .command("run")
+    .description("run an image in the emulated machine")
+    .argument("<image>", "DLL or EXE (x86 PE32)")
+    .option("--call <export[:args]>", "DLL: call this export after DllMain, integer args (decimal or 0x hex), e.g. Run:20")
+    .option("--load <dll...>", "load these DLLs first (and look for imports next to them)")
+    .option("--cpus <n>", "virtual processors", "1")
+    .option("--no-trace", "run without tracing")
+    .option("--json", "print the result as JSON")
+    .option("--max-instructions <n>", "stop the guest after this many instructions")
+    .option("--timeout <ms>", "stop the guest after this much host time")
+    .option("--allow-missing-imports", "bind missing imports to stubs that stop the calling thread")
+    .option("--quantum <n>", "instructions per time slice when threads share a CPU")
+    .action((image: string, options: RunCommandOptions) => {
+      if (options.trace !== false) process.stderr.write("ntrace: tracing is not wired into `run` yet; running untraced\n");
+      printRunResult(runCommand(image, options), options.json === true);
+    });
 }

@@ -50,7 +50,12 @@ export interface DbiModule extends PdbModule {
 export interface DbiStream {
   readonly header: DbiHeader;
   readonly modules: readonly DbiModule[];
-  readonly sectionContributions: readonly SectionContribution[];
+  /**
+   * Section contributions (lld writes one per function: 100,000 objects for a large PDB, so
+   * they are materialized on demand; the substream's version and bounds are checked up front,
+   * after which reading it cannot fail).
+   */
+  readonly sectionContributions: () => SectionContribution[];
   /** Stream indices of the optional debug header (FPO, ..., section headers at index 5). */
   readonly debugStreams: readonly number[];
   /** The section header stream index, or undefined when absent. */
@@ -104,7 +109,8 @@ export function parseDbiStream(bytes: Uint8Array): DbiStream {
     r.fail(H, "OptionalDbgHeaderSize", 48, `substreams end at 0x${end.toString(16)}, past the 0x${bytes.length.toString(16)}-byte stream`);
   }
   const modules = parseModules(r, modStart, header.modInfoSize);
-  const sectionContributions = parseSectionContributions(r, scStart, header.sectionContributionSize);
+  const entrySize = sectionContributionEntrySize(r, scStart, header.sectionContributionSize);
+  const sectionContributions = () => readSectionContributions(r, scStart, header.sectionContributionSize, entrySize);
   const debugStreams: number[] = [];
   for (let at = dbgStart; at + 2 <= end; at += 2) debugStreams.push(r.u16(at, "optional debug header", "StreamIndex"));
   const sh = debugStreams[DBG_SECTION_HDR];
@@ -145,15 +151,18 @@ function utf8Length(r: ByteReader, offset: number): number {
   return i - offset;
 }
 
-function parseSectionContributions(r: ByteReader, start: number, size: number): SectionContribution[] {
+function sectionContributionEntrySize(r: ByteReader, start: number, size: number): number {
+  if (size === 0) return 0;
+  const version = r.u32(start, "section contribution", "Version");
+  if (version === SC_VERSION_60) return 28;
+  if (version === SC_VERSION_V2) return 32;
+  return r.fail("section contribution", "Version", start, `unknown section contribution version 0x${version.toString(16)}`);
+}
+
+function readSectionContributions(r: ByteReader, start: number, size: number, entrySize: number): SectionContribution[] {
   const C = "section contribution";
-  if (size === 0) return [];
-  const version = r.u32(start, C, "Version");
-  let entrySize: number;
-  if (version === SC_VERSION_60) entrySize = 28;
-  else if (version === SC_VERSION_V2) entrySize = 32;
-  else return r.fail(C, "Version", start, `unknown section contribution version 0x${version.toString(16)}`);
   const out: SectionContribution[] = [];
+  if (entrySize === 0) return out;
   const end = start + size;
   for (let at = start + 4; at + entrySize <= end; at += entrySize) {
     out.push({

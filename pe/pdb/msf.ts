@@ -59,7 +59,6 @@ export class MsfFile {
   readonly streamSizes: readonly number[];
   private readonly streamBlocks: readonly Uint32Array[];
   private readonly bytes: Uint8Array;
-  private readonly cache = new Map<number, Uint8Array>();
 
   private constructor(bytes: Uint8Array, superBlock: MsfSuperBlock, sizes: number[], blocks: Uint32Array[]) {
     this.bytes = bytes;
@@ -86,24 +85,26 @@ export class MsfFile {
   }
 
   /**
-   * The stream's bytes, contiguous. Returns null for a nil or missing stream. The result is
-   * cached; callers must not modify it.
+   * The stream's bytes, contiguous. Returns null for a nil or missing stream. A stream whose
+   * blocks happen to be consecutive in the file is returned as a view of the file (no copy);
+   * a scattered one is copied together. Callers must not modify the result.
    */
   stream(index: number): Uint8Array | null {
     if (!this.hasStream(index)) return null;
-    const cached = this.cache.get(index);
-    if (cached) return cached;
     const size = this.streamSizes[index]!;
     const blocks = this.streamBlocks[index]!;
     const bs = this.superBlock.blockSize;
+    // Block indices were validated against the file when the directory was read.
+    let consecutive = true;
+    for (let i = 1; i < blocks.length && consecutive; i++) consecutive = blocks[i] === blocks[i - 1]! + 1;
+    if (blocks.length === 0) return new Uint8Array(0);
+    if (consecutive) return this.bytes.subarray(blocks[0]! * bs, blocks[0]! * bs + size);
     const out = new Uint8Array(size);
     for (let i = 0; i < blocks.length; i++) {
       const start = blocks[i]! * bs;
       const n = Math.min(bs, size - i * bs);
-      // Block indices were validated against the file when the directory was read.
       out.set(this.bytes.subarray(start, start + n), i * bs);
     }
-    this.cache.set(index, out);
     return out;
   }
 

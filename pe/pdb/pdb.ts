@@ -28,7 +28,6 @@ export class PdbFile implements Pdb {
   readonly signature: number;
   readonly pageSize: number;
   readonly modules: readonly PdbModule[];
-  readonly sectionContributions: readonly SectionContribution[];
   readonly sectionHeaders: readonly PdbSectionHeader[];
   readonly publics: readonly PdbPublic[];
   readonly procedures: readonly PdbProcedure[];
@@ -36,13 +35,15 @@ export class PdbFile implements Pdb {
   readonly dbi: DbiHeader | undefined;
   readonly msf: MsfFile;
   private symbolizerCache: PdbSymbolizer | undefined;
+  private contributionsCache: readonly SectionContribution[] | undefined;
+  private readonly readContributions: () => SectionContribution[];
 
   constructor(parts: {
     msf: MsfFile;
     info: PdbInfo;
     dbi: DbiHeader | undefined;
     modules: PdbModule[];
-    sectionContributions: SectionContribution[];
+    sectionContributions: () => SectionContribution[];
     sectionHeaders: PdbSectionHeader[];
     publics: PdbPublic[];
     procedures: PdbProcedure[];
@@ -56,10 +57,15 @@ export class PdbFile implements Pdb {
     this.signature = parts.info.signature;
     this.pageSize = parts.msf.blockSize;
     this.modules = parts.modules;
-    this.sectionContributions = parts.sectionContributions;
+    this.readContributions = parts.sectionContributions;
     this.sectionHeaders = parts.sectionHeaders;
     this.publics = parts.publics;
     this.procedures = parts.procedures;
+  }
+
+  /** Section contributions, read from the DBI stream on first use. */
+  get sectionContributions(): readonly SectionContribution[] {
+    return (this.contributionsCache ??= this.readContributions());
   }
 
   /** The lookup tables (sorted arrays), built on first use. */
@@ -100,8 +106,39 @@ export function pdbFunctions(pdb: Pick<Pdb, "procedures" | "publics">): PdbFunct
  * ("not a PDB (MSF 7.00) file", or naming the broken structure, field and offset) otherwise.
  */
 export function parsePdb(bytes: Uint8Array, file?: string): PdbFile {
+  return withFile(file, () => parsePdbBytes(bytes));
+}
+
+/** "Not this format" → null (the project's parser habit); a PDB container → parsePdb. */
+export function tryParsePdb(bytes: Uint8Array, file?: string): PdbFile | null {
+  return isPdb(bytes) ? parsePdb(bytes, file) : null;
+}
+
+/** What identifies a PDB for an image's RSDS record: GUID and age (the DBI age when present). */
+export interface PdbIdentity {
+  readonly guid: string;
+  readonly age: number;
+  readonly infoAge: number;
+  readonly signature: number;
+}
+
+/**
+ * Reads only the container, the info stream and the DBI header: enough to decide whether a
+ * PDB found on a symbol path matches an image before parsing all of it.
+ */
+export function readPdbIdentity(bytes: Uint8Array, file?: string): PdbIdentity {
+  return withFile(file, () => {
+    const msf = MsfFile.parse(bytes);
+    const info = parseInfoStream(requireInfo(msf));
+    const dbi = msf.stream(DBI_STREAM);
+    const age = dbi !== null && dbi.length >= 12 ? new DataView(dbi.buffer, dbi.byteOffset).getUint32(8, true) : info.age;
+    return { guid: info.guid, age, infoAge: info.age, signature: info.signature };
+  });
+}
+
+function withFile<T>(file: string | undefined, parse: () => T): T {
   try {
-    return parsePdbBytes(bytes);
+    return parse();
   } catch (err) {
     if (file !== undefined && err instanceof FormatError && err.location.file === undefined) {
       const location = { ...err.location, file };
@@ -111,16 +148,20 @@ export function parsePdb(bytes: Uint8Array, file?: string): PdbFile {
   }
 }
 
-function parsePdbBytes(bytes: Uint8Array): PdbFile {
-  const msf = MsfFile.parse(bytes);
+function requireInfo(msf: MsfFile): Uint8Array {
   const infoBytes = msf.stream(PDB_INFO_STREAM);
   if (infoBytes === null) {
     throw new FormatError({ format: "PDB", structure: "MSF stream directory", field: "StreamSizes", offset: 4 + PDB_INFO_STREAM * 4, stream: "directory" }, "the PDB info stream (1) is missing");
   }
-  const info = parseInfoStream(infoBytes);
+  return infoBytes;
+}
+
+function parsePdbBytes(bytes: Uint8Array): PdbFile {
+  const msf = MsfFile.parse(bytes);
+  const info = parseInfoStream(requireInfo(msf));
   const dbiBytes = msf.stream(DBI_STREAM);
   if (dbiBytes === null || dbiBytes.length === 0) {
-    return new PdbFile({ msf, info, dbi: undefined, modules: [], sectionContributions: [], sectionHeaders: [], publics: [], procedures: [] });
+    return new PdbFile({ msf, info, dbi: undefined, modules: [], sectionContributions: () => [], sectionHeaders: [], publics: [], procedures: [] });
   }
   const dbi = parseDbiStream(dbiBytes);
   const header = dbi.header;
@@ -135,12 +176,12 @@ function parsePdbBytes(bytes: Uint8Array): PdbFile {
   if (header.symRecordStream !== NIL_STREAM_INDEX) {
     const records = requireStream(msf, header.symRecordStream, "DBI header", "SymRecordStream", 20);
     for (const p of readPublics(records, header.symRecordStream)) {
-      const rva = toRvaOf(p.segment, p.offset);
+      // One object shape for all (rva may be undefined): keeps 100,000-symbol PDBs fast.
       publics.push({
         name: p.name,
         section: p.segment,
         offset: p.offset,
-        ...(rva !== undefined ? { rva } : {}),
+        rva: toRvaOf(p.segment, p.offset),
         isFunction: (p.flags & (PUB_CODE | PUB_FUNCTION)) !== 0,
         flags: p.flags,
         recordOffset: p.recordOffset,
@@ -149,17 +190,27 @@ function parsePdbBytes(bytes: Uint8Array): PdbFile {
   }
 
   const procedures: PdbProcedure[] = [];
+  // Each module owns its stream. Refusing shared streams also keeps the work linear in the
+  // file size (a hostile DBI could otherwise point thousands of modules at one big stream).
+  const streamOwner = new Map<number, number>();
   for (const m of dbi.modules) {
     if (m.symbolStream === NIL_STREAM_INDEX || m.symByteSize === 0) continue;
+    const owner = streamOwner.get(m.symbolStream);
+    if (owner !== undefined) {
+      throw new FormatError(
+        { format: "PDB", structure: "ModInfo", field: "ModuleSymStream", offset: m.recordOffset + 34, stream: `DBI (${DBI_STREAM})` },
+        `module ${m.index} names symbol stream ${m.symbolStream}, which belongs to module ${owner}`,
+      );
+    }
+    streamOwner.set(m.symbolStream, m.index);
     const stream = requireStream(msf, m.symbolStream, "ModInfo", "ModuleSymStream", m.recordOffset + 34);
     for (const p of readModuleProcedures(stream, m.symbolStream, m.symByteSize)) {
-      const rva = toRvaOf(p.segment, p.codeOffset);
       procedures.push({
         name: p.name,
         kind: p.kind,
         section: p.segment,
         offset: p.codeOffset,
-        ...(rva !== undefined ? { rva } : {}),
+        rva: toRvaOf(p.segment, p.codeOffset),
         size: p.codeSize,
         moduleIndex: m.index,
         recordOffset: p.recordOffset,
@@ -168,7 +219,7 @@ function parsePdbBytes(bytes: Uint8Array): PdbFile {
   }
 
   const modules: PdbModule[] = dbi.modules.map((m) => ({ index: m.index, name: m.name, objectName: m.objectName, symbolStream: m.symbolStream }));
-  return new PdbFile({ msf, info, dbi: header, modules, sectionContributions: [...dbi.sectionContributions], sectionHeaders, publics, procedures });
+  return new PdbFile({ msf, info, dbi: header, modules, sectionContributions: dbi.sectionContributions, sectionHeaders, publics, procedures });
 }
 
 /** The stream a DBI field names; `offset` is where that field sits in the DBI stream. */

@@ -16,6 +16,27 @@ export const S_GPROC32_ID = 0x1147;
 /** Module streams start with this signature: C13 line information follows the symbols. */
 export const CV_SIGNATURE_C13 = 4;
 
+const utf8 = new TextDecoder("utf-8");
+
+/**
+ * NUL-terminated UTF-8 name in [offset, end): ASCII names (nearly all) are built directly,
+ * which matters when a PDB has 100,000+ functions.
+ */
+function readName(r: ByteReader, offset: number, end: number, structure: string): string {
+  const bytes = r.bytes;
+  let ascii = true;
+  let i = offset;
+  while (i < end && bytes[i] !== 0) {
+    if (bytes[i]! >= 0x80) ascii = false;
+    i++;
+  }
+  if (i >= end) r.fail(structure, "Name", offset, `name is not NUL-terminated within its ${end - offset}-byte record`);
+  if (!ascii || i - offset > 256) return utf8.decode(bytes.subarray(offset, i));
+  let s = "";
+  for (let j = offset; j < i; j++) s += String.fromCharCode(bytes[j]!);
+  return s;
+}
+
 /** PUBSYMFLAGS bits. */
 export const PUB_CODE = 1;
 export const PUB_FUNCTION = 2;
@@ -86,7 +107,7 @@ export function readPublic(r: ByteReader, recordStart: number, payload: number, 
     flags: r.u32(payload, S, "Flags"),
     offset: r.u32(payload + 4, S, "Offset"),
     segment: r.u16(payload + 8, S, "Segment"),
-    name: r.cstring(payload + 10, S, "Name", recordEnd - payload - 10),
+    name: readName(r, payload + 10, recordEnd, S),
   };
 }
 
@@ -110,7 +131,7 @@ export function readProc(r: ByteReader, kind: ProcedureKind, recordStart: number
     codeOffset: r.u32(payload + 28, S, "CodeOffset"),
     segment: r.u16(payload + 32, S, "Segment"),
     flags: r.u8(payload + 34, S, "Flags"),
-    name: r.cstring(payload + 35, S, "Name", recordEnd - payload - 35),
+    name: readName(r, payload + 35, recordEnd, S),
   };
 }
 

@@ -3,7 +3,7 @@
  * Chunks are consumed one at a time; nothing per event is kept.
  */
 import type { ThreadKey } from "../../base/index.js";
-import type { TraceSource } from "../source.js";
+import { threadKeysOf, type TraceSource } from "../source.js";
 import type { FrameSink } from "./frames.js";
 import { FrameFilter, isNoFilter, type FrameFilterOptions } from "./filter.js";
 import { RepairingCallTreeBuilder, type CallTreeWarning } from "./repair.js";
@@ -23,7 +23,7 @@ export interface WalkOptions {
 
 /** The thread keys a walk visits, in trace order. */
 export function selectedThreads(trace: TraceSource, threads: ReadonlySet<number> | undefined): ThreadKey[] {
-  const keys = trace.threads.map((t) => t.key);
+  const keys = threadKeysOf(trace);
   return threads === undefined ? keys : keys.filter((k) => threads.has(k));
 }
 

@@ -9,10 +9,13 @@ export const STUB = {
   RETURN: HOST_REGION + 0x00,
   /** A thread's start routine returns here: ExitThread(EAX). */
   THREAD_EXIT: HOST_REGION + 0x10,
+  /** Machine start-up: the iretd that drops to CPL 3, and where it lands. */
+  IRET: HOST_REGION + 0x20,
+  USER_ENTRY: HOST_REGION + 0x30,
 } as const;
-/** Built-in DLLs get synthetic images from here, 1 MiB apart. */
-export const BUILTIN_DLL_BASE = 0x7c100000;
-export const BUILTIN_DLL_STRIDE = 0x00100000;
+/** Built-in DLLs get synthetic images from here, 64 KiB apart (inside the mapped 1 MiB HOST_REGION). */
+export const BUILTIN_DLL_BASE = 0x7c010000;
+export const BUILTIN_DLL_STRIDE = 0x00010000;
 
 export const PEB_ADDRESS = 0x7ffdf000;
 /** TEB n lives at TEB_TOP - n * 0x1000 (n from 0), as Windows XP placed them below the PEB. */

@@ -7,7 +7,7 @@
         .intel_syntax noprefix
         .text
         .p2align 4, 0xcc
-        .byte 0x90                        /* not padding: nothing patchable starts here */
+        ret                               /* not padding (C3): seh_try gets no padding */
 
 /* int seh_try(SEH_FRAME *f)  [cdecl, returns twice]
  * Saves ebx, esi, edi, ebp, esp (as after the return) and the return address into f->jb,
@@ -66,4 +66,3 @@ _seh_global_unwind:
         pop     ebx
         pop     ebp
         ret
-        .byte 0x90                        /* followed by the C code's CC padding */

@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { parsePe, peInfo } from "../../pe/index.js";
-import { parseObjdumpForwarders, parseReadobj } from "./readobj-text.js";
+import { parseObjdumpForwarders, parseReadobj, parseReadobjSymbols } from "./readobj-text.js";
 import { GOLDEN_PE, ROOT, sampleImages } from "./samples.js";
 
 const images = sampleImages();
@@ -16,13 +16,13 @@ const goldenNames = readdirSync(GOLDEN_PE).filter((f) => f.endsWith(".readobj.tx
 
 describe("golden coverage", () => {
   it("has the core samples", () => {
-    for (const required of ["fib.dll", "fib_msvc.dll", "hotpatch.dll", "forwarders.dll"]) {
+    for (const required of ["fib.dll", "fib_msvc.dll", "hotpatch.dll", "forwarders.dll", "threads.exe", "seh.dll"]) {
       expect(images.map((p) => basename(p))).toContain(required);
     }
   });
   it("every sample image has golden files and every golden file has a sample", () => {
     const sampleNames = images.map((p) => basename(p)).sort();
-    const missing = sampleNames.filter((n) => !goldenNames.includes(n) || !existsSync(join(GOLDEN_PE, `${n}.objdump-p.txt`)));
+    const missing = sampleNames.filter((n) => !goldenNames.includes(n) || !existsSync(join(GOLDEN_PE, `${n}.objdump-p.txt`)) || !existsSync(join(GOLDEN_PE, `${n}.symbols.txt`)));
     expect(missing, `samples without golden output: run bash test/golden/pe/regenerate.sh`).toEqual([]);
     expect(goldenNames.filter((n) => !sampleNames.includes(n)), "golden files for samples that no longer exist").toEqual([]);
     expect(new Set(sampleNames).size, "sample image names must be unique").toBe(sampleNames.length);
@@ -35,7 +35,8 @@ describe.each(images)("%s agrees with llvm-readobj", (path) => {
   const has = existsSync(goldenFile);
   const g = has ? parseReadobj(readFileSync(goldenFile, "utf8")) : undefined;
   const forwarders = has ? parseObjdumpForwarders(readFileSync(join(GOLDEN_PE, `${name}.objdump-p.txt`), "utf8")) : new Map<number, string>();
-  const info = peInfo(parsePe(readFileSync(join(ROOT, path)), path));
+  const image = parsePe(readFileSync(join(ROOT, path)), path);
+  const info = peInfo(image);
 
   it.runIf(has)("headers", () => {
     expect(info.machine).toBe(g!.machine);
@@ -85,6 +86,19 @@ describe.each(images)("%s agrees with llvm-readobj", (path) => {
       if (want === undefined) expect(d.codeview).toBeUndefined();
       else expect({ guid: d.codeview?.guid, age: d.codeview?.age, path: d.codeview?.path }).toEqual(want);
     });
+  });
+});
+
+describe.each(images)("%s COFF symbols agree with llvm-readobj --symbols", (path) => {
+  const golden = join(GOLDEN_PE, `${basename(path)}.symbols.txt`);
+  it.runIf(existsSync(golden))("names, values, sections, function type, storage class, RVA", () => {
+    const want = parseReadobjSymbols(readFileSync(golden, "utf8"));
+    const image = parsePe(readFileSync(join(ROOT, path)), path);
+    expect(image.coffSymbols.map(({ name, value, sectionNumber, isFunction, storageClass }) => ({ name, value, sectionNumber, isFunction, storageClass }))).toEqual(want);
+    for (const s of image.coffSymbols) {
+      if (s.sectionNumber >= 1) expect(s.rva).toBe(image.sections[s.sectionNumber - 1]!.rva + s.value);
+      else expect(s.rva).toBeUndefined();
+    }
   });
 });
 

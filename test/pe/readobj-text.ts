@@ -112,3 +112,23 @@ export function parseObjdumpForwarders(text: string): Map<number, string> {
   for (const m of text.matchAll(/^\s+(\d+)\s+.*\(forwarded to (.+)\)$/gm)) out.set(Number(m[1]), m[2]!);
   return out;
 }
+
+export interface ReadobjSymbol { name: string; value: number; sectionNumber: number; isFunction: boolean; storageClass: number }
+
+/** `llvm-readobj --symbols`: the COFF symbol table (aux records are nested, not listed). */
+export function parseReadobjSymbols(text: string): ReadobjSymbol[] {
+  const out: ReadobjSymbol[] = [];
+  let cur: ReadobjSymbol | undefined;
+  for (const line of text.split("\n")) {
+    if (/^ {2}Symbol \{$/.test(line)) out.push((cur = { name: "", value: -1, sectionNumber: -99, isFunction: false, storageClass: -1 }));
+    const kv = /^ {4}(\w+): ?(.*)$/.exec(line);
+    if (kv === null || cur === undefined) continue;
+    const [, key, value] = kv as unknown as [string, string, string];
+    if (key === "Name") cur.name = value;
+    if (key === "Value") cur.value = Number(value);
+    if (key === "Section") cur.sectionNumber = Number(/\((-?\d+)\)$/.exec(value)![1]);
+    if (key === "ComplexType") cur.isFunction = /\(0x2\)$/.test(value);
+    if (key === "StorageClass") cur.storageClass = Number(/\((0x[0-9A-F]+)\)$/.exec(value)![1]);
+  }
+  return out;
+}

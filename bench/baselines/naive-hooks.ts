@@ -1,0 +1,79 @@
+/**
+ * The naive tracing designs ntrace is compared with, on the project's own machine and engine:
+ *   untraced   — fib.dll Run(n), nothing added;
+ *   entryHooks — one JS code hook on each function's first byte (entries only, nothing
+ *                recorded: the floor of "a host callback per call");
+ *   everyInsn  — one JS code hook on every instruction of the image, detecting entries (the
+ *                address is a function start) and `ret`s (C3/C2 at the address), as
+ *                qiling-style tracers do. The image bytes are looked up in a host copy, which
+ *                is cheaper than reading guest memory per instruction as such tools do.
+ * Hooks are added before the functions first run (after DllMain) and the translation cache of
+ * the image is flushed: unicorn only calls code hooks that existed when a block was translated.
+ */
+import { readFileSync } from "node:fs";
+import type { Pdb } from "../../pe/pdb/types.js";
+import type { UserMachine, MachineOptions, LoadedModule } from "../../runtime/index.js";
+import { loadProjectModule } from "../project.js";
+import { nowNs, secondsSince } from "../harness.js";
+
+export type NaiveVariant = "untraced" | "entryHooks" | "everyInsn";
+
+interface RuntimeApi {
+  createMachine(options?: MachineOptions): UserMachine;
+}
+interface PdbApi {
+  parsePdb(bytes: Uint8Array, file?: string): Pdb;
+}
+
+export interface NaiveRun {
+  readonly seconds: number;
+  readonly result: number | undefined;
+  readonly entries: number;
+  readonly exits: number;
+}
+
+export interface NaiveBaselines {
+  run(variant: NaiveVariant, n: number): NaiveRun;
+}
+
+export async function loadNaiveBaselines(root: string, image: string, pdbPath: string): Promise<NaiveBaselines> {
+  const runtime = await loadProjectModule<RuntimeApi>(root, "runtime/index.js", ["createMachine"], "emulated machine (runtime/)");
+  const pdbApi = await loadProjectModule<PdbApi>(root, "pe/pdb/index.js", ["parsePdb"], "PDB parser");
+  const pdb = pdbApi.parsePdb(readFileSync(pdbPath), pdbPath);
+  const functionRvas = pdb.procedures.filter((p) => p.rva !== undefined).map((p) => p.rva! as number);
+  if (functionRvas.length === 0) throw new Error(`${pdbPath} lists no procedures`);
+
+  return {
+    run(variant, n) {
+      const um = runtime.createMachine({});
+      try {
+        const mod: LoadedModule = um.loadImage(image);
+        um.initialize();
+        const engine = um.machine.engine;
+        let entries = 0;
+        let exits = 0;
+        if (variant === "entryHooks") {
+          for (const rva of functionRvas) engine.addCodeHook(mod.base + rva, mod.base + rva, () => void entries++);
+        } else if (variant === "everyInsn") {
+          // 1 = function start, 2 = ret (C3 / C2 iw) at that image offset.
+          const kind = new Uint8Array(mod.size);
+          const bytes = engine.readMemory(mod.base, mod.size);
+          for (let i = 0; i < mod.size; i++) if (bytes[i] === 0xc3 || bytes[i] === 0xc2) kind[i] = 2;
+          for (const rva of functionRvas) kind[rva] = 1;
+          const base = mod.base;
+          engine.addCodeHook(base, base + mod.size - 1, (address) => {
+            const k = kind[address - base];
+            if (k === 1) entries++;
+            else if (k === 2) exits++;
+          });
+        }
+        engine.flushCode(mod.base, mod.size);
+        const start = nowNs();
+        const result = um.callExport(mod, "Run", [n]);
+        return { seconds: secondsSince(start), result, entries, exits };
+      } finally {
+        um.close();
+      }
+    },
+  };
+}

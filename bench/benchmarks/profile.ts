@@ -1,0 +1,43 @@
+/**
+ * Where the time of a traced fib run goes: `node --cpu-prof` on one traced run in a fresh
+ * process (bench/workers/traced-run.ts), summarized by category of the hot path (guest
+ * emulation, FFI calls, tracer hooks, writer append, chunk encoding, GC) and by function.
+ * A measurement service for optimizing the tracer; it has no target of its own.
+ */
+import { mkdirSync, readdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import type { Benchmark } from "../harness.js";
+import { commandLine, fmt, requireFiles, runChecked } from "../harness.js";
+import { loadProjectModule } from "../project.js";
+import { summarizeProfile } from "../cpuprofile.js";
+
+export const tracingProfile: Benchmark = {
+  name: "profile",
+  title: "Profile of a traced fib run: where the time goes",
+  async run(ctx) {
+    const image = join(ctx.root, "samples", "fib", "fib.dll");
+    requireFiles([image], "samples/fib/fib.dll");
+    await loadProjectModule(ctx.root, "runtime/tracing/index.js", ["runTraced"], "tracer (runtime/tracing/)");
+    const n = ctx.quick ? 25 : 30;
+    const dir = join(ctx.cacheDir, "cpuprof");
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    const out = join(dir, `fib${n}.ntrace`);
+    const args = ["--cpu-prof", `--cpu-prof-dir=${dir}`, join(ctx.root, "dist", "bench", "workers", "traced-run.js"), ctx.root, image, String(n), out];
+    ctx.command(commandLine("node", args));
+    const r = await runChecked("node", args, { keepStdout: true });
+    const run = JSON.parse((r.stdout ?? "").trim().split("\n").pop()!) as { seconds: number; events: number; result?: number; failure?: string };
+    if (run.failure !== undefined) throw new Error(`traced fib(${n}) failed in the guest: ${run.failure}`);
+    const profile = readdirSync(dir).find((f) => f.endsWith(".cpuprofile"));
+    if (profile === undefined) throw new Error(`node --cpu-prof wrote no profile in ${dir}`);
+    const s = summarizeProfile(join(dir, profile));
+    ctx.measure({ id: "profile.seconds", label: `traced fib(${n}) under the profiler (runTraced)`, value: run.seconds, unit: "s", detail: `${fmt(run.events)} events; profile covers ${fmt(s.totalSeconds)} s of the process` });
+    const pct = (x: number): string => `${((100 * x) / s.totalSeconds).toFixed(1)} %`;
+    const perEvent = (x: number): string => `${fmt((x / run.events) * 1e9)} ns`;
+    const cat = ["| where | self time | share | per event |", "|---|---|---|---|", ...s.byCategory.map((c) => `| ${c.category} | ${fmt(c.seconds)} s | ${pct(c.seconds)} | ${perEvent(c.seconds)} |`)];
+    const top = ["| function | file:line | category | self time | share |", "|---|---|---|---|---|", ...s.top.map((f) => `| \`${f.name}\` | ${f.where} | ${f.category} | ${fmt(f.seconds)} s | ${pct(f.seconds)} |`)];
+    ctx.markdown(`Self time by category (whole process, ${fmt(s.totalSeconds)} s sampled; ${fmt(run.events)} events):\n\n${cat.join("\n")}`);
+    ctx.markdown(`Top functions by self time:\n\n${top.join("\n")}`);
+    ctx.note("Native time spent inside a koffi call is charged to the JS wrapper that made it: the engine's start() self time is guest emulation (unicorn translating and running code); hook callbacks called back from unicorn appear under their own functions.");
+  },
+};

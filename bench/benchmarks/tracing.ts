@@ -1,0 +1,152 @@
+/**
+ * Tracing cost (issue 8 targets 1 and 2): traced / untraced wall time of the same call, in
+ * one process through the runtime's own entry points (runImage untraced, runTraced traced
+ * with the trace written to a file as `ntrace run -o` does), repetitions interleaved. Each
+ * repetition builds a fresh machine, so image load, patching and trace close are included.
+ * Also: events per second, bytes per event, and the guest vs host clock.
+ */
+import { readFileSync, existsSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import type { Benchmark, BenchContext } from "../harness.js";
+import { fmt, interleave, requireFiles } from "../harness.js";
+import { loadProjectModule } from "../project.js";
+import type { RunImageOptions, RunResult } from "../../runtime/index.js";
+import type { TracedRunOptions, TracedRunResult } from "../../runtime/tracing/index.js";
+
+interface RuntimeApi {
+  runImage(options: RunImageOptions): RunResult;
+}
+interface TracingApi {
+  runTraced(options: TracedRunOptions): TracedRunResult;
+}
+
+interface Expectation {
+  image: string;
+  call: string;
+  args: number[];
+  result: number;
+}
+
+interface Workload {
+  readonly id: string;
+  readonly label: string;
+  readonly image: string;
+  readonly call: string;
+  readonly args: number[];
+  /** Known result (samples/expected.json or the recursion). */
+  readonly result: number | undefined;
+  readonly target: number;
+  readonly moonshot?: number;
+}
+
+function fibOf(n: number): number {
+  let a = 0;
+  let b = 1;
+  for (let i = 0; i < n; i++) [a, b] = [b, a + b];
+  return a;
+}
+
+function expectations(root: string): Expectation[] {
+  const p = join(root, "samples", "expected.json");
+  return existsSync(p) ? (JSON.parse(readFileSync(p, "utf8")) as Expectation[]) : [];
+}
+
+/** The realistic workload: compress.dll Run(iterations), the largest call samples/expected.json lists. */
+function compressWorkloads(ctx: BenchContext): { workloads: Workload[]; missing: string[] } {
+  const all = expectations(ctx.root);
+  const workloads: Workload[] = [];
+  const missing: string[] = [];
+  for (const [form, image] of [["clang", "samples/compress/compress.dll"], ["msvc", "samples/compress/compress_msvc.dll"]] as const) {
+    const known = all.filter((e) => e.image === image && e.call === "Run").sort((a, b) => (b.args[0] ?? 0) - (a.args[0] ?? 0));
+    if (!existsSync(join(ctx.root, image)) || known.length === 0) {
+      missing.push(`${image}${existsSync(join(ctx.root, image)) ? " (no Run entry in samples/expected.json)" : ""}`);
+      continue;
+    }
+    const e = known[0]!;
+    workloads.push({ id: `compress-${form}`, label: `compress (${form} form) Run(${e.args.join(",")})`, image, call: "Run", args: e.args, result: e.result, target: 1.3 });
+  }
+  return { workloads, missing };
+}
+
+export const tracingCost: Benchmark = {
+  name: "tracing",
+  title: "Traced vs untraced: fib(30) and the realistic workload, clang and msvc forms",
+  async run(ctx) {
+    requireFiles([join(ctx.root, "samples/fib/fib.dll")], "samples/fib/fib.dll");
+    const runtime = await loadProjectModule<RuntimeApi>(ctx.root, "runtime/index.js", ["runImage"], "emulated machine (runtime/)");
+    const tracing = await loadProjectModule<TracingApi>(ctx.root, "runtime/tracing/index.js", ["runTraced"], "tracer (runtime/tracing/)");
+    const n = ctx.quick ? 27 : 30;
+    if (ctx.quick) ctx.note(`Quick mode: fib(${n}) instead of fib(30); the ratios are of the smaller run.`);
+    const workloads: Workload[] = [
+      { id: "fib-clang", label: `fib(${n}) clang form`, image: "samples/fib/fib.dll", call: "Run", args: [n], result: fibOf(n), target: 2.0, moonshot: 1.5 },
+      { id: "fib-msvc", label: `fib(${n}) msvc form`, image: "samples/fib/fib_msvc.dll", call: "Run", args: [n], result: fibOf(n), target: 2.0, moonshot: 1.5 },
+    ];
+    const compress = compressWorkloads(ctx);
+    workloads.push(...compress.workloads);
+    if (compress.missing.length > 0) ctx.note(`Realistic workload not measured: ${compress.missing.join(", ")} not built yet.`);
+
+    for (const w of workloads) {
+      const image = join(ctx.root, w.image);
+      if (!existsSync(image)) {
+        ctx.note(`${w.label}: ${w.image} not built yet.`);
+        continue;
+      }
+      const out = join(ctx.cacheDir, `${w.id}.ntrace`);
+      const call = { name: w.call, args: w.args };
+      let traced: TracedRunResult | undefined;
+      let untraced: RunResult | undefined;
+      ctx.command(`node dist/bin/ntrace.js run ${w.image} --call ${w.call}:${w.args.join(",")} --no-trace   # untraced (in-process: runImage)`);
+      ctx.command(`node dist/bin/ntrace.js run ${w.image} --call ${w.call}:${w.args.join(",")} -o ${out.split(`${ctx.root}/`).join("")}   # traced (in-process: runTraced)`);
+      const t = await interleave(
+        [
+          { name: "untraced", run: () => void (untraced = runtime.runImage({ image, call })) },
+          { name: "traced", run: () => void (traced = tracing.runTraced({ image, call, output: out, clock: "guest" })) },
+        ],
+        ctx.repeats,
+      );
+      const u = untraced as RunResult | undefined;
+      const tr = traced as TracedRunResult | undefined;
+      if (u === undefined || tr === undefined) throw new Error(`${w.label}: no run completed`);
+      if (w.result !== undefined && u.result !== w.result) throw new Error(`${w.label} untraced returned ${u.result}, expected ${w.result}`);
+      if (tr.run.result !== u.result) throw new Error(`${w.label} traced returned ${tr.run.result}, untraced ${u.result}: tracing changed the result${tr.run.failure !== undefined ? ` (guest failure: ${tr.run.failure})` : ""}`);
+      const ratio = t.median.traced! / t.median.untraced!;
+      const perEventNs = ((t.median.traced! - t.median.untraced!) / tr.events) * 1e9;
+      ctx.measure({
+        id: `tracing.${w.id}.ratio`,
+        label: `traced / untraced, ${w.label}`,
+        value: ratio,
+        unit: "×",
+        target: { op: "<=", limit: w.target, ...(w.moonshot !== undefined ? { moonshot: w.moonshot } : {}), item: "1" },
+        detail: `${fmt(t.median.traced!)} s vs ${fmt(t.median.untraced!)} s; ${fmt(perEventNs)} ns added per event; ${fmt(tr.events)} events, ${tr.stats.patched}/${tr.stats.functions} functions patched`,
+      });
+      ctx.measure({ id: `tracing.${w.id}.eventsPerSecond`, label: `events per second, ${w.label}`, value: tr.events / t.median.traced!, unit: "events/s" });
+      ctx.measure({
+        id: `tracing.${w.id}.bytesPerEvent`,
+        label: `bytes per event, ${w.label}`,
+        value: tr.traceBytes / tr.events,
+        unit: "B/event",
+        ...(w.id === "fib-clang" ? { target: { op: "<=" as const, limit: 2, item: "2" } } : {}),
+        detail: `${fmt(tr.traceBytes / 1e6)} MB for ${fmt(tr.events)} events (uftrace: 16)`,
+      });
+      if (w.id === "fib-clang") {
+        // Guest vs host clock, same run, interleaved.
+        let host: TracedRunResult | undefined;
+        let guest: TracedRunResult | undefined;
+        const c = await interleave(
+          [
+            { name: "guest", run: () => void (guest = tracing.runTraced({ image, call, output: out, clock: "guest" })) },
+            { name: "host", run: () => void (host = tracing.runTraced({ image, call, output: out, clock: "host" })) },
+          ],
+          ctx.repeats,
+        );
+        const h = host as TracedRunResult | undefined;
+        const g = guest as TracedRunResult | undefined;
+        if (h !== undefined && g !== undefined) {
+          ctx.measure({ id: "tracing.clock.timeRatio", label: `host clock / guest clock traced time, ${w.label}`, value: c.median.host! / c.median.guest!, unit: "×", detail: `${fmt(c.median.host!)} s vs ${fmt(c.median.guest!)} s` });
+          ctx.measure({ id: "tracing.clock.hostBytes", label: `bytes per event with the host clock, ${w.label}`, value: h.traceBytes / h.events, unit: "B/event", detail: `guest clock: ${fmt(g.traceBytes / g.events)} B/event` });
+        }
+      }
+      rmSync(out, { force: true });
+    }
+  },
+};

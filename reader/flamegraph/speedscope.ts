@@ -1,0 +1,94 @@
+/**
+ * speedscope's file format (https://www.speedscope.app/file-format-schema.json): one "evented"
+ * profile per thread, frames shared and deduplicated (one per function id), events "O"/"C"
+ * balanced and in time order (a close comes before an open at the same time: the frame stream
+ * is in event order, and an exit is recorded before the next entry).
+ * Streams: each thread's events are written as they come; the frame table goes last (JSON
+ * object keys are unordered).
+ */
+import { hex } from "../../base/index.js";
+import type { FrameSink, ThreadInfo } from "../calltree/frames.js";
+import type { TextOutput } from "../output.js";
+import { isNanosecondClock } from "../units.js";
+import type { TraceClock } from "../../tracefile/types.js";
+import { TOOL_VERSION } from "../../version.js";
+
+export const SPEEDSCOPE_SCHEMA = "https://www.speedscope.app/file-format-schema.json";
+
+export class SpeedscopeWriter implements FrameSink {
+  private readonly out: TextOutput;
+  private readonly name: (fn: number) => string;
+  private readonly file: (fn: number) => string;
+  private readonly unit: string;
+  private frameOf = new Int32Array(1024).fill(-1);
+  private readonly frames: number[] = [];
+  private current: ThreadInfo | null = null;
+  private first = 0;
+  private last = 0;
+  private profiles = 0;
+  private eventsInProfile = 0;
+
+  constructor(out: TextOutput, clock: TraceClock, name: (fn: number) => string, file: (fn: number) => string, title: string) {
+    this.out = out;
+    this.name = name;
+    this.file = file;
+    this.unit = isNanosecondClock(clock) ? "nanoseconds" : "none";
+    out.write(`{"$schema":${JSON.stringify(SPEEDSCOPE_SCHEMA)},"version":"0.0.1","name":${JSON.stringify(title)},"exporter":${JSON.stringify(`ntrace ${TOOL_VERSION}`)},"activeProfileIndex":0,"profiles":[`);
+  }
+
+  private frame(fn: number): number {
+    if (fn >= this.frameOf.length) {
+      const b = new Int32Array(Math.max(fn + 1, this.frameOf.length * 2)).fill(-1);
+      b.set(this.frameOf);
+      this.frameOf = b;
+    }
+    let f = this.frameOf[fn]!;
+    if (f < 0) {
+      f = this.frames.length;
+      this.frames.push(fn);
+      this.frameOf[fn] = f;
+    }
+    return f;
+  }
+
+  private begin(t: ThreadInfo, at: number): void {
+    if (this.current === t) return;
+    if (this.current !== null) this.endThread(this.current);
+    this.current = t;
+    const r = t.record;
+    const label = `thread ${hex(t.key)}${r !== undefined ? ` (CID ${r.process}:${r.thread})` : ""}`;
+    this.out.write(`${this.profiles > 0 ? "," : ""}\n{"type":"evented","name":${JSON.stringify(label)},"unit":"${this.unit}","events":[`);
+    this.profiles++;
+    this.first = at;
+    this.last = at;
+    this.eventsInProfile = 0;
+  }
+
+  open(t: ThreadInfo, _d: number, fn: number, ts: number): void {
+    this.begin(t, ts);
+    this.out.write(`${this.eventsInProfile++ > 0 ? "," : ""}{"type":"O","frame":${this.frame(fn)},"at":${ts}}`);
+    this.last = ts;
+  }
+
+  close(t: ThreadInfo, _d: number, fn: number, _start: number, end: number): void {
+    this.begin(t, end);
+    this.out.write(`${this.eventsInProfile++ > 0 ? "," : ""}{"type":"C","frame":${this.frame(fn)},"at":${end}}`);
+    this.last = end;
+  }
+
+  endThread(t: ThreadInfo): void {
+    if (this.current !== t) return;
+    this.out.write(`],"startValue":${this.first},"endValue":${this.last}}`);
+    this.current = null;
+  }
+
+  /** Writes the shared frame table and closes the document. */
+  finish(): void {
+    if (this.current !== null) this.endThread(this.current);
+    this.out.write(`\n],"shared":{"frames":[`);
+    this.frames.forEach((fn, i) => {
+      this.out.write(`${i > 0 ? "," : ""}\n{"name":${JSON.stringify(this.name(fn))},"file":${JSON.stringify(this.file(fn))}}`);
+    });
+    this.out.write(`\n]}}\n`);
+  }
+}

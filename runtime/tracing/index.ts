@@ -1,0 +1,2 @@
+export { Tracer, traceClock, defaultTracePath, type TracerOptions, type TracerStats, type ClockChoice } from "./tracer.js";
+export { runTraced, type TracedRunOptions, type TracedRunResult } from "./session.js";

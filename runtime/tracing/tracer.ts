@@ -1,0 +1,414 @@
+/**
+ * The tracing runtime: a MachineObserver that discovers, classifies and patches the
+ * functions of each loaded module, and records entry/exit events per thread (keyed by
+ * KTHREAD) through host hooks on the thunk area. Design and measurements: README.md.
+ */
+import { basename } from "node:path";
+import { hex, threadKey, type ThreadKey } from "../../base/index.js";
+import { buildDebugBlock } from "../../pe/index.js";
+import { parsePdb } from "../../pe/pdb/index.js";
+import {
+  CONTINUATION_SIZE,
+  HOOK_SLOT_SIZE,
+  PATCH_LENGTH,
+  classifyFunctions,
+  continuation,
+  entrySlot,
+  exitSlot,
+  findPdb,
+  nameFilter,
+  planPatch,
+  type ClassifiedFunction,
+  type CodeBytes,
+  type PatchPlan,
+} from "../../instrumenter/index.js";
+import type { ThreadEventWriter, TraceClock, TraceWriter } from "../../tracefile/index.js";
+import { X86Reg, type Engine } from "../engine/index.js";
+import type { Machine } from "../machine.js";
+import type { GuestThread } from "../thread.js";
+import type { LoadedModule, MachineObserver, ThreadView } from "../types.js";
+
+export type ClockChoice = "guest" | "host";
+
+export interface TracerOptions {
+  /** Which modules to instrument (file names, case-insensitive); default: every loaded image file. */
+  readonly modules?: readonly string[];
+  readonly include?: readonly string[];
+  readonly exclude?: readonly string[];
+  /** Argument dwords read at each entry. */
+  readonly args?: number;
+  readonly clock?: ClockChoice;
+  readonly symbolPath?: readonly string[];
+  /** Patch only when the guest clock reaches this count (default: at load). */
+  readonly attachAt?: number;
+  /** Unpatch when the guest clock reaches this count. */
+  readonly detachAt?: number;
+}
+
+export function traceClock(choice: ClockChoice): TraceClock {
+  return choice === "guest"
+    ? { kind: "guest-instructions", unit: "instructions", description: "guest instructions retired, global across CPUs (deterministic)" }
+    : { kind: "host-monotonic", unit: "ns", description: "host process.hrtime.bigint() since the trace started" };
+}
+
+/** One open call on a thread's shadow stack. */
+interface Frame {
+  readonly fn: number;
+  /** The real return address the exit thunk returns to. */
+  readonly ret: number;
+  /** ESP at the function's first instruction (points at the return address). */
+  readonly entryEsp: number;
+  /** False for frames closed in the trace by detach (they still return through the thunk). */
+  recording: boolean;
+}
+
+interface ThreadState {
+  readonly key: ThreadKey;
+  readonly writer: ThreadEventWriter;
+  readonly frames: Frame[];
+}
+
+/** A patched (or patchable) function of an instrumented module. */
+interface Site {
+  readonly fnVa: number;
+  readonly id: number;
+  readonly plan: PatchPlan;
+}
+
+interface ThunkArea {
+  readonly base: number;
+  readonly exitVa: number;
+  /** First function id of the module: slot i+1 is function firstId+i. */
+  readonly firstId: number;
+  readonly count: number;
+}
+
+export interface TracerStats {
+  modules: number;
+  functions: number;
+  patched: number;
+  entries: number;
+  exits: number;
+  unwinds: number;
+  unclosed: number;
+  lost: number;
+}
+
+export class Tracer implements MachineObserver {
+  private machine: Machine | undefined;
+  private engine: Engine | undefined;
+  private readonly threads = new Map<number, ThreadState>();
+  private readonly sites: Site[] = [];
+  private readonly areas: ThunkArea[] = [];
+  private attached: boolean;
+  private everAttached = false;
+  private readonly argCount: number;
+  private readonly hostStart = process.hrtime.bigint();
+  private readonly clockChoice: ClockChoice;
+  private readonly wantModule: (name: string) => boolean;
+  private readonly wantFunction: (names: readonly string[]) => boolean;
+  readonly stats: TracerStats = { modules: 0, functions: 0, patched: 0, entries: 0, exits: 0, unwinds: 0, unclosed: 0, lost: 0 };
+  /** Functions instrumented per module (name → listing), for reports and tests. */
+  readonly instrumented = new Map<string, ClassifiedFunction[]>();
+  // Hot-path cache: the last thread seen.
+  private lastThread: GuestThread | undefined;
+  private lastState: ThreadState | undefined;
+
+  constructor(
+    readonly writer: TraceWriter,
+    readonly options: TracerOptions = {},
+  ) {
+    this.argCount = options.args ?? 0;
+    this.clockChoice = options.clock ?? "guest";
+    this.attached = options.attachAt === undefined;
+    const modules = (options.modules ?? []).map((m) => m.toLowerCase());
+    this.wantModule = (name) => modules.length === 0 || modules.includes(name.toLowerCase()) || modules.includes(name.toLowerCase().replace(/\.(dll|exe|sys)$/, ""));
+    this.wantFunction = nameFilter(options.include ?? [], options.exclude ?? []);
+  }
+
+  // ---------------------------------------------------------------- machine callbacks
+
+  onMachineReady(machine: Machine): void {
+    this.machine = machine;
+    this.engine = machine.engine;
+    if (this.options.attachAt !== undefined) machine.at(this.options.attachAt, () => this.attach());
+    if (this.options.detachAt !== undefined) machine.at(this.options.detachAt, () => this.detach());
+  }
+
+  onModuleLoaded(module: LoadedModule): void {
+    const machine = this.machine!;
+    const engine = this.engine!;
+    if (module.image === null || module.builtin || !this.wantModule(module.name)) return;
+    const image = module.image;
+    const search = findPdb(image, module.path, this.options.symbolPath ?? [], (b) => parsePdb(b));
+    const code: CodeBytes = {
+      read(rva, length) {
+        if (rva < 0 || rva + length > module.size) return undefined;
+        try {
+          return engine.readMemory(module.base + rva, length);
+        } catch {
+          return undefined;
+        }
+      },
+    };
+    const all = classifyFunctions(image, search.pdb !== undefined ? { pdb: search.pdb } : {}, code);
+    const chosen = all.filter((c) => c.cls.patch !== "none" && this.wantFunction(c.fn.names));
+    this.instrumented.set(module.name, chosen);
+    this.stats.modules++;
+    this.stats.functions += chosen.length;
+
+    const exportNames = (image.exports?.entries ?? []).filter((e) => e.forwarder === undefined).flatMap((e) => e.names.map((name) => ({ rva: e.rva, name })));
+    const rec = this.writer.addModule({
+      name: module.name,
+      path: module.path,
+      base: module.base,
+      size: module.size,
+      timeDateStamp: image.timeDateStamp,
+      checksum: image.checksum,
+      exportNames,
+      debugBlock: buildDebugBlock(image.debug),
+      functionRvas: chosen.map((c) => c.fn.rva),
+    });
+    if (chosen.length === 0) return;
+
+    // Thunk area: hook slots (exit + one per function), then continuations.
+    const slotsSize = HOOK_SLOT_SIZE * (chosen.length + 1);
+    const contBase = Math.ceil(slotsSize / 16) * 16;
+    const area = machine.allocate(contBase + CONTINUATION_SIZE * chosen.length, 5, `ntrace thunks for ${module.name}`);
+    const bytes = new Uint8Array(contBase + CONTINUATION_SIZE * chosen.length).fill(0xcc);
+    bytes.set(exitSlot(), 0);
+    chosen.forEach((c, i) => {
+      const fnVa = module.base + c.fn.rva;
+      const slotVa = area.base + HOOK_SLOT_SIZE * (i + 1);
+      const contVa = area.base + contBase + CONTINUATION_SIZE * i;
+      bytes.set(entrySlot(slotVa, contVa), HOOK_SLOT_SIZE * (i + 1));
+      const first = engine.readMemory(fnVa, 16);
+      bytes.set(continuation(contVa, fnVa, c.cls, first), contBase + CONTINUATION_SIZE * i);
+      const original = engine.readMemory(fnVa - 5, PATCH_LENGTH);
+      this.sites.push({ fnVa, id: rec.firstFunctionId + i, plan: planPatch(fnVa, slotVa, original) });
+    });
+    engine.writeMemory(area.base, bytes);
+    const thunks: ThunkArea = { base: area.base, exitVa: area.base, firstId: rec.firstFunctionId, count: chosen.length };
+    this.areas.push(thunks);
+    // The hook covers the hook slots only: continuations run at full speed.
+    engine.addCodeHook(area.base, area.base + slotsSize - 1, (address) => this.onThunk(thunks, address));
+    if (this.attached) this.patchModule(rec.firstFunctionId, chosen.length);
+  }
+
+  onThreadStart(thread: ThreadView): void {
+    this.stateOf(thread);
+  }
+
+  onThreadExit(thread: ThreadView, exitCode: number): void {
+    const s = this.stateOf(thread);
+    const ts = this.now();
+    this.closeFrames(s, ts);
+    s.writer.threadEnd(ts, exitCode >>> 0);
+  }
+
+  onContextResume(thread: ThreadView, esp: number, _eip: number, code: number): void {
+    // Frames whose return-address slot lies below the resumed ESP were skipped by unwinding.
+    const s = this.stateOf(thread);
+    this.cutBelow(s, esp >>> 0, code >>> 0, this.now());
+  }
+
+  // ---------------------------------------------------------------- attach / detach
+
+  /** Patches every chosen function (all threads are stopped between slices). */
+  attach(): void {
+    if (this.attached) return;
+    this.attached = true;
+    for (const a of this.areas) this.patchModule(a.firstId, a.count);
+  }
+
+  /**
+   * Unpatches everything, restoring the original bytes exactly. Frames still open return
+   * through the exit thunk, which stays alive and returns to their real callers without
+   * recording; in the trace they are closed now with UNCLOSED events.
+   */
+  detach(): void {
+    if (!this.attached) return;
+    this.attached = false;
+    const engine = this.engine!;
+    const machine = this.machine!;
+    for (const site of this.sites) {
+      const [jump, padding] = site.plan.unpatch;
+      engine.writeMemory(jump!.address, jump!.bytes);
+      // A thread stopped on the padding call (it took the EB F9) would now run padding:
+      // the call had not happened yet, so it continues at the function, untraced.
+      for (const t of machine.threads) {
+        if (t.state === "terminated") continue;
+        const eip = machine.reg(t, X86Reg.EIP);
+        if (eip >= site.fnVa - 5 && eip < site.fnVa) machine.setReg(t, X86Reg.EIP, site.fnVa);
+      }
+      engine.writeMemory(padding!.address, padding!.bytes);
+      engine.flushCode(site.fnVa - 5, PATCH_LENGTH);
+    }
+    this.stats.patched = 0;
+    const ts = this.now();
+    for (const s of this.threads.values()) {
+      for (let i = s.frames.length - 1; i >= 0; i--) {
+        const f = s.frames[i]!;
+        if (!f.recording) continue;
+        f.recording = false;
+        s.writer.unclosed(ts, f.fn);
+        this.stats.unclosed++;
+      }
+    }
+  }
+
+  private patchModule(firstId: number, count: number): void {
+    const engine = this.engine!;
+    this.everAttached = true;
+    for (const site of this.sites) {
+      if (site.id < firstId || site.id >= firstId + count) continue;
+      for (const store of site.plan.patch) engine.writeMemory(store.address, store.bytes);
+      engine.flushCode(site.fnVa - 5, PATCH_LENGTH);
+      this.stats.patched++;
+    }
+  }
+
+  /** True once patching happened (for reports). */
+  get wasAttached(): boolean {
+    return this.everAttached;
+  }
+
+  /** Ends the trace: frames still open on every thread become UNCLOSED events. */
+  finish(): void {
+    const ts = this.now();
+    for (const s of this.threads.values()) this.closeFrames(s, ts);
+  }
+
+  // ---------------------------------------------------------------- hot path
+
+  private now(): number {
+    if (this.clockChoice === "guest") return this.machine!.clock();
+    return Number(process.hrtime.bigint() - this.hostStart);
+  }
+
+  private current(): ThreadState {
+    const t = this.machine!.currentThread();
+    if (t === this.lastThread && this.lastState !== undefined) return this.lastState;
+    if (t === undefined) throw new Error("ntrace tracer: thunk executed with no current thread");
+    const s = this.stateOf(t);
+    this.lastThread = t;
+    this.lastState = s;
+    return s;
+  }
+
+  private stateOf(thread: ThreadView): ThreadState {
+    let s = this.threads.get(thread.key);
+    if (s === undefined) {
+      const key = threadKey(thread.key);
+      this.writer.addThread({ key, process: thread.cid.process, thread: thread.cid.thread, startAddress: 0 });
+      s = { key, writer: this.writer.thread(key), frames: [] };
+      this.threads.set(thread.key, s);
+      s.writer.threadStart(this.now());
+    }
+    return s;
+  }
+
+  private onThunk(area: ThunkArea, address: number): void {
+    const slot = (address - area.base) / HOOK_SLOT_SIZE;
+    if (slot === 0) this.onExit(area);
+    else this.onEntry(area, area.firstId + slot - 1);
+  }
+
+  private onEntry(area: ThunkArea, fn: number): void {
+    if (!this.attached) return; // detached meanwhile: the continuation runs the function untraced
+    const engine = this.engine!;
+    const s = this.current();
+    // ESP points at the padding call's return address (= fn); the function's own return
+    // address is just above it.
+    const entryEsp = (engine.readRegister(X86Reg.ESP) + 4) >>> 0;
+    const ret = engine.readU32(entryEsp);
+    const ts = this.now();
+    const frames = s.frames;
+    if (frames.length > 0 && frames[frames.length - 1]!.entryEsp < entryEsp) this.cutBelow(s, entryEsp, 0, ts);
+    frames.push({ fn, ret, entryEsp, recording: true });
+    engine.writeU32(entryEsp, area.exitVa);
+    if (this.argCount > 0) {
+      const raw = engine.readMemory(entryEsp + 4, 4 * this.argCount);
+      const dv = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+      const args = new Array<number>(this.argCount);
+      for (let i = 0; i < this.argCount; i++) args[i] = dv.getUint32(4 * i, true);
+      s.writer.entry(ts, fn, entryEsp, args);
+    } else {
+      s.writer.entry(ts, fn, entryEsp);
+    }
+    this.stats.entries++;
+  }
+
+  private onExit(_area: ThunkArea): void {
+    const engine = this.engine!;
+    const s = this.current();
+    const [esp, eax] = engine.readRegisters([X86Reg.ESP, X86Reg.EAX]) as [number, number];
+    // The `ret` (or `ret n`) that brought us here popped the return slot of the frame that
+    // returned: it is the most recent frame among those with the highest entryEsp below ESP
+    // (a tail-called frame shares its slot with the frame that jumped to it and returns
+    // first). Frames pushed after it can never return: a lost unwind, cut as UNWIND.
+    const frames = s.frames;
+    const ts = this.now();
+    let k = -1;
+    for (let i = frames.length - 1; i >= 0; i--) {
+      const e = frames[i]!.entryEsp;
+      if (e >= esp) break;
+      if (k < 0 || e > frames[k]!.entryEsp) k = i;
+    }
+    if (k >= 0 && k < frames.length - 1) this.cutAbove(s, k + 1, 0, ts);
+    const f = k >= 0 ? frames.pop() : undefined;
+    if (f === undefined) {
+      // Cannot happen unless something else rewrote a return address to our thunk.
+      this.machine!.fail(this.machine!.currentThread()!, `ntrace: exit thunk reached at ESP ${hex(esp)} with no open frame below it (thread ${hex(s.key)})`);
+      return;
+    }
+    const slot = (esp - 4) >>> 0;
+    // Put the real return address back on the stack (ESP moves first: nothing below ESP),
+    // then the thunk's `ret` returns to it.
+    engine.writeRegister(X86Reg.ESP, slot);
+    engine.writeU32(slot, f.ret);
+    if (f.recording) {
+      s.writer.exit(ts, f.fn, eax >>> 0);
+      this.stats.exits++;
+    }
+  }
+
+  /** Removes frames whose return slot lies below `esp` (they can never return), as UNWIND events. */
+  private cutBelow(s: ThreadState, esp: number, code: number, ts: number): void {
+    const frames = s.frames;
+    while (frames.length > 0 && frames[frames.length - 1]!.entryEsp < esp) {
+      const f = frames.pop()!;
+      if (f.recording) {
+        s.writer.unwind(ts, f.fn, code);
+        this.stats.unwinds++;
+      }
+    }
+  }
+
+  /** Removes frames from index `from` up (they can never return), as UNWIND events. */
+  private cutAbove(s: ThreadState, from: number, code: number, ts: number): void {
+    const frames = s.frames;
+    while (frames.length > from) {
+      const f = frames.pop()!;
+      if (f.recording) {
+        s.writer.unwind(ts, f.fn, code);
+        this.stats.unwinds++;
+      }
+    }
+  }
+
+  private closeFrames(s: ThreadState, ts: number): void {
+    while (s.frames.length > 0) {
+      const f = s.frames.pop()!;
+      if (f.recording) {
+        s.writer.unclosed(ts, f.fn);
+        this.stats.unclosed++;
+      }
+    }
+  }
+}
+
+/** Default trace path for an image: `<image>.ntrace` in the current directory. */
+export function defaultTracePath(image: string): string {
+  return `${basename(image)}.ntrace`;
+}

@@ -1,0 +1,36 @@
+import { describe, expect, it } from "vitest";
+import { openTraceBytes } from "../../tracefile/index.js";
+import { replay, sample, traceRun } from "./helpers.js";
+
+/** Function id of a named function: the module table's RVAs matched against the tracer's listing. */
+function idOf(r: ReturnType<typeof traceRun>, module: string, name: string): number {
+  const trace = openTraceBytes(r.result.bytes!);
+  const m = trace.modules.find((x) => x.name === module)!;
+  const listed = r.result.stats; // (stats only; names come from discovery below)
+  void listed;
+  const rva = fnRva.get(`${module}:${name}`)!;
+  return m.firstFunctionId + m.functionRvas.indexOf(rva);
+}
+const fnRva = new Map<string, number>();
+
+describe("fib traced (must show 2)", () => {
+  for (const image of ["fib/fib.dll", "fib/fib_msvc.dll"]) {
+    it(`${image} Run(20): exact, nested entries and exits of fib and leaf`, async () => {
+      const { listImageFunctions } = await import("../../bin/commands/functions.js");
+      const module = image.split("/")[1]!;
+      for (const f of listImageFunctions(sample(image), []).functions) fnRva.set(`${module}:${f.name}`, f.rva);
+      const r = traceRun({ image: sample(image), call: { name: "Run", args: [20] } });
+      expect(r.result.run.result).toBe(6765);
+      const counts = replay(r.events);
+      const fib = idOf(r, module, "fib");
+      const leaf = idOf(r, module, "leaf");
+      const run = idOf(r, module, "Run");
+      expect(counts.entries.get(fib)).toBe(21891);
+      expect(counts.exits.get(fib)).toBe(21891);
+      expect(counts.entries.get(leaf)).toBe(10946);
+      expect(counts.exits.get(leaf)).toBe(10946);
+      expect(counts.entries.get(run)).toBe(1);
+      expect(counts.maxDepth).toBe(1 + 20 + 1); // Run → fib(20) … fib(1) → leaf
+    });
+  }
+});
