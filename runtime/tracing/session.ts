@@ -16,8 +16,6 @@ export interface TracedRunOptions extends MachineOptions, TracerOptions {
   /** Output file; undefined = in memory (the bytes are returned). */
   readonly output?: string;
   readonly commandLine?: readonly string[];
-  /** Called about once a second with the events written so far. */
-  readonly progress?: (events: number) => void;
 }
 
 export interface TracedRunResult {
@@ -44,7 +42,6 @@ export function runTraced(options: TracedRunOptions): TracedRunResult {
   });
   const tracer = new Tracer(writer, options);
   const um = createMachine({ ...options, observer: tracer });
-  let timer: NodeJS.Timeout | undefined;
   const finalImages = new Map<string, Uint8Array>();
   try {
     for (const extra of options.load ?? []) if (/\.(dll|exe|sys)$/i.test(extra)) um.process.load(extra, false);
@@ -75,7 +72,6 @@ export function runTraced(options: TracedRunOptions): TracedRunResult {
       finalImages,
     };
   } finally {
-    if (timer !== undefined) clearInterval(timer);
     um.close();
   }
 }

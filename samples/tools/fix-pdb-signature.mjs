@@ -8,6 +8,7 @@
 // MSF 7.00 layout used: superblock (BlockSize @0x20, NumDirectoryBytes @0x2C, BlockMapAddr
 // @0x34); the block map lists the directory's blocks; the directory is NumStreams, the stream
 // sizes, then each stream's block list. Stream 1 starts with Version, Signature, Age, GUID.
+/* global console, process, Buffer */
 import { readFileSync, writeFileSync } from 'node:fs';
 
 const path = process.argv[2];

@@ -154,6 +154,7 @@ const MUTATORS: readonly [string, Mutator][] = [
 /** Uses a parse result the way callers do; returns nothing, must not throw. */
 function exercise(pdb: PdbFile, rand: () => number): void {
   pdb.functions();
+  void pdb.sectionContributions.length; // read lazily: must not fail after a successful parse
   for (let i = 0; i < 8; i++) pdb.lookup(rand() < 0.5 ? int(rand, 0x10000) : Math.floor(rand() * 0x100000000));
   for (const p of pdb.procedures.slice(0, 8)) if (p.rva !== undefined) pdb.lookup(p.rva + 1);
 }

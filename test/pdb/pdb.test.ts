@@ -73,6 +73,11 @@ describe.each(withGolden.map((p) => [rel(p), p]))("%s agrees with llvm-pdbutil",
     for (const p of pdb.procedures) expect(p.rva).toBe(g.sections[p.section - 1]!.virtualAddress + p.offset);
   });
 
+  it("section contributions", () => {
+    expect(g.contributions.length).toBeGreaterThan(0);
+    expect(pdb.sectionContributions.map(({ moduleIndex, section, offset, size }) => ({ moduleIndex, section, offset, size }))).toEqual(g.contributions);
+  });
+
   it("modules", () => {
     expect(new Map(pdb.modules.map((m) => [m.index, m.name]))).toEqual(g.modules);
   });

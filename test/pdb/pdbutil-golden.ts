@@ -36,6 +36,13 @@ export interface GoldenSection {
   characteristics: number;
 }
 
+export interface GoldenContribution {
+  moduleIndex: number;
+  section: number;
+  offset: number;
+  size: number;
+}
+
 export interface PdbutilGolden {
   summary: GoldenSummary;
   publics: GoldenPublic[];
@@ -43,6 +50,7 @@ export interface PdbutilGolden {
   /** Every module that appears under "Symbols" (index → name). */
   modules: Map<number, string>;
   sections: GoldenSection[];
+  contributions: GoldenContribution[];
 }
 
 const PUB_FLAG_BITS: Record<string, number> = { none: 0, code: 1, function: 2, managed: 4, msil: 8 };
@@ -135,5 +143,10 @@ export function parsePdbutilGolden(text: string): PdbutilGolden {
     else if (field[2] === "virtual address") current.virtualAddress = parseInt(value, 16);
     else current.characteristics = parseInt(value, 16);
   }
-  return { summary, publics, procedures, modules, sections };
+  const contributions: GoldenContribution[] = [];
+  for (const line of need(parts.get("Section Contributions"), "Section Contributions")) {
+    const m = /^\s*SC\[.*\]\s+\| mod = (\d+), (\d+):(\d+), size = (-?\d+),/.exec(line);
+    if (m) contributions.push({ moduleIndex: Number(m[1]), section: Number(m[2]), offset: Number(m[3]), size: Number(m[4]) });
+  }
+  return { summary, publics, procedures, modules, sections, contributions };
 }

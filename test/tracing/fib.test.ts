@@ -6,8 +6,6 @@ import { replay, sample, traceRun } from "./helpers.js";
 function idOf(r: ReturnType<typeof traceRun>, module: string, name: string): number {
   const trace = openTraceBytes(r.result.bytes!);
   const m = trace.modules.find((x) => x.name === module)!;
-  const listed = r.result.stats; // (stats only; names come from discovery below)
-  void listed;
   const rva = fnRva.get(`${module}:${name}`)!;
   return m.firstFunctionId + m.functionRvas.indexOf(rva);
 }

@@ -62,8 +62,6 @@ describe("attach/detach mid-run (must show 6)", () => {
     expect(entries).toBeGreaterThan(100);
     expect(r.events.filter((e) => e.kind === EventKind.Unclosed).length).toBeGreaterThan(0);
     // The image bytes after detach are identical to an untraced load of the same image.
-    const untracedImage = plain.result.finalImages.get("fib.dll");
-    void untracedImage;
     const bytes = r.result.finalImages.get("fib.dll")!;
     const original = noTraceImage("fib/fib.dll");
     expect(Buffer.from(bytes).equals(Buffer.from(original))).toBe(true);

@@ -12,8 +12,8 @@ for pdb in $(find samples test/fixtures/pdb -name '*.pdb' | sort); do
   out="$here/$name.pdbutil.txt"
   [ -e "$out" ] && { echo "duplicate PDB name $name" >&2; exit 1; }
   {
-    echo "# llvm-pdbutil dump --summary --section-headers --publics --symbols $pdb"
-    llvm-pdbutil dump --summary --section-headers --publics --symbols "$pdb"
+    echo "# llvm-pdbutil dump --summary --section-contribs --section-headers --publics --symbols $pdb"
+    llvm-pdbutil dump --summary --section-contribs --section-headers --publics --symbols "$pdb"
   } > "$out"
   echo "wrote $out"
 done

@@ -1,0 +1,67 @@
+/**
+ * The tracing options of `ntrace run`, for bin/commands/run.ts to add:
+ *   addTracingOptions(command); … const tracing = tracingOptionsFrom(opts, imagePath);
+ *   if (tracing.enabled) runTraced({ ...machineOptions, ...tracing.options, image, call, output: tracing.output })
+ */
+import type { Command } from "commander";
+import { UsageError } from "../../base/index.js";
+import { defaultTracePath, type ClockChoice, type TracerOptions } from "./tracer.js";
+
+export interface RawTracingOptions {
+  output?: string;
+  trace?: boolean;
+  args?: string;
+  include?: string[];
+  exclude?: string[];
+  module?: string[];
+  attachAt?: string;
+  detachAt?: string;
+  clock?: string;
+  symbolPath?: string[];
+}
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+export function addTracingOptions(command: Command): Command {
+  return command
+    .option("-o, --output <trace>", "trace file to write (default: <image>.ntrace in the current directory)")
+    .option("--args <n>", "argument dwords to record at each function entry", "0")
+    .option("--include <glob>", "trace only functions with a name matching (repeatable)", collect, [])
+    .option("--exclude <glob>", "do not trace functions with a name matching (repeatable)", collect, [])
+    .option("--module <name>", "instrument only this image (repeatable; default: every loaded image file)", collect, [])
+    .option("--attach-at <n>", "patch when the guest has executed n instructions (default: at load)")
+    .option("--detach-at <n>", "unpatch when the guest has executed n instructions")
+    .option("--clock <kind>", "timestamps: guest (instructions, deterministic) or host (ns)", "guest")
+    .option("--symbol-path <dirs>", "directories to look for PDBs (repeatable, or ';'-separated)", collect, []);
+}
+
+function count(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`${name} must be a non-negative integer, not '${v}'`);
+  return n;
+}
+
+export function tracingOptionsFrom(raw: RawTracingOptions, image: string): { enabled: boolean; output: string; options: TracerOptions } {
+  const clock = raw.clock ?? "guest";
+  if (clock !== "guest" && clock !== "host") throw new UsageError(`--clock must be guest or host, not '${clock}'`);
+  const args = count("--args", raw.args) ?? 0;
+  if (args > 64) throw new UsageError("--args must be at most 64");
+  const attachAt = count("--attach-at", raw.attachAt);
+  const detachAt = count("--detach-at", raw.detachAt);
+  if (attachAt !== undefined && detachAt !== undefined && detachAt < attachAt) throw new UsageError("--detach-at must not come before --attach-at");
+  return {
+    enabled: raw.trace !== false,
+    output: raw.output ?? defaultTracePath(image),
+    options: {
+      args,
+      clock: clock as ClockChoice,
+      include: raw.include ?? [],
+      exclude: raw.exclude ?? [],
+      modules: raw.module ?? [],
+      symbolPath: (raw.symbolPath ?? []).flatMap((p) => p.split(";")).filter((p) => p !== ""),
+      ...(attachAt !== undefined ? { attachAt } : {}),
+      ...(detachAt !== undefined ? { detachAt } : {}),
+    },
+  };
+}
