@@ -78,9 +78,17 @@ export function prepareReader(trace: TraceSource, options: ReaderOptions = {}): 
   const threshold = options.threshold === undefined ? 0 : parseDuration(options.threshold, trace.header.clock);
   const include = options.include ?? [];
   const exclude = options.exclude ?? [];
+  const includeHits = matchFunctions(include, symbols);
+  const excludeHits = matchFunctions(exclude, symbols);
+  for (const [flag, globs] of [["--include", include], ["--exclude", exclude]] as const) {
+    for (const g of globs) {
+      const hits = matchFunctions([g], symbols);
+      if (hits !== null && !hits.includes(1)) warn(`${flag} ${g} matches no function of this trace`);
+    }
+  }
   const filter: FrameFilterOptions = {
-    include: matchFunctions(include, symbols),
-    exclude: matchFunctions(exclude, symbols),
+    include: includeHits,
+    exclude: excludeHits,
     maxDepth: depth,
     threshold,
   };

@@ -141,7 +141,14 @@ build_forwarders() {
     /export:HotAdd=hotpatch.Add \
     /export:HotByOrdinal=hotpatch.#7 \
     forwarders.obj
-  publish forwarders forwarders.dll forwarders.pdb
+  # multiname.dll: several names on one ordinal, which no linker makes from a .def file: the
+  # export directory is the hand-written .edata of multiname_edata.S (used as is by lld-link).
+  # /safeseh:no because a GNU as object carries no SafeSEH marker.
+  clang_cc multiname.c multiname.obj
+  i686-w64-mingw32-as -o multiname_edata.o multiname_edata.S
+  lld_link multiname.dll multiname.pdb /dll /entry:DllMain /functionpadmin:5 /safeseh:no \
+    multiname.obj multiname_edata.o
+  publish forwarders forwarders.dll forwarders.pdb multiname.dll multiname.pdb
 }
 
 build_seh() {

@@ -60,14 +60,32 @@ export class ColumnEncoder {
     // ts_delta: every event, zigzag of the difference to the previous timestamp.
     col.reset();
     col.reserve(count * 10);
-    let prev = firstTs;
-    for (let i = 0; i < count; i++) {
-      const t = ts[i]!;
-      if (!(t >= 0 && t <= Number.MAX_SAFE_INTEGER && Math.floor(t) === t)) {
-        throw new UsageError(`trace writer: timestamp ${t} is not a non-negative safe integer`);
+    {
+      const buf = col.buf;
+      let p = 0;
+      let prev = firstTs;
+      for (let i = 0; i < count; i++) {
+        const t = ts[i]!;
+        const d = t - prev;
+        prev = t;
+        if (d >= 0 && d < 0x40000000 && (d | 0) === d) {
+          // Fast path: small non-negative integer delta (the usual case).
+          let v = d << 1;
+          while (v > 127) {
+            buf[p++] = (v & 127) | 128;
+            v >>>= 7;
+          }
+          buf[p++] = v;
+          continue;
+        }
+        if (!(t >= 0 && t <= Number.MAX_SAFE_INTEGER && Math.floor(t) === t)) {
+          throw new UsageError(`trace writer: timestamp ${t} is not a non-negative safe integer`);
+        }
+        col.pos = p;
+        col.uint(zigzag(d));
+        p = col.pos;
       }
-      col.uint(zigzag(t - prev));
-      prev = t;
+      col.pos = p;
     }
     this.emit(F_TS_DELTA);
 
@@ -168,15 +186,10 @@ export class ColumnEncoder {
 /** A chunk's columns did not decode; the reader turns this into a damage entry. */
 export class ColumnError extends Error {}
 
-/** Where each packed column lies in the serialized message. */
-interface Spans {
-  start: number[];
-  end: number[];
-}
-
 /**
  * Decodes a serialized EventColumns message into a chunk of `count` events. Throws
  * ColumnError when the columns do not hold exactly what `count` events of their kinds need.
+ * Plain loops over the bytes with inline varint decoding: this is the reader's hot path.
  */
 export function decodeColumns(
   b: Uint8Array,
@@ -185,7 +198,7 @@ export function decodeColumns(
   argCount: number,
   firstTs: number,
 ): EventChunk {
-  const spans = findColumns(b);
+  const cols = findColumns(b);
   const kind = new Uint8Array(count);
   const ts = new Float64Array(count);
   const fn = new Int32Array(count);
@@ -193,90 +206,172 @@ export function decodeColumns(
   const value = new Uint32Array(count);
   const args = new Uint32Array(count * argCount);
 
-  // kind
-  {
-    let i = 0;
-    forEachSpan(spans[F_KIND], (s, e) => {
-      let p = s;
-      while (p < e) {
-        const k = b[p++]!;
-        if (k > MAX_EVENT_KIND) throw new ColumnError(`event kind ${k} is unknown`);
-        if (i >= count) throw new ColumnError(`kind column holds more than ${count} events`);
-        kind[i++] = k;
-      }
-    });
-    if (i !== count) throw new ColumnError(`kind column holds ${i} events, the chunk says ${count}`);
+  // kind: one byte per event.
+  const k = cols[F_KIND];
+  if (k === undefined || k.length !== count) {
+    throw new ColumnError(`kind column holds ${k === undefined ? 0 : k.length} events, the chunk says ${count}`);
   }
-  let needFn = 0;
-  let needEntries = 0;
-  let needValue = 0;
   for (let i = 0; i < count; i++) {
-    const k = kind[i]!;
-    if ((HAS_FN >> k) & 1) needFn++;
-    else fn[i] = -1;
-    if (k === EventKind.Entry) needEntries++;
-    if ((HAS_VALUE >> k) & 1) needValue++;
+    const x = k[i]!;
+    if (x > MAX_EVENT_KIND) throw new ColumnError(`event kind ${x} is unknown`);
+    kind[i] = x;
   }
 
-  // ts_delta: zigzag varints up to 2^54.
+  // ts_delta: every event.
   {
-    const vals = readUints(b, spans[F_TS_DELTA], count, "ts_delta");
+    const c = cols[F_TS_DELTA] ?? EMPTY;
+    const end = c.length;
+    let p = 0;
     let t = firstTs;
     for (let i = 0; i < count; i++) {
-      const z = vals[i]!;
+      if (p >= end) throw new ColumnError(`ts_delta column holds fewer than the ${count} values the events need`);
+      let x = c[p++]!;
+      let z: number;
+      if (x < 128) z = x;
+      else {
+        z = x & 127;
+        let scale = 128;
+        for (let n = 1; ; n++) {
+          if (p >= end || n >= 10) throw new ColumnError("ts_delta column: malformed varint");
+          x = c[p++]!;
+          z += (x & 127) * scale;
+          if (x < 128) break;
+          scale *= 128;
+        }
+      }
       t += z % 2 === 0 ? z / 2 : -(z + 1) / 2;
       ts[i] = t;
     }
+    if (p !== end) throw new ColumnError(`ts_delta column holds more than the ${count} values the events need`);
   }
-  // fn
+
+  // fn: entry, exit, unwind, unclosed.
   {
-    const vals = readU32s(b, spans[F_FN], needFn, "fn");
-    let j = 0;
-    for (let i = 0; i < count; i++) if ((HAS_FN >> kind[i]!) & 1) fn[i] = vals[j++]! | 0;
+    const c = cols[F_FN] ?? EMPTY;
+    const end = c.length;
+    let p = 0;
+    for (let i = 0; i < count; i++) {
+      if (((HAS_FN >> kind[i]!) & 1) === 0) {
+        fn[i] = -1;
+        continue;
+      }
+      let x = c[p++]!;
+      let v = x & 127;
+      if (x >= 128) {
+        x = c[p++]!;
+        v |= (x & 127) << 7;
+        if (x >= 128) {
+          const r = varintTail(c, p, v, x);
+          v = r.v;
+          p = r.p;
+        }
+      }
+      fn[i] = v;
+    }
+    if (p !== end) throw new ColumnError(`fn column size does not match the events (${p} of ${end} bytes)`);
   }
-  // esp_delta
+
+  // esp_delta: entries.
   {
-    const vals = readU32s(b, spans[F_ESP_DELTA], needEntries, "esp_delta");
-    let j = 0;
+    const c = cols[F_ESP_DELTA] ?? EMPTY;
+    const end = c.length;
+    let p = 0;
     let e = 0;
     for (let i = 0; i < count; i++) {
       if (kind[i] !== EventKind.Entry) continue;
-      const z = vals[j++]!;
-      e = (e + ((z >>> 1) ^ -(z & 1))) >>> 0;
+      let x = c[p++]!;
+      let v = x & 127;
+      if (x >= 128) {
+        x = c[p++]!;
+        v |= (x & 127) << 7;
+        if (x >= 128) {
+          const r = varintTail(c, p, v, x);
+          v = r.v;
+          p = r.p;
+        }
+      }
+      e = (e + ((v >>> 1) ^ -(v & 1))) >>> 0;
       esp[i] = e;
     }
+    if (p !== end) throw new ColumnError(`esp_delta column size does not match the events (${p} of ${end} bytes)`);
   }
-  // value
+
+  // value: exit, unwind, lost, thread-end.
   {
-    const vals = readU32s(b, spans[F_VALUE], needValue, "value");
-    let j = 0;
-    for (let i = 0; i < count; i++) if ((HAS_VALUE >> kind[i]!) & 1) value[i] = vals[j++]!;
+    const c = cols[F_VALUE] ?? EMPTY;
+    const end = c.length;
+    let p = 0;
+    for (let i = 0; i < count; i++) {
+      if (((HAS_VALUE >> kind[i]!) & 1) === 0) continue;
+      let x = c[p++]!;
+      let v = x & 127;
+      if (x >= 128) {
+        x = c[p++]!;
+        v |= (x & 127) << 7;
+        if (x >= 128) {
+          const r = varintTail(c, p, v, x);
+          v = r.v;
+          p = r.p;
+        }
+      }
+      value[i] = v;
+    }
+    if (p !== end) throw new ColumnError(`value column size does not match the events (${p} of ${end} bytes)`);
   }
-  // args
+
+  // args: argCount dwords per entry.
   if (argCount > 0) {
-    const vals = readU32s(b, spans[F_ARGS], needEntries * argCount, "args");
-    let j = 0;
+    const c = cols[F_ARGS] ?? EMPTY;
+    const end = c.length;
+    let p = 0;
     for (let i = 0; i < count; i++) {
       if (kind[i] !== EventKind.Entry) continue;
-      const base = i * argCount;
-      for (let a = 0; a < argCount; a++) args[base + a] = vals[j++]!;
+      for (let a = 0; a < argCount; a++) {
+        let x = c[p++]!;
+        let v = x & 127;
+        if (x >= 128) {
+          x = c[p++]!;
+          v |= (x & 127) << 7;
+          if (x >= 128) {
+            const r = varintTail(c, p, v, x);
+            v = r.v;
+            p = r.p;
+          }
+        }
+        args[i * argCount + a] = v;
+      }
     }
+    if (p !== end) throw new ColumnError(`args column size does not match the events (${p} of ${end} bytes)`);
   }
   return { thread, count, kind, ts, fn, esp, value, args };
 }
 
-function forEachSpan(s: Spans | undefined, f: (start: number, end: number) => void): void {
-  if (s === undefined) return;
-  for (let i = 0; i < s.start.length; i++) f(s.start[i]!, s.end[i]!);
+const EMPTY = new Uint8Array(0);
+
+/**
+ * Bytes 3..10 of a uint32 varint whose first two bytes gave `v` and whose second byte `x`
+ * had its continuation bit set. int64-style sign extension (10 bytes) is accepted; bits
+ * above 31 are dropped. Reading past the column yields undefined bytes, which end the
+ * varint; the caller's final size check then rejects the column.
+ */
+function varintTail(c: Uint8Array, p: number, v: number, x: number): { v: number; p: number } {
+  let shift = 14;
+  for (let n = 2; x >= 128; n++) {
+    if (n >= 10 || p >= c.length) throw new ColumnError("malformed varint in a column");
+    x = c[p++]!;
+    if (shift < 32) v |= (x & 127) << shift;
+    shift += 7;
+  }
+  return { v: v >>> 0, p };
 }
 
 /**
- * Locates every field of the message: packed fields (wire type 2) as spans of varints;
- * unpacked varints (wire type 0, which protobuf parsers must also accept) as one-value spans.
- * Unknown fields are skipped.
+ * Locates every field of the message. A packed field (wire type 2) is its bytes; a field
+ * that appears several times, or unpacked (wire type 0, which protobuf parsers must also
+ * accept), is concatenated into one buffer of varints. Unknown fields are skipped.
  */
-function findColumns(b: Uint8Array): (Spans | undefined)[] {
-  const spans: (Spans | undefined)[] = [];
+function findColumns(b: Uint8Array): (Uint8Array | undefined)[] {
+  const parts: Uint8Array[][] = [];
   const cur = { pos: 0 };
   const end = b.length;
   while (cur.pos < end) {
@@ -284,17 +379,14 @@ function findColumns(b: Uint8Array): (Spans | undefined)[] {
     const field = Math.floor(key / 8);
     const wire = key & 7;
     let start: number;
-    let stop: number;
     if (wire === 2) {
       const len = readVarintOrThrow(b, cur, end, "field length");
       if (len > end - cur.pos) throw new ColumnError(`field ${field} runs past the end of the columns`);
       start = cur.pos;
-      stop = cur.pos + len;
-      cur.pos = stop;
+      cur.pos += len;
     } else if (wire === 0) {
       start = cur.pos;
       readVarintOrThrow(b, cur, end, `field ${field}`);
-      stop = cur.pos;
     } else if (wire === 1 || wire === 5) {
       const size = wire === 1 ? 8 : 4;
       if (size > end - cur.pos) throw new ColumnError(`field ${field} runs past the end of the columns`);
@@ -303,13 +395,9 @@ function findColumns(b: Uint8Array): (Spans | undefined)[] {
     } else {
       throw new ColumnError(`field ${field} has wire type ${wire}, which ntrace does not read`);
     }
-    if (field >= F_KIND && field <= F_ARGS) {
-      const s = (spans[field] ??= { start: [], end: [] });
-      s.start.push(start);
-      s.end.push(stop);
-    }
+    if (field >= F_KIND && field <= F_ARGS) (parts[field] ??= []).push(b.subarray(start, cur.pos));
   }
-  return spans;
+  return parts.map((p) => (p === undefined ? undefined : p.length === 1 ? p[0] : Buffer.concat(p)));
 }
 
 function readVarintOrThrow(b: Uint8Array, cur: { pos: number }, end: number, what: string): number {
@@ -326,71 +414,4 @@ function readVarintOrThrow(b: Uint8Array, cur: { pos: number }, end: number, wha
     scale *= 128;
   }
   throw new ColumnError(`${what}: malformed varint at column byte ${cur.pos}`);
-}
-
-/** Exactly `n` uint32 varints from the spans (the fast path: most are 1–2 bytes). */
-function readU32s(b: Uint8Array, s: Spans | undefined, n: number, name: string): Uint32Array {
-  const out = new Uint32Array(n);
-  let j = 0;
-  forEachSpan(s, (start, end) => {
-    let p = start;
-    while (p < end) {
-      if (j >= n) throw new ColumnError(`${name} column holds more than the ${n} values the events need`);
-      let x = b[p++]!;
-      let v = x & 127;
-      if (x >= 128) {
-        x = b[p++]!;
-        v |= (x & 127) << 7;
-        if (x >= 128) {
-          x = b[p++]!;
-          v |= (x & 127) << 14;
-          if (x >= 128) {
-            x = b[p++]!;
-            v |= (x & 127) << 21;
-            if (x >= 128) {
-              x = b[p++]!;
-              // Fifth byte: 4 more bits; int64-style sign extension of negative int32 writes
-              // up to 10 bytes, all dropped above bit 31.
-              v = (v | ((x & 0x0f) << 28)) >>> 0;
-              while (x >= 128 && p < end) x = b[p++]!;
-              if (x >= 128) throw new ColumnError(`${name} column: malformed varint`);
-            }
-          }
-        }
-      }
-      if (p > end) throw new ColumnError(`${name} column: varint runs past its field`);
-      out[j++] = v >>> 0;
-    }
-  });
-  if (j !== n) throw new ColumnError(`${name} column holds ${j} values, the events need ${n}`);
-  return out;
-}
-
-/** Exactly `n` varints up to 2^53 (timestamps deltas). */
-function readUints(b: Uint8Array, s: Spans | undefined, n: number, name: string): Float64Array {
-  const out = new Float64Array(n);
-  let j = 0;
-  forEachSpan(s, (start, end) => {
-    let p = start;
-    while (p < end) {
-      if (j >= n) throw new ColumnError(`${name} column holds more than the ${n} values the events need`);
-      let x = b[p++]!;
-      if (x < 128) {
-        out[j++] = x;
-        continue;
-      }
-      let v = x & 127;
-      let scale = 128;
-      for (let i = 1; ; i++) {
-        if (p >= end || i >= 10) throw new ColumnError(`${name} column: malformed varint`);
-        x = b[p++]!;
-        v += (x & 127) * scale;
-        if (x < 128) break;
-        scale *= 128;
-      }
-      out[j++] = v;
-    }
-  });
-  if (j !== n) throw new ColumnError(`${name} column holds ${j} values, the events need ${n}`);
-  return out;
 }

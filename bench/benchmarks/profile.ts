@@ -2,23 +2,34 @@
  * Where the time of a traced fib run goes: `node --cpu-prof` on one traced run in a fresh
  * process (bench/workers/traced-run.ts), summarized by category of the hot path (guest
  * emulation, FFI calls, tracer hooks, writer append, chunk encoding, GC) and by function.
- * A measurement service for optimizing the tracer; it has no target of its own.
+ * A measurement service for optimizing the tracer; it has no target of its own. The tracing
+ * benchmark uses the same (memoized) profile to say what limits a missed target.
  */
 import { mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import type { Benchmark } from "../harness.js";
+import type { Benchmark, BenchContext } from "../harness.js";
 import { commandLine, fmt, requireFiles, runChecked } from "../harness.js";
 import { loadProjectModule } from "../project.js";
-import { summarizeProfile } from "../cpuprofile.js";
+import { summarizeProfile, type ProfileSummary } from "../cpuprofile.js";
 
-export const tracingProfile: Benchmark = {
-  name: "profile",
-  title: "Profile of a traced fib run: where the time goes",
-  async run(ctx) {
+export interface TracedProfile {
+  readonly n: number;
+  readonly seconds: number;
+  readonly events: number;
+  readonly summary: ProfileSummary;
+}
+
+/** fib(n) for the profile and the tracing benchmark: 30, or 25 in quick mode. */
+export function profileN(ctx: BenchContext): number {
+  return ctx.quick ? 25 : 30;
+}
+
+export function profileTracedFib(ctx: BenchContext): Promise<TracedProfile> {
+  return ctx.memo("traced-fib-profile", async () => {
     const image = join(ctx.root, "samples", "fib", "fib.dll");
     requireFiles([image], "samples/fib/fib.dll");
     await loadProjectModule(ctx.root, "runtime/tracing/index.js", ["runTraced"], "tracer (runtime/tracing/)");
-    const n = ctx.quick ? 25 : 30;
+    const n = profileN(ctx);
     const dir = join(ctx.cacheDir, "cpuprof");
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
@@ -30,7 +41,24 @@ export const tracingProfile: Benchmark = {
     if (run.failure !== undefined) throw new Error(`traced fib(${n}) failed in the guest: ${run.failure}`);
     const profile = readdirSync(dir).find((f) => f.endsWith(".cpuprofile"));
     if (profile === undefined) throw new Error(`node --cpu-prof wrote no profile in ${dir}`);
-    const s = summarizeProfile(join(dir, profile));
+    return { n, seconds: run.seconds, events: run.events, summary: summarizeProfile(join(dir, profile)) };
+  });
+}
+
+/** ns per event of each profile category (for "what limits it"). */
+export function nsPerEvent(p: TracedProfile, category: RegExp): number {
+  const s = p.summary.byCategory.filter((c) => category.test(c.category)).reduce((a, c) => a + c.seconds, 0);
+  return (s / p.events) * 1e9;
+}
+
+export const tracingProfile: Benchmark = {
+  name: "profile",
+  title: "Profile of a traced fib run: where the time goes",
+  async run(ctx) {
+    const p = await profileTracedFib(ctx);
+    const s = p.summary;
+    const run = p;
+    const n = p.n;
     ctx.measure({ id: "profile.seconds", label: `traced fib(${n}) under the profiler (runTraced)`, value: run.seconds, unit: "s", detail: `${fmt(run.events)} events; profile covers ${fmt(s.totalSeconds)} s of the process` });
     const pct = (x: number): string => `${((100 * x) / s.totalSeconds).toFixed(1)} %`;
     const perEvent = (x: number): string => `${fmt((x / run.events) * 1e9)} ns`;

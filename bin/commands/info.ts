@@ -1,12 +1,15 @@
 /**
- * `ntrace info <file> [--json]`: what a PE image (or, once wired, a trace file) contains.
+ * `ntrace info <file> [--json]`: what a PE image or a trace file contains.
  * Dispatches on content, not on the file name.
  */
-import { readFileSync } from "node:fs";
+import { closeSync, openSync, readFileSync, readSync } from "node:fs";
 import type { Command } from "commander";
 import { FormatError, NtraceError } from "../../base/index.js";
 import { formatPeInfo, isPe, parsePe, peInfo } from "../../pe/index.js";
 import { printJson } from "../cli.js";
+import { isTraceFile, openTrace, TRACE_MAGIC } from "../../tracefile/index.js";
+import { traceInfo, type TraceInfo } from "../../reader/traceinfo.js";
+import { hex } from "../../base/index.js";
 
 export interface InfoOptions {
   readonly json?: boolean;
@@ -26,11 +29,69 @@ export function readInputFile(file: string): Uint8Array {
 /** The library side of `ntrace info`: the JSON value for a file's bytes. */
 export function infoForBytes(bytes: Uint8Array, file: string): ReturnType<typeof peInfo> {
   if (isPe(bytes)) return peInfo(parsePe(bytes, file));
-  // Trace files: the lead wires tracefile/'s isTraceFile + the reader's summary in here.
   throw new NtraceError(`${file}: not a PE image or ntrace trace`);
 }
 
+/** The first bytes of a file, enough to recognize a trace without reading all of it. */
+function readMagic(file: string): Uint8Array {
+  let fd: number;
+  try {
+    fd = openSync(file, "r");
+  } catch {
+    readInputFile(file); // throws the NtraceError naming the file and the reason
+    throw new NtraceError(`${file}: cannot read`);
+  }
+  try {
+    const head = new Uint8Array(TRACE_MAGIC.length);
+    const n = readSync(fd, head, 0, head.length, 0);
+    return head.subarray(0, n);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** `ntrace info <trace>`: streams the trace (chunk headers only), never loads it whole. */
+export function traceInfoOfFile(file: string): TraceInfo {
+  const trace = openTrace(file);
+  try {
+    return traceInfo(trace);
+  } finally {
+    trace.close();
+  }
+}
+
+export function formatTraceInfo(info: TraceInfo, file: string): string {
+  const lines = [
+    `${file}: ntrace trace, format ${info.version}${info.complete ? "" : " (INCOMPLETE: no valid footer)"}`,
+    `clock: ${info.clock.kind} (${info.clock.unit}) — ${info.clock.description}`,
+    `cpus: ${info.cpus}`,
+    `events: ${info.events}`,
+    "modules:",
+    ...info.modules.map(
+      (m) =>
+        `  ${m.name.padEnd(20)} ${hex(m.base)} size ${hex(m.size)}  ${m.functions} functions` +
+        (m.codeview !== undefined ? `  PDB ${m.codeview.path} {${m.codeview.guid}} age ${m.codeview.age}` : "  (no CodeView record)"),
+    ),
+    "threads (key = KTHREAD address):",
+    ...info.threads.map(
+      (t) =>
+        `  ${hex(t.key)}  CID ${t.cid.process.toString(16)}:${t.cid.thread.toString(16)}${t.idle === true ? " (idle)" : ""}${t.name !== undefined ? ` ${t.name}` : ""}  ${t.events} events`,
+    ),
+  ];
+  if (info.damage !== undefined) {
+    lines.push("damage:");
+    for (const d of info.damage) lines.push(`  at ${hex(d.offset)}${d.length !== undefined ? ` (${d.length} bytes)` : ""}: ${d.what}`);
+  }
+  return lines.join("\n") + "\n";
+}
+
 export function runInfo(file: string, options: InfoOptions): void {
+  if (isTraceFile(readMagic(file))) {
+    const info = traceInfoOfFile(file);
+    if (options.json === true) printJson(info);
+    else process.stdout.write(formatTraceInfo(info, file));
+    return;
+  }
   const bytes = readInputFile(file);
   let info;
   try {
@@ -45,8 +106,8 @@ export function runInfo(file: string, options: InfoOptions): void {
 export function registerInfo(program: Command): void {
   program
     .command("info")
-    .description("show what a PE32 image contains: headers, sections, imports, exports, debug directory")
-    .argument("<file>", "a PE32 image (.dll, .exe, .sys)")
+    .description("show what a PE32 image or an ntrace trace contains")
+    .argument("<file>", "a PE32 image (.dll, .exe, .sys) or a trace (.ntrace)")
     .option("--json", "print JSON instead of text")
     .action((file: string, options: InfoOptions) => runInfo(file, options));
 }

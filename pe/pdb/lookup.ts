@@ -71,6 +71,7 @@ export class PdbSymbolizer {
 
   /** Index into `entries` of the symbol for `rva`, or -1. Allocation-free. */
   indexOf(rva: number): number {
+    if (!(rva >= 0 && rva <= 0xffffffff)) return -1; // RVAs are 32-bit (also rejects NaN)
     const sorted = this.sectionOf(rva);
     if (sorted < 0 && this.secStart.length > 0) return -1;
     const proc = this.findProcedure(rva);

@@ -37,6 +37,8 @@ export function cFunctionNames(source: string): string[] {
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     if (!/^[A-Za-z_]/.test(line) || line.startsWith("#") || /^(typedef|struct|enum|union)\b/.test(line) || /;\s*$/.test(line)) continue;
+    // `inline` functions are folded into their callers: they are not functions of the image.
+    if (/\b(inline|__inline|__forceinline)\b/.test(line)) continue;
     const m = /\b([A-Za-z_]\w*)\s*\(/.exec(line);
     if (m === null) continue;
     let j = i;

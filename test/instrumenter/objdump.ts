@@ -17,7 +17,7 @@ export interface GoldenRun {
 /** A line that is only a prefix objdump printed separately. */
 const PREFIX_ONLY = /^(lock|rep|repe|repne|repz|repnz|data16|data32|addr16|addr32|cs|ds|es|ss|fs|gs|notrack|xacquire|xrelease)$/;
 
-const LINE = /^\s*([0-9a-f]+):\s((?:[0-9a-f]{2} )+)\s*\t?(.*)$/;
+const LINE = /^\s*([0-9a-f]+):\s((?:[0-9a-f]{2}(?: |(?=\t)))+)\s*\t?(.*)$/;
 
 export function parseObjdump(path: string): GoldenRun[] {
   const runs: GoldenRun[] = [];

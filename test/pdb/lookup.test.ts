@@ -100,5 +100,6 @@ describe("PdbSymbolizer against a brute-force reference", () => {
     expect(sym.lookup(0x1008)).toEqual({ name: "f", rva: 0x1000, offset: 8, size: 0x10, source: "procedure" });
     expect(sym.lookup(0x1030)).toEqual({ name: "_g", rva: 0x1020, offset: 0x10, source: "public" });
     expect(sym.lookup(0xfff)).toBeNull();
+    for (const outside of [-1, 2 ** 32 + 0x1008, Number.NaN]) expect(sym.lookup(outside)).toBeNull();
   });
 });

@@ -91,7 +91,12 @@ const MSVC_FORM = [
   "samples/missing/missing.dll",
   "samples/compress/compress_msvc.dll",
 ];
-const CLANG_FORM = ["samples/fib/fib.dll", "samples/forwarders/forwarders.dll", "samples/compress/compress.dll"];
+const CLANG_FORM = [
+  "samples/fib/fib.dll",
+  "samples/forwarders/forwarders.dll",
+  "samples/forwarders/multiname.dll",
+  "samples/compress/compress.dll",
+];
 /** setjmp-like plumbing in seh_asm.S, deliberately not hot-patchable. */
 const SEH_PLUMBING = new Set(["_seh_try", "_seh_resume", "_seh_global_unwind"]);
 
@@ -254,6 +259,18 @@ describe("shapes the tests rely on", () => {
     expect(byName("Counter")?.code).toBe(false);
     expect(byName("Table")?.code).toBe(false);
     expect(byName("Local1")?.rva).toBe(byName("Local1Alias")?.rva);
+  });
+
+  it("multiname.dll: three names on ordinal 1, a NONAME ordinal, a forwarder to fib.Run", () => {
+    const ex = image("samples/forwarders/multiname.dll").exports!;
+    expect(ex.ordinalBase).toBe(1);
+    expect(ex.entries.map((e) => [e.ordinal, e.names])).toEqual([
+      [1, ["Alpha", "Beta", "Primary"]],
+      [2, ["Square"]],
+      [3, []],
+      [4, ["Zeta"]],
+    ]);
+    expect(ex.entries[3]!.forwarder).toBe("fib.Run");
   });
 
   it("missing.dll imports KERNEL32.dll!NtraceDoesNotExist", () => {
