@@ -24,7 +24,16 @@ describe("transparency (must show 3): same result traced and untraced, all funct
       const load = (e.load ?? []).map((l) => join(ROOT, l));
       const call = { name: e.call, args: e.args };
       const allowMissingImports = e.allowMissingImports ?? false;
-      const untraced = runImage({ image: join(ROOT, e.image), call, load, allowMissingImports });
+      let loadError: string | undefined;
+      let untraced: ReturnType<typeof runImage>;
+      try {
+        untraced = runImage({ image: join(ROOT, e.image), call, load, allowMissingImports });
+      } catch (err) {
+        // The machine cannot run it at all (test/runtime's business): tracing must fail the same way.
+        loadError = err instanceof Error ? err.message : String(err);
+        expect(() => traceRun({ image: join(ROOT, e.image), call, load, allowMissingImports })).toThrow(loadError);
+        return;
+      }
       const traced = traceRun({ image: join(ROOT, e.image), call, load, allowMissingImports });
       const signed = (v: number | undefined) => (v === undefined ? undefined : v | 0);
       // The property: tracing changes nothing. (Whether the untraced machine computes the
