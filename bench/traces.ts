@@ -13,7 +13,7 @@ export interface TraceInput {
   readonly path: string;
   readonly events: number;
   readonly bytes: number;
-  readonly origin: "ntrace run" | "synthetic";
+  readonly origin: "ntrace run" | "runTraced" | "synthetic";
   /** Seconds the writer (synthetic) or the traced run took. */
   readonly seconds: number;
 }
@@ -49,20 +49,40 @@ export async function traceEvents(ctx: BenchContext, path: string): Promise<numb
   return info.events;
 }
 
-/** The real fib(n) trace from `ntrace run`, or null when the tracer does not work yet (reason noted). */
+/**
+ * The real fib(n) trace: `ntrace run … -o` when the CLI can trace, else the runtime's
+ * runTraced() in a child process (bench/workers/traced-run.ts); null (reason noted) when
+ * neither works yet.
+ */
 export function realFibTrace(ctx: BenchContext, n: number): Promise<TraceInput | null> {
   return ctx.memo(`real-fib-${n}`, async () => {
     const out = join(ctx.cacheDir, `fib${n}.ntrace`);
     rmSync(out, { force: true });
     const args = ntraceRunArgs(ctx, "samples/fib/fib.dll", `Run:${n}`, out);
     const r = await runChild("node", args);
-    if (r.code !== 0 || !existsSync(out)) {
-      ctx.note(`\`ntrace run\` could not trace fib(${n}) yet (${r.stderr.trim().split("\n").pop() ?? `exit ${r.code}`}): a synthetic trace with the same events was used.`);
-      return null;
+    if (r.code === 0 && existsSync(out)) {
+      ctx.command(commandLine("node", args));
+      return { path: out, events: await traceEvents(ctx, out), bytes: statSync(out).size, origin: "ntrace run", seconds: r.seconds };
     }
-    ctx.command(commandLine("node", args));
-    return { path: out, events: await traceEvents(ctx, out), bytes: statSync(out).size, origin: "ntrace run", seconds: r.seconds };
+    const why = firstError(r.stderr) ?? `exit ${r.code}`;
+    const worker = [join(ctx.root, "dist", "bench", "workers", "traced-run.js"), ctx.root, join(ctx.root, "samples", "fib", "fib.dll"), String(n), out];
+    const w = await runChild("node", worker, { keepStdout: true });
+    if (w.code === 0 && existsSync(out)) {
+      const info = JSON.parse((w.stdout ?? "").trim().split("\n").pop()!) as { events: number; bytes: number; failure?: string };
+      if (info.failure === undefined) {
+        ctx.note(`\`ntrace run -o\` cannot write a trace yet (${why}): the fib(${n}) trace was recorded with the runtime's runTraced() (bench/workers/traced-run.ts).`);
+        ctx.command(commandLine("node", worker));
+        return { path: out, events: info.events, bytes: statSync(out).size, origin: "runTraced", seconds: w.seconds };
+      }
+    }
+    ctx.note(`neither \`ntrace run -o\` (${why}) nor runTraced (${firstError(w.stderr) ?? `exit ${w.code}`}) could trace fib(${n}): a synthetic trace with the same events was used.`);
+    return null;
   });
+}
+
+function firstError(stderr: string): string | undefined {
+  const lines = stderr.split("\n").map((l) => l.trim()).filter((l) => l !== "");
+  return lines.find((l) => /^(ntrace:|error|Error|SkipBenchmark)/i.test(l)) ?? lines[0];
 }
 
 /** The fib(n) trace: real when possible, else synthetic. */

@@ -49,7 +49,6 @@ export const readerVsUftrace: Benchmark = {
     );
     const m = t.median;
     const events = `${trace.origin} trace of ${fmt(trace.events)} events vs uftrace's ${fmt(rec.events)}`;
-    if (trace.origin === "synthetic") ctx.note("The ntrace side read a synthetic fib(30) trace (bench/workers/gentrace.ts) because `ntrace run` cannot trace yet.");
     ctx.measure({
       id: "reader.reportRatio",
       label: "ntrace report / uftrace report (fib(30), same events)",

@@ -8,10 +8,11 @@
  */
 import type { Command } from "commander";
 import { UsageError, hex } from "../../base/index.js";
-import { parseCallArg, runImage, type MachineObserver, type RunResult } from "../../runtime/index.js";
+import { parseCallArg, runImage, type MachineObserver, type MachineOptions, type RunResult } from "../../runtime/index.js";
+import { addTracingOptions, runTraced, tracingOptionsFrom, type RawTracingOptions } from "../../runtime/tracing/index.js";
 import { GuestFailure, printJson } from "../cli.js";
 
-export interface RunCommandOptions {
+export interface RunCommandOptions extends RawTracingOptions {
   readonly call?: string;
   readonly load?: string[];
   readonly cpus?: string;
@@ -39,24 +40,51 @@ function positiveInt(text: string | undefined, option: string): number | undefin
   return v;
 }
 
-/** The library side of the command (the lead wires a tracer in through `observer`). */
-export function runCommand(image: string, options: RunCommandOptions, observer?: MachineObserver): RunResult {
+/** The machine options of the command line, validated. */
+export function machineOptionsFrom(options: RunCommandOptions): MachineOptions {
   const cpus = positiveInt(options.cpus, "--cpus");
   if (cpus !== undefined && cpus > 64) throw new UsageError("--cpus must be between 1 and 64");
   const maxInstructions = positiveInt(options.maxInstructions, "--max-instructions");
   const timeoutMs = positiveInt(options.timeout, "--timeout");
   const quantum = positiveInt(options.quantum, "--quantum");
-  return runImage({
-    image,
-    ...(options.call !== undefined ? { call: parseCallSpec(options.call) } : {}),
+  return {
     ...(options.load !== undefined ? { load: options.load } : {}),
     ...(cpus !== undefined ? { cpus } : {}),
     ...(maxInstructions !== undefined ? { maxInstructions } : {}),
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     ...(quantum !== undefined ? { quantum } : {}),
     allowMissingImports: options.allowMissingImports ?? false,
+  };
+}
+
+/** The library side of the command, untraced (an observer may watch the machine). */
+export function runCommand(image: string, options: RunCommandOptions, observer?: MachineObserver): RunResult {
+  return runImage({
+    image,
+    ...machineOptionsFrom(options),
+    ...(options.call !== undefined ? { call: parseCallSpec(options.call) } : {}),
     ...(observer !== undefined ? { observer } : {}),
   });
+}
+
+/** The traced run: the trace is written (and closed) even when the guest fails. */
+export function runTracedCommand(image: string, options: RunCommandOptions, argv: readonly string[]): RunResult {
+  const tracing = tracingOptionsFrom(options, image);
+  const traced = runTraced({
+    image,
+    ...machineOptionsFrom(options),
+    ...tracing.options,
+    ...(options.call !== undefined ? { call: parseCallSpec(options.call) } : {}),
+    output: tracing.output,
+    commandLine: argv,
+  });
+  const s = traced.stats;
+  process.stderr.write(
+    `ntrace: trace ${tracing.output}: ${traced.events} events, ${traced.traceBytes} bytes` +
+      ` (${s.patched}/${s.functions} functions patched in ${s.modules} module(s)` +
+      `${s.unwinds > 0 ? `, ${s.unwinds} unwound` : ""}${s.unclosed > 0 ? `, ${s.unclosed} unclosed` : ""}${s.lost > 0 ? `, ${s.lost} LOST` : ""})\n`,
+  );
+  return traced.run;
 }
 
 export function printRunResult(r: RunResult, json: boolean): void {
@@ -89,21 +117,22 @@ export function printRunResult(r: RunResult, json: boolean): void {
 }
 
 export function registerRun(program: Command): void {
-  program
+  const command = program
     .command("run")
     .description("run an image in the emulated machine")
     .argument("<image>", "DLL or EXE (x86 PE32)")
     .option("--call <export[:args]>", "DLL: call this export after DllMain, integer args (decimal or 0x hex), e.g. Run:20")
     .option("--load <dll...>", "load these DLLs first (and look for imports next to them)")
     .option("--cpus <n>", "virtual processors", "1")
-    .option("--no-trace", "run without tracing")
+    .option("--no-trace", "run without tracing (tracing is the default)")
     .option("--json", "print the result as JSON")
     .option("--max-instructions <n>", "stop the guest after this many instructions")
     .option("--timeout <ms>", "stop the guest after this much host time")
     .option("--allow-missing-imports", "bind missing imports to stubs that stop the calling thread")
-    .option("--quantum <n>", "instructions per time slice when threads share a CPU")
-    .action((image: string, options: RunCommandOptions) => {
-      if (options.trace !== false) process.stderr.write("ntrace: tracing is not wired into `run` yet; running untraced\n");
-      printRunResult(runCommand(image, options), options.json === true);
-    });
+    .option("--quantum <n>", "instructions per time slice when threads share a CPU");
+  addTracingOptions(command);
+  command.action((image: string, options: RunCommandOptions) => {
+    const result = options.trace === false ? runCommand(image, options) : runTracedCommand(image, options, process.argv.slice(2));
+    printRunResult(result, options.json === true);
+  });
 }

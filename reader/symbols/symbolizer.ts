@@ -46,6 +46,8 @@ interface Resolver {
 
 interface LoadedModule extends ModuleSymbolInfo {
   readonly resolver: Resolver | null;
+  /** COFF symbols of the image next to a PDB: names static functions a publics-only PDB lacks. */
+  readonly fallback?: Resolver | null;
   readonly exports: Map<number, string>;
   /** Export RVAs ascending, for nearest-preceding lookups of arbitrary addresses. */
   readonly exportRvas: Uint32Array;
@@ -172,9 +174,16 @@ function functionName(m: LoadedModule, rva: number): string {
  */
 function symbolAt(m: LoadedModule, rva: number, exactExports: boolean): string | null {
   const hit = m.resolver?.lookup(rva) ?? null;
-  if (hit !== null) return hit.offset === 0 ? hit.name : `${hit.name}+${hexShort(hit.offset)}`;
+  if (hit !== null && hit.offset === 0) return hit.name;
   const exported = m.exports.get(rva);
   if (exported !== undefined) return exported;
+  if (exactExports) {
+    // A function the PDB does not start a symbol at (a static function a publics-only PDB
+    // omits): an exact COFF symbol of the image names it better than "public+0x20".
+    const exact = m.fallback?.lookup(rva) ?? null;
+    if (exact !== null && exact.offset === 0) return exact.name;
+  }
+  if (hit !== null) return `${hit.name}+${hexShort(hit.offset)}`;
   if (exactExports || m.exportRvas.length === 0) return null;
   let lo = 0;
   let hi = m.exportRvas.length - 1;
@@ -221,7 +230,8 @@ function loadModule(module: ModuleRecord, locations: readonly SymbolLocation[], 
   if (codeview !== null) {
     const pdb = findPdb(module, codeview, locations, warn);
     if (pdb !== null) {
-      return { ...base, codeview, source: "pdb", file: pdb.file, resolver: pdb.symbols };
+      const coff = findCoffSymbols(module, locations, warn);
+      return { ...base, codeview, source: "pdb", file: pdb.file, resolver: pdb.symbols, fallback: coff?.symbols ?? null };
     }
   }
 

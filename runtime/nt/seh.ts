@@ -5,7 +5,18 @@
  * (handler(ExceptionRecord, EstablisherFrame, ContextRecord, DispatcherContext), cdecl) through
  * the machine's return trampoline. A registration record outside StackLimit..StackBase or
  * misaligned stops dispatch (EXCEPTION_STACK_INVALID): the exception is unhandled.
- * Not yet: nested-exception (EXCEPTION_NESTED_CALL) bookkeeping for exceptions inside handlers.
+ *
+ * Nested exceptions and collided unwinds, as ntdll's RtlpExecuteHandler2 does it: while a
+ * handler runs, the dispatcher has its own registration record on the stack
+ * {Next, protector, EstablisherFrame of the running handler} at the head of fs:[0]. An
+ * exception raised inside the handler reaches that record first; its handler (the exception
+ * protector) answers ExceptionNestedException and reports the running handler's frame through
+ * DispatcherContext, and the new dispatch sets EXCEPTION_NESTED_CALL for every handler up to
+ * and including that frame. An RtlUnwind started inside an unwind handler meets the unwind
+ * protector, which answers ExceptionCollidedUnwind with the frame the first unwind was at: the
+ * second unwind continues after that frame instead of calling its handler again.
+ * (ReactOS sdk/lib/rtl/i386/except_asm.s RtlpExecuteHandler2/RtlpExceptionProtector/
+ * RtlpUnwindProtector and except.c RtlDispatchException/RtlUnwind; Wine's call_stack_handlers.)
  */
 import { X86Reg } from "../engine/index.js";
 import type { ApiCall, ApiOutcome, FaultInfo, Machine } from "../machine.js";
@@ -22,7 +33,17 @@ const EXCEPTION_NONCONTINUABLE = 0x1;
 const EXCEPTION_UNWINDING = 0x2;
 const EXCEPTION_EXIT_UNWIND = 0x4;
 const EXCEPTION_STACK_INVALID = 0x8;
+const EXCEPTION_NESTED_CALL = 0x10;
 const STATUS_NONCONTINUABLE_EXCEPTION = 0xc0000025;
+const STATUS_INVALID_DISPOSITION = 0xc0000026;
+const STATUS_BAD_STACK = 0xc0000028;
+const STATUS_INVALID_UNWIND_TARGET = 0xc0000029;
+const STATUS_STACK_OVERFLOW = 0xc00000fd;
+
+/** EXCEPTION_DISPOSITION values. */
+const DISPOSITION = { ContinueExecution: 0, ContinueSearch: 1, NestedException: 2, CollidedUnwind: 3 } as const;
+/** The dispatcher's frame around a handler call: registration record (12) + DispatcherContext (4). */
+const HANDLER_FRAME_SIZE = 16;
 const CONTEXT_FULL = 0x10007;
 const CONTEXT_SIZE = 0x2cc;
 const RECORD_SIZE = 0x50;
@@ -38,52 +59,126 @@ export function installSeh(machine: Machine): SehDispatcher {
   const mem = machine.memory;
   const validRecord = (t: GuestThread, rec: number) => rec % 4 === 0 && rec >= t.stackLimit && rec + 8 <= t.stackBase;
 
-  const dispatch = (t: GuestThread, fault: FaultInfo, continuable: boolean): void => {
+  const head = (t: GuestThread): number => mem.u32(t.teb + TEB.ExceptionList);
+  const setHead = (t: GuestThread, record: number): void => mem.setU32(t.teb + TEB.ExceptionList, record);
+  const setFlags = (rec: number, set: number, clear = 0): void => mem.setU32(rec + 4, ((mem.u32(rec + 4) | set) & ~clear) >>> 0);
+
+  /** CONTEXT_FULL of `t`'s current registers at `at` (user-mode selectors). */
+  const writeContext = (t: GuestThread, at: number): void => {
+    mem.write(at, new Uint8Array(CONTEXT_SIZE));
+    mem.setU32(at, CONTEXT_FULL);
+    for (const [r, off] of CTX) mem.setU32(at + off, machine.reg(t, r as never));
+    mem.setU32(at + 0xbc, 0x1b);
+    mem.setU32(at + 0xc8, 0x23);
+    mem.setU32(at + 0x98, 0x23);
+    mem.setU32(at + 0x94, 0x23);
+    mem.setU32(at + 0x90, 0x3b);
+  };
+  const loadContext = (t: GuestThread, at: number): void => {
+    for (const [r, off] of CTX) machine.setReg(t, r as never, mem.u32(at + off));
+  };
+
+  // The handlers of the dispatcher's own registration records (RtlpExceptionProtector and
+  // RtlpUnwindProtector): record + 8 holds the establisher frame of the handler running.
+  const protector = (name: string, active: (flags: number) => boolean, disposition: number): number =>
+    machine.addStub({
+      dll: "ntdll.dll",
+      name,
+      args: 4,
+      conv: "stdcall",
+      impl: (c) => {
+        const [rec, frame, , dispatcherContext] = c.args as [number, number, number, number];
+        if (!active(mem.u32(rec + 4))) return DISPOSITION.ContinueSearch;
+        if (dispatcherContext !== 0) mem.setU32(dispatcherContext, mem.u32(frame + 8));
+        return disposition;
+      },
+    });
+  const unwinding = (flags: number) => (flags & (EXCEPTION_UNWINDING | EXCEPTION_EXIT_UNWIND)) !== 0;
+  const exceptionProtector = protector("RtlpExceptionProtector", (f) => !unwinding(f), DISPOSITION.NestedException);
+  const unwindProtector = protector("RtlpUnwindProtector", unwinding, DISPOSITION.CollidedUnwind);
+
+  /**
+   * RtlpExecuteHandler2: links the dispatcher's record {head, protector, registration} for the
+   * duration of handler(record, registration, context, &dispatcherContext), unlinks it
+   * afterwards and hands on the disposition and the DispatcherContext the handler left.
+   */
+  const executeHandler = (t: GuestThread, protectorStub: number, rec: number, registration: number, ctx: number, done: (disposition: number, dispatcherContext: number) => void): void => {
+    const esp = machine.reg(t, X86Reg.ESP);
+    const frame = ((esp - HANDLER_FRAME_SIZE) & ~3) >>> 0;
+    mem.setU32(frame, head(t));
+    mem.setU32(frame + 4, protectorStub);
+    mem.setU32(frame + 8, registration);
+    mem.setU32(frame + 12, 0);
+    setHead(t, frame);
+    machine.setReg(t, X86Reg.ESP, frame);
+    machine.callGuest(t, mem.u32(registration + 4), [rec, registration, ctx, frame + 12], (disposition) => {
+      setHead(t, mem.u32(frame));
+      machine.setReg(t, X86Reg.ESP, esp);
+      done(disposition >>> 0, mem.u32(frame + 12));
+    });
+  };
+
+  /**
+   * RtlDispatchException (after KiUserExceptionDispatcher built the records). `chained` is the
+   * EXCEPTION_RECORD this one is raised about (STATUS_NONCONTINUABLE_EXCEPTION etc.), or 0.
+   */
+  const dispatch = (t: GuestThread, fault: FaultInfo, continuable: boolean, chained = 0): void => {
     const esp0 = machine.reg(t, X86Reg.ESP);
     // CONTEXT, then EXCEPTION_RECORD below it, below the faulting ESP (as the kernel does).
     const ctx = ((esp0 - CONTEXT_SIZE) & ~3) >>> 0;
     const rec = ctx - RECORD_SIZE;
-    mem.write(ctx, new Uint8Array(CONTEXT_SIZE));
-    mem.setU32(ctx, CONTEXT_FULL);
-    for (const [r, off] of CTX) mem.setU32(ctx + off, machine.reg(t, r as never));
-    mem.setU32(ctx + 0xbc, 0x1b);
-    mem.setU32(ctx + 0xc8, 0x23);
-    mem.setU32(ctx + 0x98, 0x23);
-    mem.setU32(ctx + 0x94, 0x23);
-    mem.setU32(ctx + 0x90, 0x3b);
+    if (esp0 > t.stackLimit && esp0 <= t.stackBase && rec - 0x100 < t.stackLimit) {
+      // No room for the records on this stack (runaway nesting): Windows ends the process too.
+      return machine.unhandled(t, { code: STATUS_STACK_OVERFLOW, address: fault.address, parameters: [] });
+    }
+    writeContext(t, ctx);
     const flags = continuable ? 0 : EXCEPTION_NONCONTINUABLE;
     const params = fault.parameters.slice(0, 15);
     mem.write(rec, new Uint8Array(RECORD_SIZE));
     mem.setU32(rec, fault.code);
     mem.setU32(rec + 4, flags);
+    mem.setU32(rec + 8, chained);
     mem.setU32(rec + 0xc, fault.address);
     mem.setU32(rec + 0x10, params.length);
     params.forEach((v, i) => mem.setU32(rec + 0x14 + 4 * i, v));
     machine.setReg(t, X86Reg.ESP, rec - 0x10);
     machine.observer.onException?.(t, { code: fault.code, flags, address: fault.address, parameters: params, recordAddress: rec });
 
+    // RtlRaiseException from inside the dispatcher: a new, noncontinuable exception about this one.
+    const raiseAbout = (code: number) => machine.leaveSlice(t, (th) => dispatch(th, { code, address: fault.address, parameters: [] }, false, rec));
+    // The highest establisher frame a nested exception was raised from: handlers up to and
+    // including it are called with EXCEPTION_NESTED_CALL.
+    let nestedFrame = 0;
     const next = (registration: number): void => {
       if (registration === END_OF_CHAIN || registration === 0) return machine.unhandled(t, fault);
       if (!validRecord(t, registration)) {
-        mem.setU32(rec + 4, mem.u32(rec + 4) | EXCEPTION_STACK_INVALID);
+        setFlags(rec, EXCEPTION_STACK_INVALID);
         return machine.unhandled(t, fault);
       }
-      const handler = mem.u32(registration + 4);
-      machine.callGuest(t, handler, [rec, registration, ctx, 0], (disposition) => {
-        if (disposition === 0) {
-          // ExceptionContinueExecution
-          if (mem.u32(rec + 4) & EXCEPTION_NONCONTINUABLE) {
-            return machine.leaveSlice(t, (th) => machine.unhandled(th, { code: STATUS_NONCONTINUABLE_EXCEPTION, address: fault.address, parameters: [] }));
-          }
-          for (const [r, off] of CTX) machine.setReg(t, r as never, mem.u32(ctx + off));
-          machine.observer.onContextResume?.(t, mem.u32(ctx + 0xc4), mem.u32(ctx + 0xb8), fault.code);
-          return;
+      executeHandler(t, exceptionProtector, rec, registration, ctx, (disposition, dispatcherContext) => {
+        if (registration === nestedFrame) {
+          setFlags(rec, 0, EXCEPTION_NESTED_CALL);
+          nestedFrame = 0;
         }
-        if (disposition === 1) return next(mem.u32(registration));
-        machine.leaveSlice(t, (th) => machine.unhandled(th, { code: 0xc0000026 /* STATUS_INVALID_DISPOSITION */, address: fault.address, parameters: [] }));
+        switch (disposition) {
+          case DISPOSITION.ContinueExecution:
+            if (mem.u32(rec + 4) & EXCEPTION_NONCONTINUABLE) return raiseAbout(STATUS_NONCONTINUABLE_EXCEPTION);
+            loadContext(t, ctx);
+            machine.observer.onContextResume?.(t, mem.u32(ctx + 0xc4), mem.u32(ctx + 0xb8), fault.code);
+            return;
+          case DISPOSITION.ContinueSearch:
+            if (mem.u32(rec + 4) & EXCEPTION_STACK_INVALID) return machine.unhandled(t, fault);
+            return next(mem.u32(registration));
+          case DISPOSITION.NestedException:
+            setFlags(rec, EXCEPTION_NESTED_CALL);
+            if (dispatcherContext > nestedFrame) nestedFrame = dispatcherContext;
+            return next(mem.u32(registration));
+          default:
+            return raiseAbout(STATUS_INVALID_DISPOSITION);
+        }
       });
     };
-    next(mem.u32(t.teb + TEB.ExceptionList));
+    next(head(t));
   };
   machine.exceptionDispatcher = { dispatch };
 

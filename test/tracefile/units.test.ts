@@ -151,9 +151,13 @@ describe("hand column codec", () => {
 
   it("decodes unpacked repeated fields too (protobuf parsers must accept both)", () => {
     const w = new VarintWriter();
-    for (const k of [EventKind.Entry, EventKind.Exit]) (w.tag(1, 0), w.uint(k));
-    for (const d of [0, 10]) (w.tag(2, 0), w.uint(d * 2));
-    for (const f of [5, 5]) (w.tag(3, 0), w.uint(f));
+    const unpacked = (field: number, v: number) => {
+      w.tag(field, 0);
+      w.uint(v);
+    };
+    for (const k of [EventKind.Entry, EventKind.Exit]) unpacked(1, k);
+    for (const d of [0, 10]) unpacked(2, d * 2);
+    for (const f of [5, 5]) unpacked(3, f);
     w.tag(4, 0);
     w.uint(zigzag32(0x1000));
     w.tag(5, 0);

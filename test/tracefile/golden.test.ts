@@ -1,0 +1,73 @@
+/**
+ * Must-show 5: a committed format-1.0 trace (test/golden/tracefile/v1.ntrace, made by
+ * regenerate.sh from small.ts) still decodes to the expected content, re-encodes to the same
+ * bytes, and today's writer still produces exactly those bytes. A format change that breaks
+ * this must bump the format version (and add a new golden next to this one).
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { EventKind, MemorySink, crc32, openTrace, rewriteTrace } from "../../tracefile/index.js";
+import { IDLE0, IDLE1, T1, buildSmallTrace } from "./small.js";
+
+const GOLDEN = path.resolve(import.meta.dirname, "../golden/tracefile/v1.ntrace");
+
+if (process.env.NTRACE_REGEN_GOLDEN === "1") {
+  fs.writeFileSync(GOLDEN, buildSmallTrace({ chunkEvents: 7 }));
+}
+
+describe("golden trace v1.ntrace", () => {
+  const golden = new Uint8Array(fs.readFileSync(GOLDEN));
+  const tf = openTrace(GOLDEN);
+
+  it("decodes to the expected content", () => {
+    expect(golden.length).toBe(4215);
+    expect(tf.complete).toBe(true);
+    expect(tf.verify({ decode: true })).toEqual([]);
+    expect(tf.header.formatMajor).toBe(1);
+    expect(tf.header.formatMinor).toBe(0);
+    expect(tf.header.clock.kind).toBe("guest-instructions");
+    expect(tf.header.argCount).toBe(2);
+    expect(tf.header.mode).toBe("kernel");
+    expect(tf.header.commandLine).toEqual(["ntrace", "run", "drv.sys", "--cpus", "2", "--args", "2"]);
+    expect(tf.modules.map((m) => [m.name, m.base, m.firstFunctionId, m.debugBlock.length])).toEqual([
+      ["drv.sys", 0xf8a00000, 0, 88],
+      ["hal.dll", 0x80010000, 4, 0],
+      ["late.dll", 0x10000000, 6, 100],
+    ]);
+    expect(crc32(tf.modules[0]!.debugBlock)).toBe(GOLDEN_DEBUG_CRC);
+    expect(tf.threads.map((t) => [t.key, t.cpu, t.idle])).toEqual([
+      [T1, undefined, undefined],
+      [IDLE0, 0, true],
+      [IDLE1, 1, true],
+    ]);
+    expect(tf.eventCount).toBe(170);
+    expect([T1, IDLE0, IDLE1].map((k) => tf.threadEventCount(k))).toEqual([91, 34, 45]) // 1 start + steps (45+27, 30, 36) + unclosed frames + 1 end (T1);
+    expect(tf.chunkIndex().length).toBe(25); // ⌈91/7⌉ + ⌈34/7⌉ + ⌈45/7⌉
+    const first = [...tf.events(T1)].slice(0, 3);
+    expect(first).toEqual(GOLDEN_FIRST_EVENTS);
+    expect(first[0]!.kind).toBe(EventKind.ThreadStart);
+    const last = [...tf.events(T1)].at(-1)!;
+    expect(last).toMatchObject({ kind: EventKind.ThreadEnd, fn: -1, value: 0 });
+  });
+
+  it("re-encodes to identical bytes (encode → decode → encode)", () => {
+    const sink = new MemorySink();
+    rewriteTrace(tf, sink, { chunkEvents: 7 });
+    expect(Buffer.from(sink.bytes()).equals(Buffer.from(golden))).toBe(true);
+  });
+
+  it("today's writer still produces these exact bytes (else: bump the format version)", () => {
+    const now = buildSmallTrace({ chunkEvents: 7 });
+    expect(Buffer.from(now).equals(Buffer.from(golden)), "writer output changed: bump TRACE_FORMAT_MINOR/MAJOR and add a new golden").toBe(true);
+  });
+});
+
+// Values read once from the committed golden and checked by hand against small.ts.
+const GOLDEN_DEBUG_CRC = 0xe441814b;
+// T1 starts at clock 100+1; its first frame is 24 bytes below 0xf7e00000; args[1] is the step.
+const GOLDEN_FIRST_EVENTS = [
+  { kind: EventKind.ThreadStart, thread: T1, ts: 101, fn: -1, esp: 0, value: 0 },
+  { kind: EventKind.Entry, thread: T1, ts: 127, fn: 5, esp: 0xf7dfffe8, value: 0, args: [750819978, 0] },
+  { kind: EventKind.Entry, thread: T1, ts: 149, fn: 3, esp: 0xf7dfffcc, value: 0, args: [2028586305, 1] },
+];
