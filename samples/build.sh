@@ -185,7 +185,26 @@ build_compress() {
   publish compress compress.dll compress.pdb compress_msvc.dll compress_msvc.pdb
 }
 
-ALL_SAMPLES=(fib hotpatch forwarders seh threads missing compress)
+build_drivers() {
+  start_sample drivers
+  cp "$SAMPLES/seh/seh_asm.S" .           # the same SEH plumbing; fs:[0] = KPCR ExceptionList
+  i686-w64-mingw32-gcc -c -o seh_asm.o seh_asm.S
+  llvm-dlltool -m i386 -k -d nts_func_imports.def -l libnts_func.a
+  llvm-dlltool -m i386 -k -d ntoskrnl_extra.def -l libntoskrnl_extra.a
+  local klibs=("$MINGW_LIB/libntoskrnl.a" "$MINGW_LIB/libhal.a")
+  # native kernel-mode images; /safeseh:no because the GNU as object has no SafeSEH marker
+  local drv=(/driver /subsystem:native /entry:DriverEntry /base:0x10000 /functionpadmin:5 /safeseh:no)
+  local d
+  for d in func lower upper missing; do clang_cc "nts_$d.c" "nts_$d.obj"; done
+  lld_link nts_func.sys nts_func.pdb "${drv[@]}" /export:NtsFunctionDevice nts_func.obj seh_asm.o "${klibs[@]}"
+  lld_link nts_lower.sys nts_lower.pdb "${drv[@]}" nts_lower.obj libnts_func.a "${klibs[@]}"
+  lld_link nts_upper.sys nts_upper.pdb "${drv[@]}" nts_upper.obj libnts_func.a "${klibs[@]}"
+  lld_link nts_missing.sys nts_missing.pdb "${drv[@]}" nts_missing.obj libntoskrnl_extra.a "${klibs[@]}"
+  publish drivers nts_func.sys nts_func.pdb nts_lower.sys nts_lower.pdb nts_upper.sys nts_upper.pdb \
+    nts_missing.sys nts_missing.pdb
+}
+
+ALL_SAMPLES=(fib hotpatch forwarders seh threads missing compress drivers)
 
 main() {
   local targets=("$@")

@@ -18,6 +18,9 @@ function fib(n: number): number {
   return a;
 }
 
+/** Memo key: ns one bare JS code hook adds per function entry (read by the tracing benchmark). */
+export const ENTRY_HOOK_NS = "naive-entry-hook-ns";
+
 export const naiveHooks: Benchmark = {
   name: "naive-hooks",
   title: "Naive hook baselines on fib.dll (JS hook per entry; hook per instruction)",
@@ -51,6 +54,7 @@ export const naiveHooks: Benchmark = {
     const entryRatio = t.median.entryHooks! / untraced;
     const insnRatio = slow.median.everyInsn! / slow.median.untraced!;
     const perCallNs = ((t.median.entryHooks! - untraced) / calls) * 1e9;
+    await ctx.memo(ENTRY_HOOK_NS, async () => perCallNs);
     ctx.measure({ id: "naive.untraced", label: `untraced fib(${n}) on the machine`, value: untraced, unit: "s", detail: `${calls} calls, ${fmt(calls / untraced / 1e6)} M calls/s` });
     ctx.measure({ id: "naive.entryHooks", label: "one JS code hook per function entry / untraced", value: entryRatio, unit: "×", detail: `${fmt(perCallNs)} ns per hooked entry; reference 1.65×` });
     ctx.measure({ id: "naive.everyInsn", label: "JS hook on every instruction (entries + rets) / untraced", value: insnRatio, unit: "×", detail: `${fmt(slow.median.everyInsn!)} s vs ${fmt(slow.median.untraced!)} s; reference 20×` });

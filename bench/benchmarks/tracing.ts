@@ -10,7 +10,8 @@ import { join } from "node:path";
 import type { Benchmark, BenchContext } from "../harness.js";
 import { fmt, interleave, requireFiles } from "../harness.js";
 import { loadProjectModule } from "../project.js";
-import { nsPerEvent, profileN, profileTracedFib } from "./profile.js";
+import { nsPerEvent, profileN, profileTraced } from "./profile.js";
+import { ENTRY_HOOK_NS } from "./naive.js";
 import type { RunImageOptions, RunResult } from "../../runtime/index.js";
 import type { TracedRunOptions, TracedRunResult } from "../../runtime/tracing/index.js";
 
@@ -116,16 +117,18 @@ export const tracingCost: Benchmark = {
       const perEventNs = ((t.median.traced! - t.median.untraced!) / tr.events) * 1e9;
       const untracedNs = (t.median.untraced! / tr.events) * 1e9;
       let limits: string | undefined;
-      if (ratio > w.target && w.id.startsWith("fib")) {
-        // Explain the miss with the profile of a traced fib run (same n, fresh process).
-        const p = await profileTracedFib(ctx);
+      if (ratio > w.target && w.call === "Run" && w.args.length === 1) {
+        // Explain the miss with the profile of the same traced run in a fresh process.
+        const p = await profileTraced(ctx, w.image, w.args[0]!);
+        const hookNs = await ctx.memo<number | undefined>(ENTRY_HOOK_NS, async () => undefined);
         const part = (re: RegExp): string => fmt(nsPerEvent(p, re));
         limits =
           `tracing adds ${fmt(perEventNs)} ns per event to ${fmt(untracedNs)} ns of untraced emulation per event; ` +
           `profile of the traced run, per event: FFI calls into unicorn from hooks ${part(/^FFI/)} ns, ` +
           `tracer hook callbacks ${part(/^tracer/)} ns, guest emulation incl. thunks ${part(/^guest/)} ns, ` +
           `chunk encoding + compression ${part(/^chunk/)} ns, writer append ${part(/^trace writer/)} ns, GC ${part(/^garbage/)} ns ` +
-          `(see the profile section)`;
+          (hookNs !== undefined ? `; for scale, one bare JS code hook per entry costs ${fmt(hookNs)} ns (naive-hooks)` : "") +
+          ` (profile: bench/.cache/cpuprof/)`;
       }
       ctx.measure({
         id: `tracing.${w.id}.ratio`,

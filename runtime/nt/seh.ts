@@ -197,36 +197,60 @@ export function installSeh(machine: Machine): SehDispatcher {
     rtlUnwind: (c) => {
       const [targetFrame, targetIp, recordArg, returnValue] = c.args as [number, number, number, number];
       const t = c.thread;
-      const espAfter = machine.reg(t, X86Reg.ESP) + 4 + 16;
-      // The record handlers see: the caller's, with the unwinding flag; or a fresh one.
+      const espAtCall = machine.reg(t, X86Reg.ESP);
+      const espAfter = espAtCall + 4 + 16;
+      const eip = targetIp !== 0 ? targetIp : c.returnAddress;
+      // RtlUnwind's frame: a fresh EXCEPTION_RECORD when the caller passed none, and the CONTEXT
+      // it continues with (handlers receive it).
+      let below = ((Math.min(espAtCall, recordArg !== 0 ? recordArg : espAtCall) - 0x40) & ~3) >>> 0;
       let rec = recordArg;
       if (rec === 0) {
-        rec = ((machine.reg(t, X86Reg.ESP) - RECORD_SIZE - 0x40) & ~3) >>> 0;
+        rec = below - RECORD_SIZE;
+        below = rec;
         mem.write(rec, new Uint8Array(RECORD_SIZE));
         mem.setU32(rec, 0xc0000027 /* STATUS_UNWIND */);
         mem.setU32(rec + 0xc, c.returnAddress);
-        machine.setReg(t, X86Reg.ESP, rec - 0x10);
-      } else machine.setReg(t, X86Reg.ESP, Math.min(machine.reg(t, X86Reg.ESP), rec) - 0x40);
-      mem.setU32(rec + 4, mem.u32(rec + 4) | EXCEPTION_UNWINDING | (targetFrame === 0 ? EXCEPTION_EXIT_UNWIND : 0));
+      }
+      const ctx = below - CONTEXT_SIZE;
+      writeContext(t, ctx);
+      mem.setU32(ctx + 0xb0, returnValue);
+      mem.setU32(ctx + 0xb8, eip);
+      mem.setU32(ctx + 0xc4, espAfter);
+      machine.setReg(t, X86Reg.ESP, ctx - 0x10);
+      setFlags(rec, EXCEPTION_UNWINDING | (targetFrame === 0 ? EXCEPTION_EXIT_UNWIND : 0));
       const code = mem.u32(rec);
       const finish = () => {
         machine.setReg(t, X86Reg.EAX, returnValue);
         machine.setReg(t, X86Reg.ESP, espAfter);
-        const eip = targetIp !== 0 ? targetIp : c.returnAddress;
         machine.setReg(t, X86Reg.EIP, eip);
         machine.observer.onContextResume?.(t, espAfter, eip, code);
       };
+      // RtlRaiseException from inside RtlUnwind: noncontinuable, about the unwind's record.
+      const raiseAbout = (status: number) => machine.leaveSlice(t, (th) => dispatch(th, { code: status, address: c.returnAddress, parameters: [] }, false, rec));
+      const unlink = (frame: number): number => {
+        machine.observer.onUnwind?.(t, { establisherFrame: frame, targetFrame, code });
+        const nextRecord = mem.u32(frame);
+        setHead(t, nextRecord);
+        return nextRecord;
+      };
       const step = (registration: number): void => {
         if (registration === END_OF_CHAIN || registration === 0 || registration === targetFrame) return finish();
-        if (!validRecord(t, registration)) return machine.leaveSlice(t, (th) => machine.unhandled(th, { code: 0xc0000028 /* STATUS_BAD_STACK */, address: c.returnAddress, parameters: [] }));
-        machine.callGuest(t, mem.u32(registration + 4), [rec, registration, 0, 0], () => {
-          machine.observer.onUnwind?.(t, { establisherFrame: registration, targetFrame, code });
-          const nextRecord = mem.u32(registration);
-          mem.setU32(t.teb + TEB.ExceptionList, nextRecord);
-          step(nextRecord);
+        // The target lies below this record: it is not on the chain (any more).
+        if (targetFrame !== 0 && targetFrame < registration) return raiseAbout(STATUS_INVALID_UNWIND_TARGET);
+        if (!validRecord(t, registration)) return raiseAbout(STATUS_BAD_STACK);
+        executeHandler(t, unwindProtector, rec, registration, ctx, (disposition, dispatcherContext) => {
+          if (disposition === DISPOSITION.CollidedUnwind) {
+            // `registration` is another unwind's protector record: that unwind was calling the
+            // handler of `dispatcherContext`; both go without calling that handler again.
+            if (!validRecord(t, dispatcherContext)) return raiseAbout(STATUS_BAD_STACK);
+            unlink(registration);
+            return step(unlink(dispatcherContext));
+          }
+          if (disposition !== DISPOSITION.ContinueSearch) return raiseAbout(STATUS_INVALID_DISPOSITION);
+          step(unlink(registration));
         });
       };
-      step(mem.u32(t.teb + TEB.ExceptionList));
+      step(head(t));
       return { kind: "redirected" };
     },
   };

@@ -241,6 +241,6 @@ HOOKABLE NTSTATUS NTAPI DriverEntry(PDRIVER_OBJECT driver, PUNICODE_STRING regis
     dev->Flags |= DO_BUFFERED_IO;
     dev->Flags &= ~DO_DEVICE_INITIALIZING;
     function_device = dev;
-    DbgPrint("nts_func: DriverEntry device=%p\n", dev);
+    DbgPrint("nts_func: DriverEntry\n");
     return STATUS_SUCCESS;
 }

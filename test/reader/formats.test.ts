@@ -151,7 +151,39 @@ describe("SVG output (must show 3)", () => {
     expect(frames.filter((f) => f[0] === "fib").length).toBe(5 + 3);
   });
 
+
   const chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => existsSync(p));
+  it.skipIf(chromium === undefined)("hover shows name, time and share; click zooms (headless Chromium)", () => {
+    // A test script appended to the SVG hovers and clicks the wider "Run" frame once loaded and
+    // leaves what it saw in an attribute; --dump-dom prints the document after load.
+    const hook = `<script type="text/ecmascript"><![CDATA[
+window.addEventListener("load", function () {
+  var fs = document.getElementById("frames").children, target = null, hidden = 0;
+  for (var i = 0; i < fs.length; i++)
+    if (fs[i].getAttribute("data-name") === "Run" && (target === null || +fs[i].getAttribute("data-w") > +target.getAttribute("data-w"))) target = fs[i];
+  target.dispatchEvent(new MouseEvent("mouseover"));
+  var info = document.getElementById("details").textContent;
+  target.dispatchEvent(new MouseEvent("click"));
+  for (var j = 0; j < fs.length; j++) if (fs[j].classList.contains("hidden")) hidden++;
+  document.documentElement.setAttribute("data-test", JSON.stringify({ info: info, width: target.getElementsByTagName("rect")[0].getAttribute("width"), hidden: hidden }));
+});
+]]></script>
+</svg>`;
+    const dir = mkdtempSync(join(tmpdir(), "ntrace-svgjs-"));
+    try {
+      writeFileSync(join(dir, "fg.svg"), render("svg").replace("</svg>\n", hook));
+      const dom = execFileSync(chromium!, ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", `--user-data-dir=${join(dir, "profile")}`, "--dump-dom", `file://${join(dir, "fg.svg")}`], { encoding: "utf8", timeout: 60_000, stdio: ["ignore", "pipe", "ignore"] });
+      const attr = /data-test="([^"]*)"/.exec(dom)![1]!.replace(/&quot;/g, '"');
+      const seen = JSON.parse(attr) as { info: string; width: string; hidden: number };
+      // Run on thread 0x81001000 (fib(5)): 480 of 660 ns = 72.73%.
+      expect(seen.info).toBe("Run (480.000 ns, 72.73%)");
+      expect(Number(seen.width)).toBe(1180); // zoomed to the full width
+      expect(seen.hidden).toBeGreaterThan(0); // the other thread's frames are hidden
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it.skipIf(chromium === undefined)("renders in headless Chromium (screenshot)", () => {
     const dir = mkdtempSync(join(tmpdir(), "ntrace-svg-"));
     try {

@@ -19,9 +19,7 @@ interface Expectation {
 }
 
 const expected: Expectation[] = existsSync("samples/expected.json") ? (JSON.parse(readFileSync("samples/expected.json", "utf8")) as Expectation[]) : [];
-/** Not implemented yet: nested-exception dispatch (EXCEPTION_NESTED_CALL), see runtime/README.md. */
-const KNOWN_GAPS = new Set(["Nested", "RunAll", "ChainIntact"]);
-const userMode = expected.filter((e) => !(e.image.endsWith("seh.dll") && KNOWN_GAPS.has(e.call ?? "")) && !e.image.endsWith(".sys") && existsSync(e.image) && e.expect === undefined && (e.result !== undefined || e.exitCode !== undefined));
+const userMode = expected.filter((e) => !e.image.endsWith(".sys") && existsSync(e.image) && e.expect === undefined && (e.result !== undefined || e.exitCode !== undefined));
 
 describe("samples give their written-down results (untraced)", () => {
   it("has user-mode samples to run", () => {
