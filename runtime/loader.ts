@@ -21,6 +21,7 @@ const IMAGE_SCN_MEM_READ = 0x40000000;
 const IMAGE_SCN_MEM_WRITE = 0x80000000;
 const IMAGE_REL_BASED_HIGHLOW = 3;
 const IMAGE_REL_BASED_ABSOLUTE = 0;
+const IMAGE_FILE_RELOCS_STRIPPED = 0x0001;
 
 export interface LoaderOptions {
   readonly searchPaths: readonly string[];
@@ -110,7 +111,9 @@ export class Loader {
 
   private relocate(path: string, image: PeImage, base: number): void {
     const delta = (base - image.imageBase) >>> 0;
-    if (image.relocations.length === 0) throw new LoadError(`${path}: preferred base ${hex(image.imageBase)} is taken and the image has no relocations`);
+    // Like Windows' loader, refuse only images marked IMAGE_FILE_RELOCS_STRIPPED: an image
+    // without that flag and without a .reloc section simply has no absolute addresses to fix.
+    if ((image.characteristics & IMAGE_FILE_RELOCS_STRIPPED) !== 0) throw new LoadError(`${path}: preferred base ${hex(image.imageBase)} is taken and the image's relocations are stripped (IMAGE_FILE_RELOCS_STRIPPED)`);
     const m = this.machine.memory;
     for (const r of image.relocations) {
       if (r.type === IMAGE_REL_BASED_ABSOLUTE) continue;

@@ -53,6 +53,20 @@ describe("report (must show 2)", () => {
     expect(get("fib").max).toBe(run.total - 20);
   });
 
+  it("gives a hidden function's time to its shown parent's self time (--exclude, --depth)", () => {
+    const { trace } = fibRunTrace(4);
+    const rows = (o: object) => computeReport(capture(trace, { symbolPath: SYMBOLS, ...o }).ctx);
+    const all = rows({});
+    const get = (r: typeof all, n: string) => r.find((x) => x.function === n);
+    const noLeaf = rows({ exclude: ["leaf"] });
+    expect(get(noLeaf, "leaf")).toBeUndefined();
+    expect(get(noLeaf, "fib")!.self).toBe(get(all, "fib")!.self + get(all, "leaf")!.total);
+    const top = rows({ depth: 1 });
+    expect(top.map((r) => [r.function, r.calls, r.self])).toEqual([["Run", 1, 300]]);
+    const inc = rows({ include: ["fib"], exclude: ["leaf"] });
+    expect(inc.map((r) => r.function)).toEqual(["fib"]);
+  });
+
   it("sorts by each key and prints a table", () => {
     const { trace } = fibRunTrace(4);
     const { ctx, out } = capture(trace, { symbolPath: SYMBOLS });
