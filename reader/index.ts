@@ -8,7 +8,7 @@ export { StrictThreadBuilder, CallTreeError } from "./calltree/strict.js";
 export { RepairingCallTreeBuilder, formatCallTreeWarning, type CallTreeWarning } from "./calltree/repair.js";
 export { FrameFilter, NO_FILTER, type FrameFilterOptions } from "./calltree/filter.js";
 export { walkFrames } from "./calltree/walk.js";
-export { FdOutput, StringOutput, type TextOutput } from "./output.js";
+export { FdOutput, StringOutput, OutputClosedError, type TextOutput } from "./output.js";
 export { runDump } from "./commands/dump.js";
 export { runReplay } from "./commands/replay.js";
 export { runReport, computeReport, sortReport, REPORT_SORT_KEYS, type ReportRow } from "./commands/report.js";

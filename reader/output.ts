@@ -13,6 +13,9 @@ export interface TextOutput {
 
 const LIMIT = 64 * 1024;
 
+/** The reader of our output went away (`ntrace dump t | head`): stop producing, quietly. */
+export class OutputClosedError extends NtraceError {}
+
 export class FdOutput implements TextOutput {
   private parts: string[] = [];
   private size = 0;
@@ -56,15 +59,18 @@ export class FdOutput implements TextOutput {
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         if (code === "EAGAIN") continue; // a non-blocking pipe is full: retry
-        if (code === "EPIPE") return; // the reader went away (| head): stop quietly
+        if (code === "EPIPE") throw new OutputClosedError(`${this.name} was closed by its reader`);
         throw new NtraceError(`cannot write ${this.name}: ${(err as Error).message}`);
       }
     }
   }
 
   close(): void {
-    this.flush();
-    if (this.owned) closeSync(this.fd);
+    try {
+      this.flush();
+    } finally {
+      if (this.owned) closeSync(this.fd);
+    }
   }
 }
 

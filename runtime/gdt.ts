@@ -95,6 +95,20 @@ export class Gdt {
     e.writeMemory(iretAt, new Uint8Array([0xcc]));
   }
 
+  /**
+   * Kernel mode: stays at CPL 0 with the ring-0 selectors (CS 0x08, SS/DS/ES 0x10) and
+   * fs = 0x30 (KPCR; its base is set per CPU with setKpcr).
+   */
+  enterKernelMode(): void {
+    const e = this.engine;
+    e.writeRegister(X86Reg.SS, Selector.R0_DATA);
+    e.writeRegister(X86Reg.CS, Selector.R0_CODE);
+    e.writeRegister(X86Reg.DS, Selector.R0_DATA);
+    e.writeRegister(X86Reg.ES, Selector.R0_DATA);
+    e.writeRegister(X86Reg.FS, Selector.R0_PCR);
+    e.writeRegister(X86Reg.GS, 0);
+  }
+
   /** Points the TEB selector at `teb` and reloads FS (user-mode context switch). */
   setTeb(teb: number): void {
     this.engine.writeMemory(GDT_BASE + (Selector.R3_TEB & ~7), descriptor(teb, 0xfff, DATA_R3));

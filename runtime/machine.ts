@@ -159,11 +159,28 @@ export class Machine {
     this.engine.addInterruptHook((intno) => this.onInterrupt(intno));
     this.engine.addInvalidMemoryHook((access, address) => this.onInvalidMemory(access, address));
     this.engine.addInvalidInstructionHook(() => this.onInvalidInstruction());
+    if (options.mode === "kernel") {
+      // Kernel personality (runtime/kernel/): code runs at CPL 0 with 0x08/0x10, fs = 0x30 (KPCR).
+      this.gdt.enterKernelMode();
+      if ((this.engine.readRegister(X86Reg.CS) & 3) !== 0) throw new GuestError("the engine did not stay in kernel mode (CPL 0)");
+      return;
+    }
     this.gdt.enterUserMode(STUB.IRET, STUB.USER_ENTRY, KTHREAD_REGION + KTHREAD_REGION_SIZE - 0x100);
     if ((this.engine.readRegister(X86Reg.CS) & 3) !== 3 || this.engine.readRegister(X86Reg.EIP) !== STUB.USER_ENTRY) {
       throw new GuestError("the engine did not enter user mode (CPL 3)");
     }
   }
+
+  // ---------------------------------------------------------------- personality hooks
+  // Optional hook points a personality (runtime/kernel/) sets; unset, the machine behaves as
+  // the user-mode machine always did.
+
+  /** Called around every slice: `before` runs before the thread's registers are loaded. */
+  readonly sliceHooks: { before?: (cpu: Cpu, t: GuestThread) => void; after?: (cpu: Cpu, t: GuestThread) => void } = {};
+  /** Whether `t` may run on `cpu` (affinity: idle threads belong to their CPU). */
+  canRunOn: ((t: GuestThread, cpu: Cpu) => boolean) | undefined;
+  /** Whether the running `t` may be preempted at the end of a slice (not at IRQL >= DISPATCH_LEVEL). */
+  preemptable: ((t: GuestThread) => boolean) | undefined;
 
   // ---------------------------------------------------------------- clock and triggers
 
@@ -560,7 +577,20 @@ export class Machine {
 
   // ---------------------------------------------------------------- scheduler
 
-  private pickReady(): GuestThread | undefined {
+  private pickReady(cpu?: Cpu): GuestThread | undefined {
+    if (cpu !== undefined && this.canRunOn !== undefined) {
+      for (let i = 0; i < this.readyQueue.length; i++) {
+        const t = this.readyQueue[i]!;
+        if (t.state !== "ready") {
+          this.readyQueue.splice(i--, 1);
+          continue;
+        }
+        if (!this.canRunOn(t, cpu)) continue;
+        this.readyQueue.splice(i, 1);
+        return t;
+      }
+      return undefined;
+    }
     while (this.readyQueue.length > 0) {
       const t = this.readyQueue.shift()!;
       if (t.state === "ready") return t;
@@ -572,7 +602,7 @@ export class Machine {
     // Registers always (the host may have edited the saved context); the TEB descriptor and
     // FS only when the thread changes.
     this.engine.writeRegisters(CONTEXT_REGS, t.ctx);
-    if (this.loadedInEngine !== t) {
+    if (this.loadedInEngine !== t && this.options.mode !== "kernel") {
       this.gdt.setTeb(t.teb);
       this.loadedInEngine = t;
     }
@@ -595,7 +625,7 @@ export class Machine {
       for (const cpu of this.cpus) {
         if (done() || this.processExit !== undefined || this.stopRun) break;
         if (cpu.thread === undefined || cpu.thread.state !== "running") {
-          cpu.thread = this.pickReady();
+          cpu.thread = this.pickReady(cpu);
           if (cpu.thread === undefined) continue;
           cpu.thread.state = "running";
         }
@@ -652,6 +682,7 @@ export class Machine {
   }
 
   private runSlice(cpu: Cpu, t: GuestThread): void {
+    this.sliceHooks.before?.(cpu, t);
     this.loadContext(t);
     const othersWaiting = this.readyQueue.length > 0 || this.cpus.some((c) => c !== cpu && c.thread !== undefined);
     let count = othersWaiting ? this.quantum : UNLIMITED;
@@ -687,6 +718,7 @@ export class Machine {
     this.live = undefined;
     this.liveCpu = undefined;
     this.saveContext(t);
+    this.sliceHooks.after?.(cpu, t);
     const action = this.stopAction as ((th: GuestThread) => void) | undefined;
     this.stopAction = undefined;
     if (engineError !== undefined) {
@@ -696,7 +728,7 @@ export class Machine {
       this.dispatchFault(t, fault);
     } else if (action !== undefined) action(t);
     // Preempt: another thread waits for a CPU.
-    if (t.state === "running" && this.readyQueue.length > 0 && this.processExit === undefined) {
+    if (t.state === "running" && this.readyQueue.length > 0 && this.processExit === undefined && (this.preemptable?.(t) ?? true)) {
       this.removeFromCpu(t);
       this.makeReady(t);
     }

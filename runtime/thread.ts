@@ -61,6 +61,10 @@ export class GuestThread implements ThreadView {
   readonly hostFrames: HostFrame[] = [];
   /** Nesting of exception dispatch on this thread (SEH). */
   dispatchDepth = 0;
+  /** Kernel mode: the CPU's idle thread (CID 0:0). */
+  idle?: boolean;
+  /** Kernel mode: the CPU this thread is bound to (idle threads). */
+  cpu?: number;
 
   constructor(
     readonly key: ThreadKey,

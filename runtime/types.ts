@@ -37,6 +37,10 @@ export interface ThreadView {
   readonly stackBase: number;
   readonly stackLimit: number;
   readonly state: ThreadState;
+  /** Kernel mode: the CPU's idle thread (CID 0:0), bound to `cpu`. */
+  readonly idle?: boolean;
+  /** The CPU the thread is bound to (idle threads), if fixed. */
+  readonly cpu?: number;
 }
 
 /** An EXCEPTION_RECORD as dispatched. */
@@ -82,6 +86,8 @@ export interface MachineObserver {
 export interface MachineOptions {
   /** Virtual processors (default 1). */
   readonly cpus?: number;
+  /** "kernel": CPL 0, fs = KPCR (runtime/kernel/ sets up the personality). Default "user". */
+  readonly mode?: "user" | "kernel";
   /** Guest instructions per time slice when more than one thread is runnable (default 20000). */
   readonly quantum?: number;
   /** Stop the run after this many guest instructions (all CPUs together). */

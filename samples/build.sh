@@ -39,6 +39,7 @@ need lld-link lld
 need i686-w64-mingw32-gcc gcc-mingw-w64-i686
 need i686-w64-mingw32-ld binutils-mingw-w64-i686
 need llvm-dlltool llvm
+need llvm-pdbutil llvm
 need node nodejs
 [ -f "$MINGW_LIB/libkernel32.a" ] || die "$MINGW_LIB/libkernel32.a missing: install mingw-w64-i686-dev"
 
@@ -85,8 +86,26 @@ gcc_cc() {
 # gnu_link <out> <pdb> <entry symbol> <ld args...>   (msvc form; GNU ld from binutils-mingw-w64)
 gnu_link() {
   local out=$1 pdb=$2 entry=$3; shift 3
-  i686-w64-mingw32-ld --no-insert-timestamp --build-id --enable-stdcall-fixup "--pdb=$pdb" -e "$entry" \
-    -o "$out" "$@"
+  # GNU ld 2.40 ends the S_ENVBLOCK record of the PDB's "* Linker *" module without the empty
+  # string that closes the list; readers then run into the record's padding, and when there
+  # is none (record length a multiple of 4) llvm-pdbutil fails ("stream is too short"). The
+  # record is 40 + 2*len(cwd) + len(pdb) bytes before padding (cwd, "exe" = the ld name, and
+  # the absolute pdb path), so link from the 2-character subdirectory "ld" (length + 6, i.e.
+  # 2 mod 4) whenever that sum is a multiple of 4. Object paths are absolute in the PDB either
+  # way; the image is the same.
+  local dir=.
+  if (( (40 + 2 * ${#PWD} + ${#pdb}) % 4 == 0 )); then dir=ld; fi
+  mkdir -p "$dir"
+  local args=() a
+  for a in "$@"; do
+    if [ "$dir" != . ] && [ -e "$a" ] && [[ "$a" != /* ]]; then args+=("$PWD/$a"); else args+=("$a"); fi
+  done
+  (cd "$dir" && i686-w64-mingw32-ld --no-insert-timestamp --build-id --enable-stdcall-fixup \
+    "--pdb=$pdb" -e "$entry" -o "$out" "${args[@]}")
+  if [ "$dir" != . ]; then mv "$dir/$out" "$dir/$pdb" .; fi
+  if llvm-pdbutil dump --publics --symbols "$pdb" 2>&1 | grep -q 'Error while processing symbol records'; then
+    die "$pdb: llvm-pdbutil cannot read the linker module's symbols (see gnu_link)"
+  fi
   # GNU ld stamps time(NULL) into the PDB info stream's Signature: make it reproducible.
   node "$SAMPLES/tools/fix-pdb-signature.mjs" "$pdb"
 }
@@ -204,7 +223,14 @@ build_drivers() {
     nts_missing.sys nts_missing.pdb
 }
 
-ALL_SAMPLES=(fib hotpatch forwarders seh threads missing compress drivers)
+# samples/kernel/ (kfunc.sys, kfilt1.sys, khog.sys, kmissing.sys) has its own build script,
+# written with the kernel runtime; run it so this script rebuilds every committed image.
+build_kernel() {
+  [ -x "$SAMPLES/kernel/build.sh" ] || [ -f "$SAMPLES/kernel/build.sh" ] || return 0
+  bash "$SAMPLES/kernel/build.sh"
+}
+
+ALL_SAMPLES=(fib hotpatch forwarders seh threads missing compress drivers kernel)
 
 main() {
   local targets=("$@")

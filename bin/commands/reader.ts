@@ -8,6 +8,7 @@ import { openTrace } from "../../tracefile/index.js";
 import {
   FdOutput,
   FLAMEGRAPH_FORMATS,
+  OutputClosedError,
   REPORT_SORT_KEYS,
   prepareReader,
   runDump,
@@ -66,9 +67,14 @@ function withOutput(ctx: ReaderContext, o: CommonOptions, body: (out: TextOutput
   const seen = ctx.trace.damage.length;
   const out = o.output !== undefined ? FdOutput.file(o.output) : FdOutput.stdout();
   try {
-    body(out);
-  } finally {
-    out.close();
+    try {
+      body(out);
+    } finally {
+      out.close();
+    }
+  } catch (err) {
+    if (err instanceof OutputClosedError) return; // `| head`: the reader has what it wanted
+    throw err;
   }
   for (const d of ctx.trace.damage.slice(seen)) ctx.warn(`trace damaged at offset ${d.offset}: ${d.what}`);
 }

@@ -55,12 +55,30 @@ const CTX: [number, number][] = [
   [X86Reg.EAX, 0xb0], [X86Reg.EBP, 0xb4], [X86Reg.EIP, 0xb8], [X86Reg.EFLAGS, 0xc0], [X86Reg.ESP, 0xc4],
 ];
 
-export function installSeh(machine: Machine): SehDispatcher {
-  const mem = machine.memory;
-  const validRecord = (t: GuestThread, rec: number) => rec % 4 === 0 && rec >= t.stackLimit && rec + 8 <= t.stackBase;
+/**
+ * Where a personality keeps what the user-mode TEB holds (runtime/kernel/: the chain head is
+ * KPCR.NtTib.ExceptionList of the thread's CPU, the stack limits come from the KTHREAD or
+ * the DPC stack, the CONTEXT gets ring-0 selectors). Every member is optional.
+ */
+export interface SehEnvironment {
+  readonly getHead?: (t: GuestThread) => number;
+  readonly setHead?: (t: GuestThread, record: number) => void;
+  /** [limit, base) the registration records must lie in. */
+  readonly stackRange?: (t: GuestThread) => readonly [number, number];
+  /** CONTEXT selectors: cs, ss/ds/es, fs. */
+  readonly selectors?: { readonly cs: number; readonly data: number; readonly fs: number };
+}
 
-  const head = (t: GuestThread): number => mem.u32(t.teb + TEB.ExceptionList);
-  const setHead = (t: GuestThread, record: number): void => mem.setU32(t.teb + TEB.ExceptionList, record);
+export function installSeh(machine: Machine, env: SehEnvironment = {}): SehDispatcher {
+  const mem = machine.memory;
+  const validRecord = (t: GuestThread, rec: number) => {
+    const [limit, base] = env.stackRange?.(t) ?? [t.stackLimit, t.stackBase];
+    return rec % 4 === 0 && rec >= limit && rec + 8 <= base;
+  };
+
+  const head = (t: GuestThread): number => (env.getHead !== undefined ? env.getHead(t) : mem.u32(t.teb + TEB.ExceptionList));
+  const setHead = (t: GuestThread, record: number): void => (env.setHead !== undefined ? env.setHead(t, record) : mem.setU32(t.teb + TEB.ExceptionList, record));
+  const sel = env.selectors ?? { cs: 0x1b, data: 0x23, fs: 0x3b };
   const setFlags = (rec: number, set: number, clear = 0): void => mem.setU32(rec + 4, ((mem.u32(rec + 4) | set) & ~clear) >>> 0);
 
   /** CONTEXT_FULL of `t`'s current registers at `at` (user-mode selectors). */
@@ -68,11 +86,11 @@ export function installSeh(machine: Machine): SehDispatcher {
     mem.write(at, new Uint8Array(CONTEXT_SIZE));
     mem.setU32(at, CONTEXT_FULL);
     for (const [r, off] of CTX) mem.setU32(at + off, machine.reg(t, r as never));
-    mem.setU32(at + 0xbc, 0x1b);
-    mem.setU32(at + 0xc8, 0x23);
-    mem.setU32(at + 0x98, 0x23);
-    mem.setU32(at + 0x94, 0x23);
-    mem.setU32(at + 0x90, 0x3b);
+    mem.setU32(at + 0xbc, sel.cs);
+    mem.setU32(at + 0xc8, sel.data);
+    mem.setU32(at + 0x98, sel.data);
+    mem.setU32(at + 0x94, sel.data);
+    mem.setU32(at + 0x90, sel.fs);
   };
   const loadContext = (t: GuestThread, at: number): void => {
     for (const [r, off] of CTX) machine.setReg(t, r as never, mem.u32(at + off));
@@ -112,7 +130,10 @@ export function installSeh(machine: Machine): SehDispatcher {
     setHead(t, frame);
     machine.setReg(t, X86Reg.ESP, frame);
     machine.callGuest(t, mem.u32(registration + 4), [rec, registration, ctx, frame + 12], (disposition) => {
-      setHead(t, mem.u32(frame));
+      // `mov esp, fs:[0]; pop fs:[0]`: it pops whatever record is at the head now, its own
+      // normally, the unwind target's after a handler unwound past it (Windows does the same).
+      const current = head(t);
+      if (validRecord(t, current)) setHead(t, mem.u32(current));
       machine.setReg(t, X86Reg.ESP, esp);
       done(disposition >>> 0, mem.u32(frame + 12));
     });

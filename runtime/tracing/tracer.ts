@@ -26,7 +26,7 @@ import type { ThreadEventWriter, TraceClock, TraceWriter } from "../../tracefile
 import { X86Reg, type Engine } from "../engine/index.js";
 import type { Machine } from "../machine.js";
 import type { GuestThread } from "../thread.js";
-import type { LoadedModule, MachineObserver, ThreadView } from "../types.js";
+import type { LoadedModule, MachineObserver, ThreadView, UnwindStep } from "../types.js";
 
 export type ClockChoice = "guest" | "host";
 
@@ -66,6 +66,15 @@ interface ThreadState {
   readonly key: ThreadKey;
   readonly writer: ThreadEventWriter;
   readonly frames: Frame[];
+  /**
+   * The last RtlUnwind on this thread: its target registration record (0 = none, 0xFFFFFFFF =
+   * exit unwind) and exception code. Frames below the target are dead, but the handler that
+   * called RtlUnwind still runs on top of them and leaves them by a jump the machine does not
+   * see (MSVC's handlers jump to the __except block); the safety net cuts them at the next
+   * entry/exit and gives their UNWIND events this code. Cleared when a frame above it returns.
+   */
+  unwindTarget: number;
+  unwindCode: number;
 }
 
 /** A patched (or patchable) function of an instrumented module. */
@@ -212,6 +221,12 @@ export class Tracer implements MachineObserver {
     this.cutBelow(s, esp >>> 0, code >>> 0, this.now());
   }
 
+  onUnwind(thread: ThreadView, step: UnwindStep): void {
+    const s = this.stateOf(thread);
+    s.unwindTarget = step.targetFrame === 0 ? 0xffffffff : step.targetFrame >>> 0;
+    s.unwindCode = step.code >>> 0;
+  }
+
   // ---------------------------------------------------------------- attach / detach
 
   /** Patches every chosen function (all threads are stopped between slices). */
@@ -301,7 +316,7 @@ export class Tracer implements MachineObserver {
     if (s === undefined) {
       const key = threadKey(thread.key);
       this.writer.addThread({ key, process: thread.cid.process, thread: thread.cid.thread, startAddress: 0 });
-      s = { key, writer: this.writer.thread(key), frames: [] };
+      s = { key, writer: this.writer.thread(key), frames: [], unwindTarget: 0, unwindCode: 0 };
       this.threads.set(thread.key, s);
       s.writer.threadStart(this.now());
     }
@@ -367,6 +382,7 @@ export class Tracer implements MachineObserver {
     // then the thunk's `ret` returns to it.
     engine.writeRegister(X86Reg.ESP, slot);
     engine.writeU32(slot, f.ret);
+    if (f.entryEsp > s.unwindTarget) s.unwindTarget = 0; // the unwind's target frame has returned
     if (f.recording) {
       s.writer.exit(ts, f.fn, eax >>> 0);
       this.stats.exits++;
@@ -379,7 +395,7 @@ export class Tracer implements MachineObserver {
     while (frames.length > 0 && frames[frames.length - 1]!.entryEsp < esp) {
       const f = frames.pop()!;
       if (f.recording) {
-        s.writer.unwind(ts, f.fn, code);
+        s.writer.unwind(ts, f.fn, code !== 0 ? code : unwindCodeOf(s, f));
         this.stats.unwinds++;
       }
     }
@@ -391,7 +407,7 @@ export class Tracer implements MachineObserver {
     while (frames.length > from) {
       const f = frames.pop()!;
       if (f.recording) {
-        s.writer.unwind(ts, f.fn, code);
+        s.writer.unwind(ts, f.fn, code !== 0 ? code : unwindCodeOf(s, f));
         this.stats.unwinds++;
       }
     }
@@ -406,6 +422,11 @@ export class Tracer implements MachineObserver {
       }
     }
   }
+}
+
+/** The code of a frame found dead by the safety net: the last RtlUnwind's, if the frame lies below its target. */
+function unwindCodeOf(s: ThreadState, f: Frame): number {
+  return f.entryEsp < s.unwindTarget ? s.unwindCode : 0;
 }
 
 /** Default trace path for an image: `<image>.ntrace` in the current directory. */

@@ -5,6 +5,7 @@ typedef struct {
     PDEVICE_OBJECT Lower;
     LONG Completions;
     ULONG Id;
+    ULONG LastScan;
 } FILTER_EXT;
 
 extern const ULONG FilterId;

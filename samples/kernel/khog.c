@@ -30,7 +30,7 @@ HOOKABLE NTSTATUS NTAPI HogDispatch(PDEVICE_OBJECT Device, PIRP Irp)
         for (ULONG i = 0; i < n; i++) scratch[i] = (UCHAR)(in[i] ^ (UCHAR)i);
     }
     scratch[SCRATCH - 1] = (UCHAR)n;
-    ext->Completions += (LONG)(HogScan(scratch, n) & 0); /* keeps the buffer live */
+    ext->LastScan = HogScan(scratch, n);
     return FilterPassDown(ext, Irp);
 }
 

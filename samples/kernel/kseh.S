@@ -48,10 +48,10 @@ _kseh_global_unwind:
         push    edi
         push    0
         push    dword ptr [esp + 28]
-        push    offset 1f
+        push    offset kseh_after_unwind
         push    dword ptr [esp + 32]
         call    dword ptr [__imp__RtlUnwind@16]
-1:
+kseh_after_unwind:
         pop     edi
         pop     esi
         pop     ebx

@@ -122,6 +122,25 @@ describe("offline symbolization of a fib.dll trace (must show 1)", () => {
     expect(sym.name(id("Run"))).toBe("Run");
   });
 
+  it("refuses a PDB with another GUID (another build's PDB under the right name)", () => {
+    const { trace } = fibTrace();
+    const root = store("one-tier", readFileSync(`${ROOT}samples/hotpatch/hotpatch.pdb`));
+    const warnings: string[] = [];
+    const sym = Symbolizer.load(trace.modules, { symbolPath: root, env: {}, warn: (m) => warnings.push(m) });
+    expect(sym.modules[0]!.source).toBe("exports");
+    expect(warnings.find((w) => w.includes("does not match"))).toMatch(new RegExp(`expected GUID ${fibCv.guid} age ${fibCv.age}, found GUID (?!${fibCv.guid})`));
+  });
+
+  it("reports file.ptr messages", () => {
+    const { trace } = fibTrace();
+    const root = mkdtempSync(join(tmp, "store-msg-"));
+    mkdirSync(join(root, "fib.pdb", KEY), { recursive: true });
+    writeFileSync(join(root, "fib.pdb", KEY, "file.ptr"), "MSG: withheld by the build lab");
+    const warnings: string[] = [];
+    Symbolizer.load(trace.modules, { symbolPath: root, env: {}, warn: (m) => warnings.push(m) });
+    expect(warnings.some((w) => w.includes("withheld by the build lab"))).toBe(true);
+  });
+
   it("with no PDB anywhere, exports still name Run and the rest are module+0xRVA", () => {
     const { trace, id } = fibTrace();
     const warnings: string[] = [];

@@ -96,6 +96,9 @@ const CLANG_FORM = [
   "samples/forwarders/forwarders.dll",
   "samples/forwarders/multiname.dll",
   "samples/compress/compress.dll",
+  "samples/drivers/nts_func.sys",
+  "samples/drivers/nts_lower.sys",
+  "samples/drivers/nts_upper.sys",
 ];
 /** setjmp-like plumbing in seh_asm.S, deliberately not hot-patchable. */
 const SEH_PLUMBING = new Set(["_seh_try", "_seh_resume", "_seh_global_unwind"]);
@@ -191,6 +194,7 @@ describe("hot-patch forms", () => {
     const img = image(rel);
     const procs = pdbProcedures(rel);
     expect(procs.size).toBeGreaterThanOrEqual(4);
+    expect(procs.has("DllMain") || procs.has("DriverEntry") || procs.has("start"), rel).toBe(true);
     // one-byte opcodes a /hotpatch prologue must not start with: inc/dec/push/pop reg, nop,
     // cdq, ret, int3
     const oneByte = (b: number): boolean =>
@@ -273,10 +277,55 @@ describe("shapes the tests rely on", () => {
     expect(ex.entries[3]!.forwarder).toBe("fib.Run");
   });
 
+  it("drivers: native images; the hog is sub esp, 3000 and calls its helper with the buffer", () => {
+    for (const name of ["nts_func", "nts_lower", "nts_upper", "nts_missing"]) {
+      const rel = `samples/drivers/${name}.sys`;
+      const img = image(rel);
+      expect(img.subsystem, rel).toBe(1); // IMAGE_SUBSYSTEM_NATIVE
+      expect(img.isDll, rel).toBe(false);
+      expect(img.entryRva, rel).toBe(pdbProcedures(rel).get("DriverEntry")!.rva);
+      expect(img.imports.map((d) => d.dll.toLowerCase()), rel).toContain("ntoskrnl.exe");
+    }
+    const lower = image("samples/drivers/nts_lower.sys");
+    const p = pdbProcedures("samples/drivers/nts_lower.sys");
+    const hog = p.get("lower_hog_inspect")!;
+    // 66 90 (hot-patch nop), push ebx, push esi, sub esp, 3000
+    expect(bytesAt(lower, hog.rva, 10)).toEqual([0x66, 0x90, 0x53, 0x56, 0x81, 0xec, 0xb8, 0x0b, 0x00, 0x00]);
+    expect(callTargets(lower, hog.rva, hog.size)).toEqual([p.get("lower_sum_every_fifth")!.rva]);
+    const fnImports = image("samples/drivers/nts_lower.sys").imports.find((d) => d.dll === "nts_func.sys");
+    expect(fnImports?.functions.map((f) => f.name)).toEqual(["NtsFunctionDevice"]);
+    const missing = image("samples/drivers/nts_missing.sys").imports.flatMap((d) => d.functions.map((f) => f.name));
+    expect(missing).toContain("NtraceNoSuchKernelApi");
+  });
+
   it("missing.dll imports KERNEL32.dll!NtraceDoesNotExist", () => {
     const imports = image("samples/missing/missing.dll").imports;
     const names = imports.flatMap((d) => d.functions.map((f) => `${d.dll}!${f.name}`));
     expect(names).toContain("KERNEL32.dll!NtraceDoesNotExist");
+  });
+});
+
+const haveGcc = spawnSync("sh", ["-c", "command -v gcc"]).status === 0;
+
+describe("expected results recomputed natively (samples/tools/native-check.sh)", () => {
+  it.skipIf(!haveGcc)("agree with expected.json for fib, hotpatch and compress", () => {
+    const r = spawnSync("bash", [join(SAMPLES, "tools/native-check.sh")], { encoding: "utf8" });
+    expect(r.status, r.stderr).toBe(0);
+    const lines = r.stdout.trim().split("\n");
+    expect(lines.length).toBeGreaterThanOrEqual(20);
+    let compared = 0;
+    for (const line of lines) {
+      const [sample, call, args, result] = line.split(" ");
+      const argv = args!.split(",").map(Number);
+      const matching = expectations.filter(
+        (e) => e.image.startsWith(`samples/${sample}/`) && e.call === call && JSON.stringify(e.args) === JSON.stringify(argv),
+      );
+      for (const e of matching) {
+        expect(e.result, `${e.image} ${call}(${args})`).toBe(Number(result));
+        compared++;
+      }
+    }
+    expect(compared).toBeGreaterThanOrEqual(20);
   });
 });
 

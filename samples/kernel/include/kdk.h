@@ -259,7 +259,6 @@ NTKERNELAPI VOID NTAPI KeSetTargetProcessorDpc(PKDPC Dpc, CCHAR Number);
 NTKERNELAPI KIRQL NTAPI KeRaiseIrqlToDpcLevel(VOID);
 NTKERNELAPI VOID NTAPI KeInitializeSpinLock(PKSPIN_LOCK SpinLock);
 NTKERNELAPI PVOID NTAPI KeGetCurrentThread(VOID);
-NTKERNELAPI ULONG NTAPI KeGetCurrentProcessorNumber(VOID);
 NTKERNELAPI HANDLE NTAPI PsGetCurrentThreadId(VOID);
 NTKERNELAPI NTSTATUS NTAPI PsCreateSystemThread(PHANDLE ThreadHandle, ULONG DesiredAccess, PVOID ObjectAttributes,
     HANDLE ProcessHandle, PVOID ClientId, PKSTART_ROUTINE StartRoutine, PVOID StartContext);
@@ -282,6 +281,8 @@ NTHALAPI KIRQL FASTCALL KfAcquireSpinLock(PKSPIN_LOCK SpinLock);
 NTHALAPI VOID FASTCALL KfReleaseSpinLock(PKSPIN_LOCK SpinLock, KIRQL NewIrql);
 
 /* ---- WDK inline macros */
+/* x86: KPCR.Number (UCHAR at fs:[0x51]), as the WDK's inline does. */
+static __inline ULONG KeGetCurrentProcessorNumber(void) { ULONG n; __asm__ volatile("movzbl %%fs:0x51, %0" : "=r"(n)); return n; }
 static __inline PIO_STACK_LOCATION IoGetCurrentIrpStackLocation(PIRP Irp) { return Irp->Tail.Overlay.CurrentStackLocation; }
 static __inline PIO_STACK_LOCATION IoGetNextIrpStackLocation(PIRP Irp) { return Irp->Tail.Overlay.CurrentStackLocation - 1; }
 static __inline void IoSkipCurrentIrpStackLocation(PIRP Irp) { Irp->CurrentLocation++; Irp->Tail.Overlay.CurrentStackLocation++; }
