@@ -45,7 +45,7 @@ export function categorize(frame: CallFrame): string {
   if (fn === "(garbage collector)") return "garbage collection";
   if (fn === "(idle)") return "idle";
   if (fn === "(program)") return "native, no JS frame (V8, start-up)";
-  if (/\/runtime\/engine\//.test(url)) return /^(start|emuStart)$/.test(fn) ? "guest emulation (uc_emu_start)" : "FFI calls into unicorn (reads/writes/regs/hook glue)";
+  if (/\/runtime\/engine\//.test(url)) return /^(start|emuStart)$/.test(fn) ? "guest emulation + native↔JS hook transitions (uc_emu_start)" : "FFI calls into unicorn (reads/writes/regs/hook glue)";
   if (/\/runtime\/tracing\//.test(url)) return "tracer hook callbacks (runtime/tracing)";
   if (/\/instrumenter\//.test(url)) return "instrumenter (discovery, patch/thunk generation)";
   if (/\/tracefile\/(writer|sink)\./.test(url)) return "trace writer append / file sink";

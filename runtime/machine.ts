@@ -713,6 +713,9 @@ export class Machine {
       }
       engineError = err;
     }
+    // Still "live" here: observers see clock() and the engine's counter of this slice (the
+    // tracer drains its in-guest event buffers, whose timestamps are that counter).
+    this.observer.onSliceEnd?.(t);
     const executed = this.engine.executedInstructions();
     this.clockBase += Number.isNaN(executed) ? count : executed;
     this.live = undefined;

@@ -81,6 +81,12 @@ export interface MachineObserver {
    * target: frames below `esp` are gone.
    */
   onContextResume?(thread: ThreadView, esp: number, eip: number, code: number): void;
+  /**
+   * A slice of `thread` just ended (engine stopped, before the clock advances and before any
+   * action the slice left is applied); clock() and engine.executedInstructions() still
+   * describe the slice, as inside a hook.
+   */
+  onSliceEnd?(thread: ThreadView): void;
 }
 
 export interface MachineOptions {

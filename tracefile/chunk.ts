@@ -4,7 +4,7 @@
  */
 import { inflateRawSync } from "node:zlib";
 import { threadKey } from "../base/index.js";
-import { ColumnError, decodeColumns } from "./columns.js";
+import { ColumnError, type ColumnScratch, decodeColumns } from "./columns.js";
 import type { EventChunk } from "./types.js";
 import { readVarint } from "./varint.js";
 
@@ -88,8 +88,11 @@ export function decodeChunkMeta(b: Uint8Array, partial = false): ChunkMeta {
   return { thread, seq, count, firstTs, lastTs, encoding, rawSize, columns };
 }
 
-/** Decodes a whole EventChunk payload into columnar events. Throws ColumnError if broken. */
-export function decodeChunk(payload: Uint8Array, argCount: number): EventChunk {
+/**
+ * Decodes a whole EventChunk payload into columnar events. Throws ColumnError if broken.
+ * With `scratch`, the arrays are views into reused buffers (see ColumnScratch).
+ */
+export function decodeChunk(payload: Uint8Array, argCount: number, scratch?: ColumnScratch): EventChunk {
   const m = decodeChunkMeta(payload);
   if (m.count < 1 || m.count > MAX_CHUNK_EVENTS) throw new ColumnError(`event count ${m.count} is out of range`);
   let raw: Uint8Array;
@@ -108,5 +111,5 @@ export function decodeChunk(payload: Uint8Array, argCount: number): EventChunk {
   } else {
     throw new ColumnError(`column encoding ${m.encoding} is unknown`);
   }
-  return decodeColumns(raw, threadKey(m.thread), m.count, argCount, m.firstTs);
+  return decodeColumns(raw, threadKey(m.thread), m.count, argCount, m.firstTs, scratch);
 }

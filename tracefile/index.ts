@@ -10,6 +10,6 @@ export {
   type TraceWriterResult,
 } from "./writer.js";
 export { type TraceSink, FileSink, MemorySink } from "./sink.js";
-export { openTrace, openTraceBytes, TraceFile, type FunctionAddress, type ChunkInfo } from "./reader.js";
+export { openTrace, openTraceBytes, TraceFile, type FunctionAddress, type ChunkInfo, type ChunkIterationOptions } from "./reader.js";
 export { crc32 } from "./crc32.js";
 export { rewriteTrace } from "./rewrite.js";

@@ -12,6 +12,7 @@ import {
   threadKey,
 } from "../base/index.js";
 import { decodeChunk, decodeChunkMeta } from "./chunk.js";
+import { ColumnScratch } from "./columns.js";
 import {
   FRAME_CRC_SIZE,
   FRAME_HEADER_SIZE,
@@ -40,6 +41,11 @@ import {
 } from "./types.js";
 
 export type { ChunkInfo } from "./records.js";
+
+export interface ChunkIterationOptions {
+  /** Decode every chunk into the same buffers: each chunk is valid only until the next. */
+  readonly reuse?: boolean;
+}
 
 export interface FunctionAddress {
   readonly module: ModuleRecord;
@@ -160,8 +166,8 @@ export class TraceFile {
   }
 
   /** Reads one indexed chunk; undefined (and a damage entry) if it is broken. */
-  readChunkAt(info: ChunkInfo): EventChunk | undefined {
-    return this.readChunk(info);
+  readChunkAt(info: ChunkInfo, scratch?: ColumnScratch): EventChunk | undefined {
+    return this.readChunk(info, scratch);
   }
 
   /** Events in the indexed chunks (chunks found damaged while reading are included). */
@@ -213,11 +219,16 @@ export class TraceFile {
   /**
    * Decoded event chunks of one thread (or all) in file order, one at a time. A chunk that
    * fails its CRC or does not decode is skipped and added to `damage`.
+   *
+   * With `{ reuse: true }` every chunk is decoded into the same buffers (no allocation per
+   * chunk — much faster on big traces): a chunk is then only valid until the iteration
+   * moves on, so callers that keep chunks must not ask for it.
    */
-  *chunks(key?: ThreadKey): Generator<EventChunk> {
+  *chunks(key?: ThreadKey, options?: ChunkIterationOptions): Generator<EventChunk> {
+    const scratch = options?.reuse === true ? new ColumnScratch() : undefined;
     for (const info of this.chunkList) {
       if (key !== undefined && info.thread !== key) continue;
-      const chunk = this.readChunk(info);
+      const chunk = this.readChunk(info, scratch);
       if (chunk !== undefined) yield chunk;
     }
   }
@@ -225,7 +236,7 @@ export class TraceFile {
   /** Events one by one (the convenient, slower API; use chunks() on hot paths). */
   *events(key?: ThreadKey): Generator<TraceEvent> {
     const argCount = this.header.argCount;
-    for (const c of this.chunks(key)) {
+    for (const c of this.chunks(key, { reuse: true })) {
       for (let i = 0; i < c.count; i++) yield eventAt(c, i, argCount);
     }
   }
@@ -238,7 +249,7 @@ export class TraceFile {
     const argCount = this.header.argCount;
     const cursors: Cursor[] = [];
     for (const [order, key] of this.threadKeys().entries()) {
-      const c = new Cursor(this.chunks(key), order);
+      const c = new Cursor(this.chunks(key, { reuse: true }), order);
       if (c.chunk !== undefined) cursors.push(c);
     }
     const heap = new CursorHeap(cursors);
@@ -500,7 +511,7 @@ export class TraceFile {
     }
   }
 
-  private readChunk(info: ChunkInfo): EventChunk | undefined {
+  private readChunk(info: ChunkInfo, scratch?: ColumnScratch): EventChunk | undefined {
     if (this.damagedRecords.has(info.offset)) return undefined;
     const r = this.readRecord(info.offset);
     const lost = `thread ${hexShort(info.thread)}, ${info.count} events lost`;
@@ -512,7 +523,7 @@ export class TraceFile {
     }
     try {
       if (r.kind !== RecordKind.EventChunk) throw new Error(`the record there is a ${recordKindName(r.kind)}`);
-      const chunk = decodeChunk(r.payload, this.header.argCount);
+      const chunk = decodeChunk(r.payload, this.header.argCount, scratch);
       if (chunk.thread !== info.thread || chunk.count !== info.count) {
         throw new Error(`it holds ${chunk.count} events of thread ${hexShort(chunk.thread)}, the index says otherwise`);
       }

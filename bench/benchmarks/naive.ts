@@ -55,6 +55,8 @@ export const naiveHooks: Benchmark = {
     const insnRatio = slow.median.everyInsn! / slow.median.untraced!;
     const perCallNs = ((t.median.entryHooks! - untraced) / calls) * 1e9;
     await ctx.memo(ENTRY_HOOK_NS, async () => perCallNs);
+    ctx.note("Hooks are added after DllMain and before Run, then the image's translated code is flushed: unicorn only calls code hooks that existed when a block was translated, so hooks added later would not fire until the block is retranslated.");
+    ctx.note("The per-instruction variant looks instruction bytes up in a host copy of the image; tools that read guest memory per instruction (qiling) pay an extra FFI read each time, hence the issue's 20× reference.");
     ctx.measure({ id: "naive.untraced", label: `untraced fib(${n}) on the machine`, value: untraced, unit: "s", detail: `${calls} calls, ${fmt(calls / untraced / 1e6)} M calls/s` });
     ctx.measure({ id: "naive.entryHooks", label: "one JS code hook per function entry / untraced", value: entryRatio, unit: "×", detail: `${fmt(perCallNs)} ns per hooked entry; reference 1.65×` });
     ctx.measure({ id: "naive.everyInsn", label: "JS hook on every instruction (entries + rets) / untraced", value: insnRatio, unit: "×", detail: `${fmt(slow.median.everyInsn!)} s vs ${fmt(slow.median.untraced!)} s; reference 20×` });

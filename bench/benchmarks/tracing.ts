@@ -125,8 +125,8 @@ export const tracingCost: Benchmark = {
         limits =
           `tracing adds ${fmt(perEventNs)} ns per event to ${fmt(untracedNs)} ns of untraced emulation per event; ` +
           `profile of the traced run, per event: FFI calls into unicorn from hooks ${part(/^FFI/)} ns, ` +
-          `tracer hook callbacks ${part(/^tracer/)} ns, guest emulation incl. thunks ${part(/^guest/)} ns, ` +
-          `chunk encoding + compression ${part(/^chunk/)} ns, writer append ${part(/^trace writer/)} ns, GC ${part(/^garbage/)} ns ` +
+          `tracer hook callbacks ${part(/^tracer/)} ns, guest emulation incl. thunks and native↔JS hook transitions ${part(/^guest/)} ns, ` +
+          `chunk encoding + compression ${part(/^chunk/)} ns, writer append ${part(/^trace writer/)} ns, GC ${part(/^garbage/)} ns` +
           (hookNs !== undefined ? `; for scale, one bare JS code hook per entry costs ${fmt(hookNs)} ns (naive-hooks)` : "") +
           ` (profile: bench/.cache/cpuprof/)`;
       }

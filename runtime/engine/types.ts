@@ -112,6 +112,14 @@ export interface Engine {
    * counted. NaN when the engine cannot tell (then the machine counts whole slices).
    */
   executedInstructions(): number;
+  /**
+   * Optional: maps the host page holding the engine's instruction counter read-only at
+   * `address` (a free, page-aligned guest page), so guest code can read the counter with one
+   * load (the tracing thunks' deterministic clock). Returns the guest address of the counter's
+   * low dword, or undefined when the engine cannot. A guest load at instruction X reads
+   * executedInstructions() as a code hook at X would see it, plus 1.
+   */
+  mapInstructionCounter?(address: number): number | undefined;
   /** From inside a hook: stop before the next instruction. */
   stop(): void;
   /** Drops translated code for [begin, begin+size) so new hooks/patches take effect. */

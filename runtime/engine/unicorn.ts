@@ -43,6 +43,7 @@ interface UnicornLib {
   uc_mem_map: NativeFunction;
   uc_mem_unmap: NativeFunction;
   uc_mem_protect: NativeFunction;
+  uc_mem_map_ptr: NativeFunction;
   uc_mem_read: NativeFunction;
   uc_mem_write: NativeFunction;
   uc_reg_read: NativeFunction;
@@ -52,6 +53,11 @@ interface UnicornLib {
   uc_emu_start: NativeFunction;
   uc_emu_stop: NativeFunction;
   uc_ctl: NativeFunction;
+  uc_context_alloc: NativeFunction;
+  uc_context_save: NativeFunction;
+  uc_context_restore: NativeFunction;
+  uc_context_size: NativeFunction;
+  uc_context_free: NativeFunction;
   codeCb: TypeObject;
   intrCb: TypeObject;
   memCb: TypeObject;
@@ -88,6 +94,7 @@ function loadUnicorn(): UnicornLib {
     uc_mem_map: h.func("int uc_mem_map(void *uc, uint64_t address, size_t size, uint32_t perms)"),
     uc_mem_unmap: h.func("int uc_mem_unmap(void *uc, uint64_t address, size_t size)"),
     uc_mem_protect: h.func("int uc_mem_protect(void *uc, uint64_t address, size_t size, uint32_t perms)"),
+    uc_mem_map_ptr: h.func("int uc_mem_map_ptr(void *uc, uint64_t address, size_t size, uint32_t perms, uintptr_t ptr)"),
     uc_mem_read: h.func("int uc_mem_read(void *uc, uint64_t address, _Out_ uint8_t *bytes, size_t size)"),
     uc_mem_write: h.func("int uc_mem_write(void *uc, uint64_t address, const uint8_t *bytes, size_t size)"),
     uc_reg_read: h.func("int uc_reg_read(void *uc, int regid, _Out_ uint8_t *value)"),
@@ -97,6 +104,11 @@ function loadUnicorn(): UnicornLib {
     uc_emu_start: h.func("int uc_emu_start(void *uc, uint64_t begin, uint64_t until, uint64_t timeout, size_t count)"),
     uc_emu_stop: h.func("int uc_emu_stop(void *uc)"),
     uc_ctl: h.func("int uc_ctl(void *uc, uint32_t control, ...)"),
+    uc_context_alloc: h.func("int uc_context_alloc(void *uc, _Out_ void **context)"),
+    uc_context_save: h.func("int uc_context_save(void *uc, void *context)"),
+    uc_context_restore: h.func("int uc_context_restore(void *uc, void *context)"),
+    uc_context_size: h.func("size_t uc_context_size(void *uc)"),
+    uc_context_free: h.func("int uc_context_free(void *context)"),
     codeCb,
     intrCb,
     memCb,
@@ -153,6 +165,47 @@ function calibrateCounter(u: UnicornLib): void {
   }
 }
 
+/**
+ * Offset, inside a saved uc_context, of QEMU's `CPUX86State.old_exception` ("exception in
+ * flight"). QEMU resets it to -1 only when it delivers an exception through the IDT; unicorn's
+ * interrupt hook replaces that delivery, so after one #DE/#TS/#NP/#SS/#GP the field stays set
+ * and the next such fault is promoted to a double fault (#DF, vector 8) — and one more to a
+ * triple fault. The engine resets it after every slice in which an interrupt hook ran. Found
+ * once per process: raise #DE on a scratch engine and look for the int32 that went -1 → 0.
+ */
+let oldExceptionOffset: number | undefined;
+let oldExceptionCalibrated = false;
+function calibrateOldException(u: UnicornLib): void {
+  oldExceptionCalibrated = true;
+  const out: unknown[] = [null];
+  if ((u.uc_open(UC_ARCH_X86, UC_MODE_32, out) as number) !== 0) return;
+  const uc = out[0];
+  const cb = koffi.register(() => void u.uc_emu_stop(uc), koffi.pointer(u.intrCb));
+  const ctx: unknown[] = [null];
+  try {
+    const size = Number(u.uc_context_size(uc) as number | bigint);
+    if ((u.uc_context_alloc(uc, ctx) as number) !== 0 || size <= 0) return;
+    const snapshot = () => {
+      u.uc_context_save(uc, ctx[0]);
+      return new Int32Array(koffi.view(ctx[0], size & ~3).slice(0));
+    };
+    u.uc_mem_map(uc, 0x1000, 0x1000, 7);
+    u.uc_mem_write(uc, 0x1000, new Uint8Array([0x31, 0xc9, 0xf7, 0xf1, 0x90, 0x90]), 6); // xor ecx,ecx; div ecx
+    const hh: (number | bigint)[] = [0];
+    u.uc_hook_add(uc, hh, UC_HOOK_INTR, cb, null, 1, 0);
+    const before = snapshot();
+    u.uc_emu_start(uc, 0x1000, 0x1006, 0, 100);
+    const after = snapshot();
+    const hits: number[] = [];
+    for (let i = 0; i < before.length; i++) if (before[i] === -1 && after[i] === 0) hits.push(i * 4);
+    if (hits.length === 1) oldExceptionOffset = hits[0];
+  } finally {
+    if (ctx[0] !== null) u.uc_context_free(ctx[0]);
+    u.uc_close(uc);
+    koffi.unregister(cb);
+  }
+}
+
 interface LiveHook {
   readonly id: number;
   readonly native: number | bigint;
@@ -166,6 +219,10 @@ export class UnicornEngine implements Engine {
   private nextHookId = 1;
   private pendingError: unknown = undefined;
   private closed = false;
+  /** An interrupt hook ran during the current start() (see clearExceptionInFlight). */
+  private interrupted = false;
+  /** uc_context buffer for clearExceptionInFlight, allocated on first use. */
+  private context: unknown = undefined;
   // Scratch buffers reused across calls (the hot paths are register and u32 access).
   private readonly regBuf = new Uint8Array(8);
   private readonly regView = new DataView(this.regBuf.buffer);
@@ -178,6 +235,7 @@ export class UnicornEngine implements Engine {
     this.check(this.u.uc_open(UC_ARCH_X86, UC_MODE_32, out) as number, "uc_open");
     this.uc = out[0];
     if (counterOffset === undefined && !calibrated) calibrateCounter(this.u);
+    if (!oldExceptionCalibrated) calibrateOldException(this.u);
   }
 
   private check(err: number, what: string): void {
@@ -271,7 +329,10 @@ export class UnicornEngine implements Engine {
     return this.addHook(UC_HOOK_BLOCK, cb, this.u.codeCb, begin, end);
   }
   addInterruptHook(hook: InterruptHook): HookHandle {
-    const cb = this.guard(undefined, (_uc: unknown, intno: number) => hook(intno));
+    const cb = this.guard(undefined, (_uc: unknown, intno: number) => {
+      this.interrupted = true;
+      hook(intno);
+    });
     return this.addHook(UC_HOOK_INTR, cb, this.u.intrCb, 1, 0);
   }
   addInvalidMemoryHook(hook: InvalidMemoryHook): HookHandle {
@@ -298,16 +359,40 @@ export class UnicornEngine implements Engine {
     // Always run with a count: unicorn 2.0.1 only counts in blocks translated while its count
     // hook exists, so the hook must be there from the first start on (see README).
     const n = count > 0 ? Math.min(count, MAX_COUNT) : MAX_COUNT;
+    this.interrupted = false;
     const err = this.u.uc_emu_start(this.uc, begin >>> 0, until >>> 0, timeoutUs, n) as number;
+    if (this.interrupted) this.clearExceptionInFlight();
     const pending = this.pendingError;
     this.pendingError = undefined;
     if (pending !== undefined) throw pending;
     this.check(err, "uc_emu_start");
   }
+  /** See oldExceptionOffset: marks the hooked exception as delivered (old_exception = -1). */
+  private clearExceptionInFlight(): void {
+    if (oldExceptionOffset === undefined) return;
+    if (this.context === undefined) {
+      const out: unknown[] = [null];
+      if ((this.u.uc_context_alloc(this.uc, out) as number) !== 0) return;
+      this.context = out[0];
+    }
+    this.u.uc_context_save(this.uc, this.context);
+    koffi.encode(this.context, oldExceptionOffset, "int32_t", -1);
+    this.u.uc_context_restore(this.uc, this.context);
+  }
   executedInstructions(): number {
     if (counterOffset === undefined) return NaN;
     const c = Number(koffi.decode(this.uc, counterOffset, "uint64_t") as number | bigint);
     return c > 0 ? c - 1 : 0;
+  }
+  mapInstructionCounter(address: number): number | undefined {
+    if (counterOffset === undefined) return undefined;
+    // The counter lives in unicorn's own uc_struct (host heap): map the host page holding it
+    // read-only into the guest, so guest code (tracing thunks) can read it with one load.
+    const at = BigInt(koffi.address(this.uc)) + BigInt(counterOffset);
+    const page = at & ~0xfffn;
+    const err = this.u.uc_mem_map_ptr(this.uc, address >>> 0, 0x1000, 1, page) as number;
+    if (err !== 0) return undefined;
+    return (address + Number(at - page)) >>> 0;
   }
   stop(): void {
     this.u.uc_emu_stop(this.uc);
@@ -318,6 +403,7 @@ export class UnicornEngine implements Engine {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.context !== undefined) this.u.uc_context_free(this.context);
     this.u.uc_close(this.uc);
     for (const h of this.hooks.values()) koffi.unregister(h.callback as bigint);
     this.hooks.clear();

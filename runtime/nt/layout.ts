@@ -57,12 +57,17 @@ export const PEB = {
 
 /**
  * KTHREAD/ETHREAD fields set for each thread, at the offsets of Windows 7 SP1 x86
- * (_KTHREAD: InitialStack 0x18, StackLimit 0x1c, Teb 0x88, StackBase 0x190;
- * _ETHREAD: Cid 0x22c). The object's address is the thread's key everywhere in ntrace.
+ * (_KTHREAD: InitialStack 0x28, StackLimit 0x2c, Teb 0x88, StackBase 0x190, size 0x200;
+ * _ETHREAD: Cid 0x22c, size 0x2b8). Source: the type information of Windows 7 SP1 x86
+ * ntoskrnl.exe's symbols as dumped in github.com/ntdiff/headers
+ * (Win7_SP1/x86/System32/ntoskrnl.exe/Standalone/_KTHREAD.h, _ETHREAD.h); Geoff Chappell's
+ * KTHREAD page agrees (6.2 moved InitialStack/StackLimit/StackBase "previously at 0x28, 0x2C,
+ * 0x0190"). 0x18/0x1c, used here before, are the Windows XP/2003 offsets.
+ * The object's address is the thread's key everywhere in ntrace.
  */
 export const KTHREAD = {
-  InitialStack: 0x18,
-  StackLimit: 0x1c,
+  InitialStack: 0x28,
+  StackLimit: 0x2c,
   Teb: 0x88,
   StackBase: 0x190,
   CidProcess: 0x22c,

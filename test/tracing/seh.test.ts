@@ -102,7 +102,7 @@ describe("seh.dll traced (must show 4): UNWIND exactly for the frames each excep
       // The case's own frame survives the exception: it returns normally, with its result.
       expect(exitValueOf(run, c.call)).toBe(c.result);
       // ... and it is the last frame to close: its EXIT comes after every UNWIND.
-      const lastUnwind = run.thread.sequence.findLastIndex((s) => s.startsWith("unwind:"));
+      const lastUnwind = run.thread.sequence.map((s) => s.startsWith("unwind:")).lastIndexOf(true);
       expect(run.thread.sequence.at(-1)).toBe(`exit:${run.trace.idOf(c.call)}`);
       expect(lastUnwind).toBeLessThan(run.thread.sequence.length - 1);
       expect(run.thread.exitCode).toBe(0);
