@@ -68,28 +68,35 @@ export function continuation(contVa: number, fnVa: number, cls: PatchClass, firs
 // ------------------------------------------------------------------------------------------
 // In-guest recording thunks (the fast path; runtime/tracing/README.md has the design and the
 // measurements). The guest itself keeps the shadow stack and appends event records; the host
-// is called only when the per-thread buffer is full (FLUSH) or the guest part of the shadow
-// stack is empty while older frames were spilled to the host (REFILL).
+// is called only on rare paths: the per-thread buffer is full (FLUSH), an entry finds dead
+// frames on the shadow stack (CUT), an exit does not match the top frame (SLOW_EXIT: `ret n`,
+// frames skipped by an unwind the machine did not report, the guest part of the shadow stack
+// empty while older frames were spilled to the host).
 //
 // Per-thread state, reachable with one fs-relative load (user mode: two TEB dwords):
-//   fs:[ssp]  shadow-stack top (grows DOWN; holds real return addresses, newest lowest;
-//             above the oldest frame a sentinel = the REFILL stub address)
-//   fs:[log]  event-log write pointer + LOG_BIAS (the log grows UP from the region base)
-// One compare covers both: the buffer is full when (log pointer + LOG_BIAS) reaches the
-// shadow top, and LOG_BIAS leaves room for the largest record plus one shadow frame.
+//   fs:[ssp]  shadow-stack top. Frames are 8 bytes {real return, entry ESP}, the stack grows
+//             DOWN; above the oldest frame sits a sentinel frame {0, 0xFFFFFFFF} that no
+//             exit matches and no entry cuts.
+//   fs:[log]  event-log write pointer + LOG_BIAS (the log grows UP from the region base).
+// One compare covers both: the buffer is full when the biased log pointer reaches the shadow
+// top; LOG_BIAS leaves room for the largest record plus one frame.
 //
 // Records (dwords): entry = fnId, ts, entryEsp, args…; exit = EXIT_TAG, ts, eax.
-// ts = the engine's instruction counter read through the page mapped by
-// Engine.mapInstructionCounter (deterministic).
+// ts = the engine's instruction counter, read through the page Engine.mapInstructionCounter
+// maps (deterministic; the host adds the slice's base when it drains).
 //
-// Registers: all preserved (ECX goes into the padding call's slot, EAX is pushed). EFLAGS
-// are NOT preserved across the thunks: no x86 calling convention passes or returns values
-// in flags, and compilers treat them as clobbered by every call.
+// Registers: all preserved (ECX lives in the padding call's slot, EAX is pushed; at exit ECX
+// is pushed). EFLAGS are NOT preserved across the thunks: no x86 calling convention passes or
+// returns values in flags, and compilers treat them as clobbered by every call.
+// Nothing is kept below ESP (DESIGN point 11): the exit thunk pushes before it writes.
 // ------------------------------------------------------------------------------------------
 
 export const EXIT_TAG = 0xffffffff;
 /** Bias of the stored log pointer; ≥ largest entry record (12 + 4·64) + exit record + one frame. */
 export const LOG_BIAS = 0x200;
+/** Shadow frame size and the sentinel's entry-ESP field. */
+export const SHADOW_FRAME = 8;
+export const SENTINEL_KEY = 0xffffffff;
 
 export interface GuestThunkLayout {
   /** fs-relative offset of the shadow-stack top pointer. */
@@ -100,10 +107,20 @@ export interface GuestThunkLayout {
   readonly counterVa: number;
   /** The shared exit thunk. */
   readonly exitVa: number;
-  /** The host-hooked flush stub (`ret`). */
+  /** Host-hooked stubs: FLUSH and CUT are `ret` (called), SLOW_EXIT is jumped to (the host sets EIP). */
   readonly flushVa: number;
+  readonly cutVa: number;
+  readonly slowExitVa: number;
   /** Argument dwords copied into each entry record. */
   readonly argCount: number;
+}
+
+/** Code of the host stubs page: FLUSH `ret` at +0, CUT `ret` at +0x10, SLOW_EXIT at +0x20 (int3 if ever run unhooked). */
+export function guestStubs(): Uint8Array {
+  const out = new Uint8Array(0x30).fill(0xcc);
+  out[0] = 0xc3;
+  out[0x10] = 0xc3;
+  return out;
 }
 
 class Asm {
@@ -120,9 +137,13 @@ class Asm {
     const x = v >>> 0;
     return this.emit(x & 255, (x >>> 8) & 255, (x >>> 16) & 255, x >>> 24);
   }
-  /** ModRM [base + disp32] with reg field `reg` and base register `rm` (not esp). */
+  /** ModRM [rm + disp32] with reg field `reg` (rm ≠ esp). */
   memDisp32(reg: number, rm: number, disp: number): this {
     return this.emit(0x80 | (reg << 3) | rm).d32(disp);
+  }
+  /** ModRM [rm + disp8] (rm ≠ esp). */
+  memDisp8(reg: number, rm: number, disp: number): this {
+    return this.emit(0x40 | (reg << 3) | rm, disp & 255);
   }
   /** ModRM [esp + disp] (SIB form), disp8 or disp32. */
   espDisp(reg: number, disp: number): this {
@@ -133,51 +154,61 @@ class Asm {
     this.emit(opcode);
     return this.d32(target - (this.here + 4));
   }
-  /** `jb +5; call target` — calls the flush stub when the compare said "full". */
+  fs(op: number, reg: number, slot: number): this {
+    return this.emit(0x64, op, 0x05 | (reg << 3)).d32(slot);
+  }
+  /** `cmp ecx, fs:[ssp]; jb +5; call flush`: calls the flush stub when the buffer is full. */
   flushCheck(sspSlot: number, flushVa: number): this {
-    this.emit(0x64, 0x3b, 0x0d).d32(sspSlot); // cmp ecx, fs:[ssp]
-    this.emit(0x72, 0x05); // jb +5
-    return this.rel32(0xe8, flushVa); // call flush
+    this.fs(0x3b, ECX, sspSlot);
+    this.emit(0x72, 0x05);
+    return this.rel32(0xe8, flushVa);
   }
 }
 const EAX = 0;
 const ECX = 1;
 
-/** Bytes of the largest entry thunk (for sizing): see guestEntryThunk. */
-export function guestEntryThunkSize(argCount: number, relocatedLength: number): number {
-  return 80 + 16 * argCount + relocatedLength;
+/** Bytes an entry thunk needs at most. */
+export function guestEntryThunkSize(argCount: number): number {
+  return 176 + 16 * argCount;
 }
 
 /**
  * Entry thunk of one function, reached by the padding's `call` (ESP → fn, ESP+4 → the real
- * return address): push the real return on the shadow stack, replace it with the exit thunk,
- * append ENTRY(fnId, ts, entry ESP, args), then run the displaced first instruction (clang
- * form) and jump back into the function.
+ * return address): if the top shadow frame's slot is at or below this entry's (dead frames
+ * or a tail call) the host decides (CUT: dead frames are removed with UNWIND events); push {real return, entry ESP}, replace the return
+ * address with the exit thunk, append ENTRY(fnId, ts, entry ESP, args), then run the
+ * displaced first instruction (clang form) and jump back into the function.
  */
 export function guestEntryThunk(va: number, fnVa: number, fnId: number, cls: PatchClass, firstBytes: Uint8Array, l: GuestThunkLayout): Uint8Array {
   assert(cls.patch !== "none", "thunk for an unpatchable function");
-  assert(fnId >= 0 && fnId < 0x80000000, "function id out of range");
+  assert(fnId >= 0 && fnId < 0x7fffffff, "function id out of range");
   const a = new Asm(va);
-  a.emit(0x89, 0x0c, 0x24); // mov [esp], ecx           (the call's slot keeps ECX)
-  a.emit(0x64, 0x8b, 0x0d).d32(l.sspSlot); // mov ecx, fs:[ssp]
-  a.emit(0x50); // push eax                                ([esp+8] = real return)
+  a.emit(0x89, 0x0c, 0x24); // mov [esp], ecx             the call's slot keeps ECX
+  a.fs(0x8b, ECX, l.sspSlot); // mov ecx, fs:[ssp]
+  a.emit(0x50); // push eax                                  [esp+8] = real return
+  a.emit(0x8d).espDisp(EAX, 8); // lea eax, [esp+8]          entry ESP
+  a.emit(0x39).memDisp8(EAX, ECX, 4); // cmp [ecx+4], eax    top frame's entry ESP (sentinel: 0xFFFFFFFF)
+  a.emit(0x0f, 0x86).d32(0); // jbe cut                       (patched below)
+  const jbAt = a.bytes.length;
+  const back = a.here;
+  a.emit(0x89).memDisp8(EAX, ECX, -4); // mov [ecx-4], eax   frame.esp
   a.emit(0x8b).espDisp(EAX, 8); // mov eax, [esp+8]
-  a.emit(0x8d, 0x49, 0xfc); // lea ecx, [ecx-4]
-  a.emit(0x89, 0x01); // mov [ecx], eax                    shadow push
-  a.emit(0x64, 0x89, 0x0d).d32(l.sspSlot); // mov fs:[ssp], ecx
+  a.emit(0x89).memDisp8(EAX, ECX, -8); // mov [ecx-8], eax   frame.ret
+  a.emit(0x8d).memDisp8(ECX, ECX, -8); // lea ecx, [ecx-8]
+  a.fs(0x89, ECX, l.sspSlot); // mov fs:[ssp], ecx
   a.emit(0xc7).espDisp(0, 8).d32(l.exitVa); // mov dword [esp+8], exit
-  a.emit(0x64, 0x8b, 0x0d).d32(l.logSlot); // mov ecx, fs:[log]
+  a.fs(0x8b, ECX, l.logSlot); // mov ecx, fs:[log]
   a.emit(0xc7).memDisp32(0, ECX, -LOG_BIAS).d32(fnId); // mov dword [ecx-B], fnId
   a.emit(0xa1).d32(l.counterVa); // mov eax, [counter]
   a.emit(0x89).memDisp32(EAX, ECX, -LOG_BIAS + 4); // mov [ecx-B+4], eax
-  a.emit(0x8d).espDisp(EAX, 8); // lea eax, [esp+8]      entry ESP
+  a.emit(0x8d).espDisp(EAX, 8); // lea eax, [esp+8]
   a.emit(0x89).memDisp32(EAX, ECX, -LOG_BIAS + 8); // mov [ecx-B+8], eax
   for (let j = 0; j < l.argCount; j++) {
     a.emit(0x8b).espDisp(EAX, 12 + 4 * j); // mov eax, [esp+12+4j]
     a.emit(0x89).memDisp32(EAX, ECX, -LOG_BIAS + 12 + 4 * j); // mov [ecx-B+12+4j], eax
   }
   a.emit(0x8d).memDisp32(ECX, ECX, 12 + 4 * l.argCount); // lea ecx, [ecx+size]
-  a.emit(0x64, 0x89, 0x0d).d32(l.logSlot); // mov fs:[log], ecx
+  a.fs(0x89, ECX, l.logSlot); // mov fs:[log], ecx
   a.flushCheck(l.sspSlot, l.flushVa);
   a.emit(0x58, 0x59); // pop eax; pop ecx
   if (cls.patch === "clang") {
@@ -185,29 +216,43 @@ export function guestEntryThunk(va: number, fnVa: number, fnId: number, cls: Pat
     a.emit(...moved);
   }
   a.rel32(0xe9, fnVa + cls.firstLength);
+  // cut: the host removes the dead frames and sets ECX to the new shadow top.
+  const cut = a.here;
+  a.bytes.splice(jbAt - 4, 4, ...le32(cut - (va + jbAt)));
+  a.rel32(0xe8, l.cutVa); // call cut
+  a.rel32(0xe9, back); // jmp back
+  assert(a.bytes.length <= guestEntryThunkSize(l.argCount), "entry thunk larger than its slot");
   return Uint8Array.from(a.bytes);
 }
 
+function le32(v: number): number[] {
+  const x = v >>> 0;
+  return [x & 255, (x >>> 8) & 255, (x >>> 16) & 255, x >>> 24];
+}
+
 /**
- * The shared exit thunk, reached by the `ret`/`ret n` of an instrumented function: pop the
- * shadow stack (the real return address goes onto the stack: ESP moves first, nothing is
- * ever below ESP), append EXIT(ts, eax), return to the caller. An empty guest shadow stack
- * pops the sentinel, so the final `ret` reaches the REFILL stub instead.
+ * The shared exit thunk, reached by the `ret` of an instrumented function. Fast path (the
+ * top frame's entry ESP is the slot the `ret` just popped): pop it, put the real return on
+ * the stack (ESP moves first), append EXIT(ts, eax), return. Otherwise jump to SLOW_EXIT with
+ * ECX saved at [esp]: the host finds the frame (`ret n`, tail calls, dead frames, spilled
+ * frames) and continues at the real return itself.
  */
 export function guestExitThunk(va: number, l: GuestThunkLayout): Uint8Array {
   const a = new Asm(va);
-  a.emit(0x51); // push ecx                              (slot A)
-  a.emit(0x64, 0x8b, 0x0d).d32(l.sspSlot); // mov ecx, fs:[ssp]
-  a.emit(0xff, 0x31); // push dword [ecx]              (slot R = real return)
-  a.emit(0x8d, 0x49, 0x04); // lea ecx, [ecx+4]
-  a.emit(0x64, 0x89, 0x0d).d32(l.sspSlot); // mov fs:[ssp], ecx
-  a.emit(0x64, 0x8b, 0x0d).d32(l.logSlot); // mov ecx, fs:[log]
+  a.emit(0x51); // push ecx                               (ESP = entry ESP after a plain ret)
+  a.fs(0x8b, ECX, l.sspSlot); // mov ecx, fs:[ssp]
+  a.emit(0x39, 0x61, 0x04); // cmp [ecx+4], esp
+  a.emit(0x0f).rel32(0x85, l.slowExitVa); // jne slow_exit
+  a.emit(0xff, 0x31); // push dword [ecx]                 real return
+  a.emit(0x8d).memDisp8(ECX, ECX, SHADOW_FRAME); // lea ecx, [ecx+8]
+  a.fs(0x89, ECX, l.sspSlot); // mov fs:[ssp], ecx
+  a.fs(0x8b, ECX, l.logSlot); // mov ecx, fs:[log]
   a.emit(0xc7).memDisp32(0, ECX, -LOG_BIAS).d32(EXIT_TAG); // mov dword [ecx-B], EXIT_TAG
   a.emit(0x89).memDisp32(EAX, ECX, -LOG_BIAS + 8); // mov [ecx-B+8], eax
   a.emit(0xff, 0x35).d32(l.counterVa); // push dword [counter]
   a.emit(0x8f).memDisp32(0, ECX, -LOG_BIAS + 4); // pop dword [ecx-B+4]
-  a.emit(0x8d, 0x49, 0x0c); // lea ecx, [ecx+12]
-  a.emit(0x64, 0x89, 0x0d).d32(l.logSlot); // mov fs:[log], ecx
+  a.emit(0x8d).memDisp8(ECX, ECX, 12); // lea ecx, [ecx+12]
+  a.fs(0x89, ECX, l.logSlot); // mov fs:[log], ecx
   a.flushCheck(l.sspSlot, l.flushVa);
   a.emit(0x8b).espDisp(ECX, 4); // mov ecx, [esp+4]
   a.emit(0xc2, 0x04, 0x00); // ret 4

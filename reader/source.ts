@@ -9,8 +9,12 @@ export interface TraceSource {
   readonly header: TraceHeader;
   readonly modules: readonly ModuleRecord[];
   readonly threads: readonly ThreadRecord[];
-  /** Columnar event chunks, in file order; one thread's chunks when `thread` is given. */
-  chunks(thread?: ThreadKey): Iterable<EventChunk>;
+  /**
+   * Columnar event chunks, in file order; one thread's chunks when `thread` is given. With
+   * `{ reuse: true }` a source may decode every chunk into the same buffers (a chunk is then
+   * valid only until the iteration moves on); the pipeline never keeps a chunk.
+   */
+  chunks(thread?: ThreadKey, options?: { readonly reuse?: boolean }): Iterable<EventChunk>;
   readonly damage: readonly Damage[];
   /** False when the trace was cut short (no footer) or damaged. */
   readonly complete: boolean;

@@ -115,8 +115,9 @@ start_sample() {
   local name=$1
   rm -rf "${BUILD:?}/$name"
   mkdir -p "$BUILD/$name"
-  (cd "$SAMPLES/$name" && find . -maxdepth 1 -type f \( -name '*.c' -o -name '*.h' -o -name '*.def' -o -name '*.S' -o -name '*.s' \) \
+  (cd "$SAMPLES/$name" && find . -maxdepth 1 -type f \( -name '*.c' -o -name '*.h' -o -name '*.def' -o -name '*.order' -o -name '*.S' -o -name '*.s' \) \
      -exec cp {} "$BUILD/$name/" \;)
+  rm -rf "${BUILD:?}/include"
   if [ -d "$SAMPLES/include" ]; then cp -r "$SAMPLES/include" "$BUILD/include"; fi
   cd "$BUILD/$name"
 }
@@ -136,7 +137,10 @@ build_fib() {
   clang_cc fib.c fib.obj
   lld_link fib.dll fib.pdb /dll /entry:DllMain /functionpadmin:5 /def:fib.def fib.obj
   clang_cc_nohotpatch fib.c fib_nopad.obj /Os
-  lld_link fib_nopad.dll fib_nopad.pdb /dll /entry:DllMain /def:fib.def fib_nopad.obj
+  # fib first (/order: the functions are COMDATs): its first instruction is the 1-byte
+  # `push edi`, so even the function that starts .text (preceded only by the zero-filled
+  # header page) cannot be taken for a padded, patchable one.
+  lld_link fib_nopad.dll fib_nopad.pdb /dll /entry:DllMain /def:fib.def /order:@fib_nopad.order fib_nopad.obj
   gcc_cc fib.c fib_msvc.o
   gnu_link fib_msvc.dll fib_msvc.pdb _DllMain@12 --shared fib_msvc.o fib.def
   publish fib fib.dll fib.pdb fib_nopad.dll fib_nopad.pdb fib_msvc.dll fib_msvc.pdb

@@ -3,6 +3,8 @@
  *   untraced   — fib.dll Run(n), nothing added;
  *   entryHooks — one JS code hook on each function's first byte (entries only, nothing
  *                recorded: the floor of "a host callback per call");
+ *   entryExitHooks — the same plus one JS code hook on each `ret` of every function (the floor
+ *                of any tracer that calls into JS at every entry and exit; nothing recorded);
  *   everyInsn  — one JS code hook on every instruction of the image, detecting entries (the
  *                address is a function start) and `ret`s (C3/C2 at the address), as
  *                qiling-style tracers do. The image bytes are looked up in a host copy, which
@@ -16,7 +18,7 @@ import type { UserMachine, MachineOptions, LoadedModule } from "../../runtime/in
 import { loadProjectModule } from "../project.js";
 import { nowNs, secondsSince } from "../harness.js";
 
-export type NaiveVariant = "untraced" | "entryHooks" | "everyInsn";
+export type NaiveVariant = "untraced" | "entryHooks" | "entryExitHooks" | "everyInsn";
 
 interface RuntimeApi {
   createMachine(options?: MachineOptions): UserMachine;
@@ -40,7 +42,8 @@ export async function loadNaiveBaselines(root: string, image: string, pdbPath: s
   const runtime = await loadProjectModule<RuntimeApi>(root, "runtime/index.js", ["createMachine"], "emulated machine (runtime/)");
   const pdbApi = await loadProjectModule<PdbApi>(root, "pe/pdb/index.js", ["parsePdb"], "PDB parser");
   const pdb = pdbApi.parsePdb(readFileSync(pdbPath), pdbPath);
-  const functionRvas = pdb.procedures.filter((p) => p.rva !== undefined).map((p) => p.rva! as number);
+  const procs = pdb.procedures.filter((p) => p.rva !== undefined && p.size > 0);
+  const functionRvas = procs.map((p) => p.rva! as number);
   if (functionRvas.length === 0) throw new Error(`${pdbPath} lists no procedures`);
 
   return {
@@ -54,6 +57,17 @@ export async function loadNaiveBaselines(root: string, image: string, pdbPath: s
         let exits = 0;
         if (variant === "entryHooks") {
           for (const rva of functionRvas) engine.addCodeHook(mod.base + rva, mod.base + rva, () => void entries++);
+        } else if (variant === "entryExitHooks") {
+          // Every C3 / C2 byte inside a function: a hook fires only where an instruction starts,
+          // so bytes that are part of other instructions cost nothing at run time.
+          const bytes = engine.readMemory(mod.base, mod.size);
+          for (const p of procs) {
+            const a = mod.base + p.rva!;
+            engine.addCodeHook(a, a, () => void entries++);
+            for (let i = p.rva!; i < p.rva! + p.size; i++) {
+              if (bytes[i] === 0xc3 || bytes[i] === 0xc2) engine.addCodeHook(mod.base + i, mod.base + i, () => void exits++);
+            }
+          }
         } else if (variant === "everyInsn") {
           // 1 = function start, 2 = ret (C3 / C2 iw) at that image offset.
           const kind = new Uint8Array(mod.size);

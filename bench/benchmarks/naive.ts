@@ -42,13 +42,13 @@ export const naiveHooks: Benchmark = {
       },
     });
     ctx.command(`# in-process (bench/baselines/naive-hooks.ts): createMachine → loadImage(samples/fib/fib.dll) → callExport(Run, [${n}]), hooks added before the call`);
-    const t = await interleave([variant("untraced"), variant("entryHooks")], ctx.repeats);
+    const t = await interleave([variant("untraced"), variant("entryHooks"), variant("entryExitHooks")], ctx.repeats);
     const slow = await interleave([variant("untraced"), variant("everyInsn")], Math.max(1, Math.min(ctx.repeats, ctx.quick ? 1 : 3)));
     const calls = expectedCalls(n);
-    for (const v of ["entryHooks", "everyInsn"] as const) {
+    for (const v of ["entryHooks", "entryExitHooks", "everyInsn"] as const) {
       const r = last[v]!;
       if (r.entries !== calls) throw new Error(`${v}: counted ${r.entries} entries, expected ${calls}`);
-      if (v === "everyInsn" && r.exits !== calls) throw new Error(`${v}: counted ${r.exits} rets, expected ${calls}`);
+      if (v !== "entryHooks" && r.exits !== calls) throw new Error(`${v}: counted ${r.exits} rets, expected ${calls}`);
     }
     const untraced = t.median.untraced!;
     const entryRatio = t.median.entryHooks! / untraced;
@@ -59,6 +59,13 @@ export const naiveHooks: Benchmark = {
     ctx.note("The per-instruction variant looks instruction bytes up in a host copy of the image; tools that read guest memory per instruction (qiling) pay an extra FFI read each time, hence the issue's 20× reference.");
     ctx.measure({ id: "naive.untraced", label: `untraced fib(${n}) on the machine`, value: untraced, unit: "s", detail: `${calls} calls, ${fmt(calls / untraced / 1e6)} M calls/s` });
     ctx.measure({ id: "naive.entryHooks", label: "one JS code hook per function entry / untraced", value: entryRatio, unit: "×", detail: `${fmt(perCallNs)} ns per hooked entry; reference 1.65×` });
+    ctx.measure({
+      id: "naive.entryExitHooks",
+      label: "one JS code hook per entry and per ret / untraced",
+      value: t.median.entryExitHooks! / untraced,
+      unit: "×",
+      detail: `${fmt(((t.median.entryExitHooks! - untraced) / (2 * calls)) * 1e9)} ns per hooked event: the floor of a tracer with a JS callback per event`,
+    });
     ctx.measure({ id: "naive.everyInsn", label: "JS hook on every instruction (entries + rets) / untraced", value: insnRatio, unit: "×", detail: `${fmt(slow.median.everyInsn!)} s vs ${fmt(slow.median.untraced!)} s; reference 20×` });
   },
 };

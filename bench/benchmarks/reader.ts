@@ -48,6 +48,7 @@ export const readerVsUftrace: Benchmark = {
       ctx.repeats,
     );
     const m = t.median;
+    if (trace.origin !== "synthetic") ctx.note(`Recording the fib(${n}) trace (${trace.origin}) took ${fmt(trace.seconds)} s wall time, ${fmt(trace.bytes / 1e6)} MB.`);
     const events = `${trace.origin} trace of ${fmt(trace.events)} events vs uftrace's ${fmt(rec.events)}`;
     ctx.measure({
       id: "reader.reportRatio",

@@ -10,6 +10,7 @@ import type { Command } from "commander";
 import { UsageError, hex } from "../../base/index.js";
 import { parseCallArg, runImage, type MachineObserver, type MachineOptions, type RunResult } from "../../runtime/index.js";
 import { addTracingOptions, runTraced, tracingOptionsFrom, type RawTracingOptions } from "../../runtime/tracing/index.js";
+import { isDriverImage, parseIrpSpec, runDriver, runDriverTraced, type KernelRunResult } from "../../runtime/kernel/index.js";
 import { GuestFailure, printJson } from "../cli.js";
 
 export interface RunCommandOptions extends RawTracingOptions {
@@ -22,6 +23,8 @@ export interface RunCommandOptions extends RawTracingOptions {
   readonly timeout?: string;
   readonly allowMissingImports?: boolean;
   readonly quantum?: string;
+  /** Kernel mode (.sys image): requests to send, "<major>[:ioctl[:input-hex[:output-length]]]". */
+  readonly irp?: string[];
 }
 
 /** "Run:20" → { name: "Run", args: [20] }; "Add:2,3"; "Spin". */
@@ -59,6 +62,10 @@ export function machineOptionsFrom(options: RunCommandOptions): MachineOptions {
 
 /** The library side of the command, untraced (an observer may watch the machine). */
 export function runCommand(image: string, options: RunCommandOptions, observer?: MachineObserver): RunResult {
+  if (isDriverImage(image)) {
+    if (options.call !== undefined) throw new UsageError("--call is for DLLs; a driver gets requests with --irp");
+    return runDriver({ image, ...machineOptionsFrom(options), irps: (options.irp ?? []).map(parseIrpSpec), ...(observer !== undefined ? { observer } : {}) });
+  }
   return runImage({
     image,
     ...machineOptionsFrom(options),
@@ -70,7 +77,10 @@ export function runCommand(image: string, options: RunCommandOptions, observer?:
 /** The traced run: the trace is written (and closed) even when the guest fails. */
 export function runTracedCommand(image: string, options: RunCommandOptions, argv: readonly string[]): RunResult {
   const tracing = tracingOptionsFrom(options, image);
-  const traced = runTraced({
+  if (isDriverImage(image) && options.call !== undefined) throw new UsageError("--call is for DLLs; a driver gets requests with --irp");
+  const traced = isDriverImage(image)
+    ? runDriverTraced({ image, ...machineOptionsFrom(options), ...tracing.options, irps: (options.irp ?? []).map(parseIrpSpec), output: tracing.output, commandLine: argv })
+    : runTraced({
     image,
     ...machineOptionsFrom(options),
     ...tracing.options,
@@ -96,6 +106,7 @@ export function printRunResult(r: RunResult, json: boolean): void {
       threads: r.threads,
       ...(r.output.length > 0 ? { output: r.output } : {}),
       ...(r.failure !== undefined ? { failure: r.failure } : {}),
+      ...kernelJson(r),
     });
   } else {
     const out: string[] = [];
@@ -111,16 +122,41 @@ export function printRunResult(r: RunResult, json: boolean): void {
       out.push("debug output:");
       for (const line of r.output) out.push(`  ${line.replace(/\n$/, "")}`);
     }
+    out.push(...kernelText(r));
     process.stdout.write(out.join("\n") + "\n");
   }
   if (r.failure !== undefined) throw new GuestFailure(r.failure);
 }
 
+/** Kernel runs (.sys): the requests' results and a bug check, for --json. */
+function kernelJson(r: RunResult): Record<string, unknown> {
+  if (!("irps" in r)) return {};
+  const k = r as KernelRunResult;
+  return {
+    irps: k.irps.map((i) => ({ major: i.major, ...(i.ioctl !== undefined ? { ioctl: i.ioctl } : {}), status: i.status, information: i.information, ...(i.output !== undefined ? { output: i.output } : {}) })),
+    ...(k.bugCheck !== undefined ? { bugCheck: k.bugCheck } : {}),
+  };
+}
+
+function kernelText(r: RunResult): string[] {
+  if (!("irps" in r)) return [];
+  const k = r as KernelRunResult;
+  const out = ["requests:"];
+  for (const i of k.irps) {
+    const status = i.status !== undefined ? `IoStatus ${hex(i.status)} Information ${i.information ?? 0}` : `not completed (returned ${hex(i.returned)})`;
+    out.push(`  ${i.majorName}${i.ioctl !== undefined ? ` ${hex(i.ioctl)}` : ""}: ${status}${i.output !== undefined && i.output !== "" ? `  output ${i.output}` : ""}`);
+  }
+  if (k.bugCheck !== undefined) out.push(`bug check: ${hex(k.bugCheck.code)} (${k.bugCheck.parameters.map((p) => hex(p)).join(", ")}) in thread ${k.bugCheck.thread} at ${k.bugCheck.address}`);
+  return out;
+}
+
+const collectIrp = (value: string, previous: string[] = []): string[] => [...previous, value];
+
 export function registerRun(program: Command): void {
   const command = program
     .command("run")
     .description("run an image in the emulated machine")
-    .argument("<image>", "DLL or EXE (x86 PE32)")
+    .argument("<image>", "DLL, EXE or driver .sys (x86 PE32); drivers: --load adds filter drivers loaded after it")
     .option("--call <export[:args]>", "DLL: call this export after DllMain, integer args (decimal or 0x hex), e.g. Run:20")
     .option("--load <dll...>", "load these DLLs first (and look for imports next to them)")
     .option("--cpus <n>", "virtual processors", "1")
@@ -129,7 +165,8 @@ export function registerRun(program: Command): void {
     .option("--max-instructions <n>", "stop the guest after this many instructions")
     .option("--timeout <ms>", "stop the guest after this much host time")
     .option("--allow-missing-imports", "bind missing imports to stubs that stop the calling thread")
-    .option("--quantum <n>", "instructions per time slice when threads share a CPU");
+    .option("--quantum <n>", "instructions per time slice when threads share a CPU")
+    .option("--irp <major[:ioctl[:input-hex[:outlen]]]>", "driver (.sys): send this request to the top of the device stack (repeatable; create, close, device_control, ... or 0..27)", collectIrp);
   addTracingOptions(command);
   command.action((image: string, options: RunCommandOptions) => {
     const result = options.trace === false ? runCommand(image, options) : runTracedCommand(image, options, process.argv.slice(2));

@@ -27,6 +27,9 @@ export function selectedThreads(trace: TraceSource, threads: ReadonlySet<number>
   return threads === undefined ? keys : keys.filter((k) => threads.has(k));
 }
 
+/** feed() consumes a chunk completely, so chunks may share decode buffers. */
+const REUSE = { reuse: true } as const;
+
 export function walkFrames(trace: TraceSource, sink: FrameSink, options: WalkOptions): RepairingCallTreeBuilder {
   const filtered = options.filter === undefined || isNoFilter(options.filter) ? sink : new FrameFilter(options.filter, sink);
   const builder = new RepairingCallTreeBuilder(trace.threads, filtered, {
@@ -36,13 +39,13 @@ export function walkFrames(trace: TraceSource, sink: FrameSink, options: WalkOpt
   const selected = options.threads;
   if (options.threadByThread === true) {
     for (const key of selectedThreads(trace, selected)) {
-      for (const chunk of trace.chunks(key)) builder.feed(chunk);
+      for (const chunk of trace.chunks(key, REUSE)) builder.feed(chunk);
       builder.finishThread(key);
     }
     return builder;
   }
   const seen = new Set<number>();
-  for (const chunk of trace.chunks()) {
+  for (const chunk of trace.chunks(undefined, REUSE)) {
     if (selected !== undefined && !selected.has(chunk.thread)) continue;
     seen.add(chunk.thread);
     builder.feed(chunk);

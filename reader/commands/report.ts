@@ -61,7 +61,12 @@ export class ReportAccumulator implements FrameSink {
     this.max = g(this.max);
   }
 
+  /** The last thread's `active` table, cached: threads switch rarely, frames constantly. */
+  private activeThread = -1;
+  private activeTable = new Int32Array(0);
+
   private activeOf(t: ThreadInfo, fn: number): Int32Array {
+    if (t.index === this.activeThread && fn < this.activeTable.length) return this.activeTable;
     let a = this.active[t.index];
     if (a === undefined || fn >= a.length) {
       const b = new Int32Array(Math.max(this.calls.length, fn + 1));
@@ -69,6 +74,8 @@ export class ReportAccumulator implements FrameSink {
       this.active[t.index] = b;
       a = b;
     }
+    this.activeThread = t.index;
+    this.activeTable = a;
     return a;
   }
 

@@ -16,6 +16,8 @@ import {
   entrySlot,
   exitSlot,
   findPdb,
+  guestEntryThunk,
+  guestEntryThunkSize,
   nameFilter,
   planPatch,
   type ClassifiedFunction,
@@ -27,6 +29,7 @@ import { X86Reg, type Engine } from "../engine/index.js";
 import type { Machine } from "../machine.js";
 import type { GuestThread } from "../thread.js";
 import type { LoadedModule, MachineObserver, ThreadView, UnwindStep } from "../types.js";
+import { DEFAULT_BUFFER_BYTES, EXIT_TAG, GuestPath, type GuestBuffer } from "./guest.js";
 
 export type ClockChoice = "guest" | "host";
 
@@ -43,6 +46,14 @@ export interface TracerOptions {
   readonly attachAt?: number;
   /** Unpatch when the guest clock reaches this count. */
   readonly detachAt?: number;
+  /**
+   * How events are recorded: "guest" (default in user mode: thunks record into per-thread
+   * guest buffers, the host drains them) or "hooks" (a host hook per entry and exit; kernel
+   * mode and engines without a mappable instruction counter always use it).
+   */
+  readonly recorder?: "guest" | "hooks";
+  /** Per-thread guest buffer (event log + shadow stack) in bytes; default 256 KiB. */
+  readonly bufferBytes?: number;
 }
 
 export function traceClock(choice: ClockChoice): TraceClock {
@@ -75,6 +86,10 @@ interface ThreadState {
    */
   unwindTarget: number;
   unwindCode: number;
+  /** In-guest recording: the thread's buffer (its shadow stack mirrors `frames`). */
+  buf: GuestBuffer | undefined;
+  /** Last timestamp written (drained timestamps are clamped to stay monotonic). */
+  lastTs: number;
 }
 
 /** A patched (or patchable) function of an instrumented module. */
@@ -122,6 +137,13 @@ export class Tracer implements MachineObserver {
   // Hot-path cache: the last thread seen.
   private lastThread: GuestThread | undefined;
   private lastState: ThreadState | undefined;
+  /** In-guest recording, when active (see guest.ts). */
+  private guest: GuestPath | undefined;
+  /** Host clock: guest clock and host ns at the last drain (timestamps are interpolated between drains). */
+  private lastDrainClock = 0;
+  private lastDrainNs = 0;
+  /** The last `now()` handed out (host-side events). */
+  private lastNow = 0;
 
   constructor(
     readonly writer: TraceWriter,
@@ -140,6 +162,18 @@ export class Tracer implements MachineObserver {
   onMachineReady(machine: Machine): void {
     this.machine = machine;
     this.engine = machine.engine;
+    if (this.options.recorder !== "hooks" && machine.options.mode !== "kernel") {
+      this.guest = GuestPath.create(machine, this.argCount, this.options.bufferBytes ?? DEFAULT_BUFFER_BYTES);
+      const g = this.guest;
+      if (g !== undefined) {
+        // The only host hook of the guest path: three stubs reached on rare paths.
+        machine.engine.addCodeHook(g.stubBase, g.stubBase + 0x2f, (address) => {
+          if (address === g.flushVa) this.onFlush();
+          else if (address === g.cutVa) this.onCut();
+          else if (address === g.slowExitVa) this.onSlowExit();
+        });
+      }
+    }
     if (this.options.attachAt !== undefined) machine.at(this.options.attachAt, () => this.attach());
     if (this.options.detachAt !== undefined) machine.at(this.options.detachAt, () => this.detach());
   }
@@ -179,6 +213,7 @@ export class Tracer implements MachineObserver {
       functionRvas: chosen.map((c) => c.fn.rva),
     });
     if (chosen.length === 0) return;
+    if (this.guest !== undefined) return this.buildGuestThunks(module, chosen, rec.firstFunctionId);
 
     // Thunk area: hook slots (exit + one per function), then continuations.
     const slotsSize = HOOK_SLOT_SIZE * (chosen.length + 1);
@@ -204,12 +239,37 @@ export class Tracer implements MachineObserver {
     if (this.attached) this.patchModule(rec.firstFunctionId, chosen.length);
   }
 
+  /** In-guest path: per function an entry thunk in the module's thunk area (no hooks). */
+  private buildGuestThunks(module: LoadedModule, chosen: readonly ClassifiedFunction[], firstId: number): void {
+    const engine = this.engine!;
+    const g = this.guest!;
+    const slot = guestEntryThunkSize(this.argCount);
+    const area = this.machine!.allocate(slot * chosen.length, 5, `ntrace thunks for ${module.name}`);
+    const bytes = new Uint8Array(slot * chosen.length).fill(0xcc);
+    chosen.forEach((c, i) => {
+      const fnVa = module.base + c.fn.rva;
+      const va = area.base + slot * i;
+      bytes.set(guestEntryThunk(va, fnVa, firstId + i, c.cls, engine.readMemory(fnVa, 16), g.layout), slot * i);
+      const original = engine.readMemory(fnVa - 5, PATCH_LENGTH);
+      this.sites.push({ fnVa, id: firstId + i, plan: planPatch(fnVa, va, original) });
+    });
+    engine.writeMemory(area.base, bytes);
+    this.areas.push({ base: area.base, exitVa: g.exitVa, firstId, count: chosen.length });
+    if (this.attached) this.patchModule(firstId, chosen.length);
+  }
+
   onThreadStart(thread: ThreadView): void {
     this.stateOf(thread);
   }
 
+  onSliceEnd(thread: ThreadView): void {
+    const s = this.threads.get(thread.key);
+    if (s?.buf !== undefined) this.drain(s);
+  }
+
   onThreadExit(thread: ThreadView, exitCode: number): void {
     const s = this.stateOf(thread);
+    this.drain(s);
     const ts = this.now();
     this.closeFrames(s, ts);
     s.writer.threadEnd(ts, exitCode >>> 0);
@@ -218,12 +278,15 @@ export class Tracer implements MachineObserver {
   onContextResume(thread: ThreadView, esp: number, _eip: number, code: number): void {
     // Frames whose return-address slot lies below the resumed ESP were skipped by unwinding.
     const s = this.stateOf(thread);
+    this.drain(s);
+    const before = s.frames.length;
     this.cutBelow(s, esp >>> 0, code >>> 0, this.now());
+    if (s.buf !== undefined) this.guest!.removeTop(s.buf, before - s.frames.length);
   }
 
   onUnwind(thread: ThreadView, step: UnwindStep): void {
     const s = this.stateOf(thread);
-    s.unwindTarget = step.targetFrame === 0 ? 0xffffffff : step.targetFrame >>> 0;
+    s.unwindTarget = step.targetFrame === 0 ? EXIT_UNWIND : step.targetFrame >>> 0;
     s.unwindCode = step.code >>> 0;
   }
 
@@ -260,6 +323,7 @@ export class Tracer implements MachineObserver {
       engine.flushCode(site.fnVa - 5, PATCH_LENGTH);
     }
     this.stats.patched = 0;
+    for (const s of this.threads.values()) this.drain(s);
     const ts = this.now();
     for (const s of this.threads.values()) {
       for (let i = s.frames.length - 1; i >= 0; i--) {
@@ -290,6 +354,7 @@ export class Tracer implements MachineObserver {
 
   /** Ends the trace: frames still open on every thread become UNCLOSED events. */
   finish(): void {
+    for (const s of this.threads.values()) this.drain(s);
     const ts = this.now();
     for (const s of this.threads.values()) this.closeFrames(s, ts);
   }
@@ -298,7 +363,9 @@ export class Tracer implements MachineObserver {
 
   private now(): number {
     if (this.clockChoice === "guest") return this.machine!.clock();
-    return Number(process.hrtime.bigint() - this.hostStart);
+    const ns = Number(process.hrtime.bigint() - this.hostStart);
+    this.lastNow = ns;
+    return ns;
   }
 
   private current(): ThreadState {
@@ -316,7 +383,8 @@ export class Tracer implements MachineObserver {
     if (s === undefined) {
       const key = threadKey(thread.key);
       this.writer.addThread({ key, process: thread.cid.process, thread: thread.cid.thread, startAddress: 0 });
-      s = { key, writer: this.writer.thread(key), frames: [], unwindTarget: 0, unwindCode: 0 };
+      s = { key, writer: this.writer.thread(key), frames: [], unwindTarget: 0, unwindCode: 0, buf: undefined, lastTs: 0 };
+      if (this.guest !== undefined && thread.teb !== 0) s.buf = this.guest.initThread(thread.teb);
       this.threads.set(thread.key, s);
       s.writer.threadStart(this.now());
     }
@@ -339,7 +407,7 @@ export class Tracer implements MachineObserver {
     const ret = engine.readU32(entryEsp);
     const ts = this.now();
     const frames = s.frames;
-    if (frames.length > 0 && frames[frames.length - 1]!.entryEsp < entryEsp) this.cutBelow(s, entryEsp, 0, ts);
+    if (frames.length > 0 && frames[frames.length - 1]!.entryEsp <= entryEsp) this.cutDead(s, entryEsp, ts);
     frames.push({ fn, ret, entryEsp, recording: true });
     engine.writeU32(entryEsp, area.exitVa);
     if (this.argCount > 0) {
@@ -389,6 +457,168 @@ export class Tracer implements MachineObserver {
     }
   }
 
+  /**
+   * Entry safety net, when the new frame's return slot is at or above the top frame's: the
+   * code calling it runs where the top frame(s) were, so they were left by a jump the machine
+   * did not see (longjmp; an __except block after RtlUnwind). Dead, as UNWIND events:
+   *  - frames whose slot lies below the new one (free stack now);
+   *  - after an RtlUnwind to target T with the new slot below T: every frame below T (control
+   *    is back in T's frame, whatever stack depth its calls use);
+   *  - then, from the top, frames whose slot no longer holds an exit thunk (overwritten by a
+   *    later call's return address: they can never return through it). A tail call keeps the
+   *    thunk in the shared slot, so the frame that jumped stays open and the new one nests.
+   * Runs only on this rare path (the usual entry is deeper than the top frame).
+   */
+  private cutDead(s: ThreadState, entryEsp: number, ts: number): void {
+    this.cutBelow(s, entryEsp, 0, ts);
+    if (entryEsp < s.unwindTarget && s.unwindTarget !== EXIT_UNWIND) this.cutBelow(s, s.unwindTarget, 0, ts);
+    const frames = s.frames;
+    const engine = this.engine!;
+    while (frames.length > 0) {
+      const top = frames[frames.length - 1]!;
+      const slot = engine.readU32(top.entryEsp);
+      if (slot === (this.guest?.exitVa ?? -1) || this.areas.some((a) => a.exitVa === slot)) break;
+      frames.pop();
+      if (top.recording) {
+        s.writer.unwind(ts, top.fn, unwindCodeOf(s, top));
+        this.stats.unwinds++;
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- in-guest path (guest.ts)
+
+  /**
+   * Turns the thread's guest log into events (in order) and keeps `frames` mirroring the
+   * guest shadow stack. Timestamps: the engine counter of the current slice (every slice end
+   * drains, so the log never holds another slice's counts) → guest clock; host clock:
+   * interpolated linearly between the host times of consecutive drains.
+   */
+  private drain(s: ThreadState): void {
+    const g = this.guest;
+    if (g === undefined || s.buf === undefined) return;
+    const words = g.takeLog(s.buf);
+    if (words === undefined) return;
+    const machine = this.machine!;
+    const executed = this.engine!.executedInstructions();
+    const live = machine.currentThread() !== undefined && !Number.isNaN(executed);
+    const clock = machine.clock();
+    const base = live ? clock - executed - 1 : clock;
+    let scale = 0;
+    // Host clock: host-side events written so far (at `now()`) bound the interpolated ones
+    // from below (guest clock: exact, and every host-side event drains its thread first).
+    const floor = this.clockChoice === "host" ? this.lastNow : 0;
+    const g0 = this.lastDrainClock;
+    const n0 = this.lastDrainNs;
+    if (this.clockChoice === "host") {
+      const nowNs = this.now();
+      scale = clock > g0 ? (nowNs - n0) / (clock - g0) : 0;
+      this.lastDrainClock = clock;
+      this.lastDrainNs = nowNs;
+    }
+    const stamp = (raw: number): number => {
+      let ts = live ? base + raw : clock;
+      if (this.clockChoice === "host") ts = Math.round(n0 + (ts - g0) * scale);
+      if (ts < floor) ts = floor;
+      if (ts < s.lastTs) ts = s.lastTs;
+      s.lastTs = ts;
+      return ts;
+    };
+    const frames = s.frames;
+    const n = this.argCount;
+    for (let i = 0; i < words.length; ) {
+      const tag = words[i]!;
+      const ts = stamp(words[i + 1]!);
+      if (tag === EXIT_TAG) {
+        const eax = words[i + 2]!;
+        i += 3;
+        const f = frames.pop();
+        if (f === undefined) {
+          this.stats.lost++;
+          continue;
+        }
+        if (f.entryEsp > s.unwindTarget) s.unwindTarget = 0; // the unwind's target frame has returned
+        if (f.recording) {
+          s.writer.exit(ts, f.fn, eax);
+          this.stats.exits++;
+        }
+      } else {
+        const esp = words[i + 2]!;
+        const recording = this.attached; // entries drained after detach ran in a thunk a thread was stopped in
+        frames.push({ fn: tag, ret: 0, entryEsp: esp, recording });
+        if (recording) {
+          if (n > 0) s.writer.entry(ts, tag, esp, words.subarray(i + 3, i + 3 + n));
+          else s.writer.entry(ts, tag, esp);
+          this.stats.entries++;
+        }
+        i += 3 + n;
+      }
+    }
+  }
+
+  /** FLUSH: the thread's buffer is full. */
+  private onFlush(): void {
+    const s = this.current();
+    this.drain(s);
+    this.guest!.spillIfDeep(s.buf!);
+  }
+
+  /**
+   * CUT: an entry found the top frame's slot at or below its own (EAX = the new entry ESP,
+   * ECX = shadow top): the entry safety net decides which frames are dead; the thunk goes on
+   * with ECX = the new shadow top.
+   */
+  private onCut(): void {
+    const engine = this.engine!;
+    const s = this.current();
+    this.drain(s);
+    const entryEsp = engine.readRegister(X86Reg.EAX);
+    const before = s.frames.length;
+    this.cutDead(s, entryEsp, this.now());
+    this.guest!.removeTop(s.buf!, before - s.frames.length);
+    engine.writeRegister(X86Reg.ECX, this.guest!.ssp(s.buf!));
+  }
+
+  /**
+   * SLOW_EXIT: the exit thunk's fast path did not match the top frame (ECX saved at [ESP]):
+   * `ret n`, a tail call returning through a `ret n`, frames skipped by an unwind the machine
+   * did not report, or an empty guest shadow stack with frames spilled to the host. Same rule
+   * as the hook path: the frame that returned is the most recent among those with the highest
+   * entry ESP below the ESP after the `ret`; frames above it are dead (UNWIND).
+   */
+  private onSlowExit(): void {
+    const engine = this.engine!;
+    const g = this.guest!;
+    const s = this.current();
+    const [esp, eax] = engine.readRegisters([X86Reg.ESP, X86Reg.EAX]) as [number, number];
+    const savedEcx = engine.readU32(esp);
+    const after = (esp + 4) >>> 0;
+    this.drain(s);
+    const frames = s.frames;
+    let k = -1;
+    for (let i = frames.length - 1; i >= 0; i--) {
+      const e = frames[i]!.entryEsp;
+      if (e >= after) break;
+      if (k < 0 || e > frames[k]!.entryEsp) k = i;
+    }
+    if (k < 0) {
+      this.machine!.fail(this.machine!.currentThread()!, `ntrace: exit thunk reached at ESP ${hex(after)} with no open frame below it (thread ${hex(s.key)})`);
+      return;
+    }
+    const fromTop = frames.length - 1 - k;
+    const ret = g.returnOf(s.buf!, fromTop);
+    const ts = this.now();
+    if (fromTop > 0) this.cutAbove(s, k + 1, 0, ts);
+    const f = frames.pop()!;
+    g.removeTop(s.buf!, fromTop + 1);
+    if (f.entryEsp > s.unwindTarget) s.unwindTarget = 0;
+    if (f.recording) {
+      s.writer.exit(ts, f.fn, eax >>> 0);
+      this.stats.exits++;
+    }
+    engine.writeRegisters([X86Reg.ECX, X86Reg.ESP, X86Reg.EIP], [savedEcx, after, ret]);
+  }
+
   /** Removes frames whose return slot lies below `esp` (they can never return), as UNWIND events. */
   private cutBelow(s: ThreadState, esp: number, code: number, ts: number): void {
     const frames = s.frames;
@@ -423,6 +653,9 @@ export class Tracer implements MachineObserver {
     }
   }
 }
+
+/** `ThreadState.unwindTarget` of an exit unwind (RtlUnwind with TargetFrame 0): every frame. */
+const EXIT_UNWIND = 0xffffffff;
 
 /** The code of a frame found dead by the safety net: the last RtlUnwind's, if the frame lies below its target. */
 function unwindCodeOf(s: ThreadState, f: Frame): number {

@@ -21,7 +21,6 @@ if (!wine) {
   process.exit(2);
 }
 const samples = join(dirname(fileURLToPath(import.meta.url)), '..');
-const root = join(samples, '..');
 const work = mkdtempSync(join(tmpdir(), 'ntrace-wine-check-'));
 try {
   execFileSync('i686-w64-mingw32-gcc', ['-O2', '-o', join(work, 'runner.exe'), join(samples, 'tools/runner.c')]);

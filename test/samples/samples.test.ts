@@ -211,7 +211,12 @@ describe("hot-patch forms", () => {
     const procs = pdbProcedures("samples/fib/fib_nopad.dll");
     expect(procs.size).toBe(6);
     for (const [name, { rva }] of procs) {
-      if (rva === text.rva) continue; // first function: nothing of .text precedes it
+      if (rva === text.rva) {
+        // starts .text (only the zero-filled header page before it): 1-byte first instruction
+        expect(name).toBe("fib");
+        expect(bytesAt(img, rva, 1)).toEqual([0x57]); // push edi
+        continue;
+      }
       expect(bytesAt(img, rva - 5, 5).every((b) => PADDING.has(b)), name).toBe(false);
     }
   });

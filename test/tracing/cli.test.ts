@@ -73,6 +73,30 @@ describe("ntrace run + info on seh.dll (CLI)", () => {
     expect(info.events).toBe(trace.eventsOf(key).length);
   });
 
+  it("threads.exe --cpus 4: exit code 5371856; info lists 6 threads, distinct KTHREAD keys and CIDs, events adding up", () => {
+    const file = join(tmp, "threads.ntrace");
+    const run = ntrace(["run", "samples/threads/threads.exe", "--cpus", "4", "-o", file, "--json"]);
+    expect(run.status).toBe(0);
+    const out = JSON.parse(run.stdout) as { exitCode: number; threads: { key: string; cid: { process: number; thread: number } }[] };
+    expect(out.exitCode).toBe(5371856);
+    const infoRun = ntrace(["info", file, "--json"]);
+    expect(infoRun.status).toBe(0);
+    const info = JSON.parse(infoRun.stdout) as InfoJson & { cpus: number };
+    expect(info.cpus).toBe(4);
+    // The trace's threads are the machine's threads: same KTHREAD keys with the same CIDs.
+    const byKey = (a: { key: number }, b: { key: number }) => a.key - b.key;
+    expect(info.threads.map((t) => ({ key: t.key, cid: t.cid })).sort(byKey)).toEqual(out.threads.map((t) => ({ key: Number(t.key), cid: t.cid })).sort(byKey));
+    expect(info.threads.length).toBe(6);
+    expect(new Set(info.threads.map((t) => t.key)).size).toBe(6);
+    expect(new Set(info.threads.map((t) => t.cid.thread)).size).toBe(6);
+    expect(info.threads.reduce((n, t) => n + t.events, 0)).toBe(info.events);
+    const trace = namedTrace(readFileSync(file), sample("threads/threads.exe"), "threads.exe");
+    for (const t of info.threads) {
+      expect(trace.eventsOf(t.key).length).toBe(t.events);
+      strictReplay(t.key, trace.eventsOf(t.key));
+    }
+  });
+
   it("BadRecord: exits non-zero naming the unhandled exception, and the trace is still complete with 2 UNCLOSED", () => {
     const { run, info, file } = runCase("BadRecord");
     expect(run.status).not.toBe(0);

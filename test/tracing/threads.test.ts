@@ -23,7 +23,14 @@ interface ThreadsExpected {
 const expected = (JSON.parse(readFileSync(join(ROOT, "samples/expected.json"), "utf8")) as ThreadsExpected[]).find((e) => e.image === "samples/threads/threads.exe")!;
 const IMAGE = sample("threads/threads.exe");
 
-const configs: { cpus: number; quantum?: number }[] = [{ cpus: 1 }, { cpus: 2 }, { cpus: 4 }, { cpus: 2, quantum: 37 }, { cpus: 4, quantum: 101 }];
+const configs: { cpus: number; quantum?: number; clock?: "host" }[] = [
+  { cpus: 1 },
+  { cpus: 2 },
+  { cpus: 4 },
+  { cpus: 4, clock: "host" },
+  { cpus: 2, quantum: 37 },
+  { cpus: 4, quantum: 101 },
+];
 
 describe("threads.exe traced (must show 5): events grouped by KTHREAD, each thread balanced", () => {
   it("expected.json has the threads.exe reference", () => {
@@ -32,10 +39,11 @@ describe("threads.exe traced (must show 5): events grouped by KTHREAD, each thre
   });
 
   for (const cfg of configs) {
-    const label = `--cpus ${cfg.cpus}${cfg.quantum !== undefined ? ` --quantum ${cfg.quantum}` : ""}`;
+    const label = `--cpus ${cfg.cpus}${cfg.quantum !== undefined ? ` --quantum ${cfg.quantum}` : ""}${cfg.clock !== undefined ? ` --clock ${cfg.clock}` : ""}`;
     it(`${label}: same result as untraced, one record per KTHREAD with its CID, strict per-thread replay`, () => {
-      const untraced = runImage({ image: IMAGE, ...cfg });
-      const r = runTraced({ image: IMAGE, ...cfg });
+      const machine = { cpus: cfg.cpus, ...(cfg.quantum !== undefined ? { quantum: cfg.quantum } : {}) };
+      const untraced = runImage({ image: IMAGE, ...machine });
+      const r = runTraced({ image: IMAGE, ...machine, ...(cfg.clock !== undefined ? { clock: cfg.clock } : {}) });
 
       // Transparency: the same process and thread exit codes as untraced (and as Windows).
       expect(r.run.failure).toBeUndefined();
@@ -45,6 +53,7 @@ describe("threads.exe traced (must show 5): events grouped by KTHREAD, each thre
 
       const raw = openTraceBytes(r.bytes!);
       expect(raw.header.cpus).toBe(cfg.cpus);
+      expect(raw.header.clock.kind).toBe(cfg.clock === "host" ? "host-monotonic" : "guest-instructions");
       const trace = namedTrace(r.bytes!, IMAGE, "threads.exe");
 
       // Thread records: one per thread the machine ran, keyed by its KTHREAD address, with
