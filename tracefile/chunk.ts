@@ -4,7 +4,7 @@
  */
 import { inflateRawSync } from "node:zlib";
 import { threadKey } from "../base/index.js";
-import { ColumnError, type ColumnScratch, decodeColumns } from "./columns.js";
+import { ColumnError, type ColumnScratch, type ColumnSelection, decodeColumns } from "./columns.js";
 import type { EventChunk } from "./types.js";
 import { readVarint } from "./varint.js";
 
@@ -92,9 +92,10 @@ export function decodeChunkMeta(b: Uint8Array, partial = false): ChunkMeta {
 
 /**
  * Decodes a whole EventChunk payload into columnar events. Throws ColumnError if broken.
- * With `scratch`, the arrays are views into reused buffers (see ColumnScratch).
+ * With `scratch`, the arrays are views into reused buffers (see ColumnScratch); `select`
+ * skips columns (see ColumnSelection).
  */
-export function decodeChunk(payload: Uint8Array, argCount: number, scratch?: ColumnScratch): EventChunk {
+export function decodeChunk(payload: Uint8Array, argCount: number, scratch?: ColumnScratch, select?: ColumnSelection): EventChunk {
   const m = decodeChunkMeta(payload);
   if (m.count < 1 || m.count > MAX_CHUNK_EVENTS) throw new ColumnError(`event count ${m.count} is out of range`);
   let raw: Uint8Array;
@@ -118,5 +119,5 @@ export function decodeChunk(payload: Uint8Array, argCount: number, scratch?: Col
   } else {
     throw new ColumnError(`column encoding ${m.encoding} is unknown`);
   }
-  return decodeColumns(raw, threadKey(m.thread), m.count, argCount, m.firstTs, scratch);
+  return decodeColumns(raw, threadKey(m.thread), m.count, argCount, m.firstTs, scratch, select);
 }

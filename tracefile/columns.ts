@@ -235,16 +235,39 @@ function freshArrays(count: number, argCount: number): ColumnArrays {
 }
 
 /**
+ * Columns a consumer can do without. Skipped columns are neither decoded nor checked; their
+ * arrays read 0 (fresh arrays, or scratch buffers the same options never write).
+ */
+export interface ColumnSelection {
+  /** Entry ESPs (default true). */
+  readonly esp?: boolean;
+  /**
+   * Return values of exits (default true). When false, a chunk's value column is still
+   * decoded if it holds an unwind, lost or thread-end event (their values are codes and
+   * counts a call-tree consumer reports); otherwise it is skipped.
+   */
+  readonly exitValues?: boolean;
+  /** Entry arguments (default true). */
+  readonly args?: boolean;
+}
+
+const ALL_COLUMNS: ColumnSelection = {};
+/** Kinds whose value matters even to a consumer that skips exit values. */
+const MARKER_VALUES = (1 << EventKind.Unwind) | (1 << EventKind.Lost) | (1 << EventKind.ThreadEnd);
+
+/**
  * Decodes a serialized EventColumns message into a chunk of `count` events. Throws
  * ColumnError when the columns do not hold exactly what `count` events of their kinds need.
  * With `scratch`, the chunk's arrays are views into reused buffers (valid until the next
- * decode into the same scratch); without, fresh arrays.
+ * decode into the same scratch); without, fresh arrays. `select` skips columns (keep it the
+ * same for every chunk decoded into one scratch).
  *
  * This is the reader's hot path: a tight pass per column (one-byte varints inline, longer
- * ones in a helper), with no per-event allocation or call on the common path. Every array slot is written (fields a kind does not carry get their
- * documented defaults), which reused buffers need. Reads past a column's end yield
- * `undefined` bytes (which act as 0 and end a varint); the size checks after the loop then
- * reject the column, so malformed input costs nothing on the fast path.
+ * ones in a helper), with no per-event allocation or call on the common path. Every slot of
+ * a decoded column is written (kinds that do not carry the field get its documented
+ * default), which reused buffers need. Reads past a column's end yield `undefined` bytes
+ * (which act as 0 and end a varint); the size checks after the loop then reject the column,
+ * so malformed input costs nothing on the fast path.
  */
 export function decodeColumns(
   b: Uint8Array,
@@ -253,6 +276,7 @@ export function decodeColumns(
   argCount: number,
   firstTs: number,
   scratch?: ColumnScratch,
+  select: ColumnSelection = ALL_COLUMNS,
 ): EventChunk {
   const cols = findColumns(b);
   const k = cols[F_KIND];
@@ -265,8 +289,9 @@ export function decodeColumns(
   // One small function per column: each loop is short, its branches predictable, and V8
   // optimizes small functions whole and early (one big function with several loops was
   // OSR-compiled loop by loop and kept deoptimizing between them — measured 2× slower cold).
-  let p = decodeFnColumn(k, cols[F_FN] ?? EMPTY, fn, count);
-  if (p !== (cols[F_FN] ?? EMPTY).length) throw new ColumnError(`fn column size does not match the events (${p} of ${(cols[F_FN] ?? EMPTY).length} bytes)`);
+  const fc = cols[F_FN] ?? EMPTY;
+  let p = decodeFnColumn(k, fc, fn, count);
+  if (p !== fc.length) throw new ColumnError(`fn column size does not match the events (${p} of ${fc.length} bytes)`);
   const tc = cols[F_TS_DELTA] ?? EMPTY;
   p = decodeTsColumn(tc, ts, count, firstTs);
   if (p !== tc.length) {
@@ -276,13 +301,19 @@ export function decodeColumns(
         : `ts_delta column holds more than the ${count} values the events need`,
     );
   }
-  const ec = cols[F_ESP_DELTA] ?? EMPTY;
-  p = decodeEspColumn(k, ec, esp, count);
-  if (p !== ec.length) throw new ColumnError(`esp_delta column size does not match the events (${p} of ${ec.length} bytes)`);
-  const vc = cols[F_VALUE] ?? EMPTY;
-  p = decodeValueColumn(k, vc, value, count);
-  if (p !== vc.length) throw new ColumnError(`value column size does not match the events (${p} of ${vc.length} bytes)`);
-  if (argCount > 0) {
+  if (select.esp !== false) {
+    const ec = cols[F_ESP_DELTA] ?? EMPTY;
+    p = decodeEspColumn(k, ec, esp, count);
+    if (p !== ec.length) throw new ColumnError(`esp_delta column size does not match the events (${p} of ${ec.length} bytes)`);
+  }
+  if (select.exitValues !== false || (kindsSeen & MARKER_VALUES) !== 0) {
+    const vc = cols[F_VALUE] ?? EMPTY;
+    p = decodeValueColumn(k, vc, value, count);
+    if (p !== vc.length) throw new ColumnError(`value column size does not match the events (${p} of ${vc.length} bytes)`);
+  } else if (scratch !== undefined) {
+    value.fill(0); // an earlier chunk of this scratch may have had its values decoded
+  }
+  if (argCount > 0 && select.args !== false) {
     const ac = cols[F_ARGS] ?? EMPTY;
     p = decodeArgsColumn(k, ac, args, count, argCount);
     if (p !== ac.length) throw new ColumnError(`args column size does not match the events (${p} of ${ac.length} bytes)`);
@@ -290,11 +321,19 @@ export function decodeColumns(
   return { thread, count, kind, ts, fn, esp, value, args };
 }
 
-/** fn (entry, exit, unwind, unclosed: kinds 0–3), -1 for the others; validates every kind. Returns the bytes read. */
+/** Bit k set: the last decodeFnColumn saw an event of kind k. */
+let kindsSeen = 0;
+
+/**
+ * fn (entry, exit, unwind, unclosed: kinds 0–3), -1 for the others; validates every kind and
+ * notes the kinds seen (kindsSeen). Returns the bytes read.
+ */
 function decodeFnColumn(k: Uint8Array, c: Uint8Array, fn: Int32Array, count: number): number {
   let p = 0;
+  let seen = 0;
   for (let i = 0; i < count; i++) {
     const x = k[i]!;
+    seen |= 1 << x;
     if (x <= EventKind.Unclosed) {
       let v = c[p++]!;
       if (v >= 128) {
@@ -307,6 +346,7 @@ function decodeFnColumn(k: Uint8Array, c: Uint8Array, fn: Int32Array, count: num
       fn[i] = -1;
     }
   }
+  kindsSeen = seen;
   return p;
 }
 

@@ -12,7 +12,7 @@ import {
   threadKey,
 } from "../base/index.js";
 import { decodeChunk, decodeChunkMeta } from "./chunk.js";
-import { ColumnScratch } from "./columns.js";
+import { ColumnScratch, type ColumnSelection } from "./columns.js";
 import {
   FRAME_CRC_SIZE,
   FRAME_HEADER_SIZE,
@@ -42,7 +42,8 @@ import {
 
 export type { ChunkInfo } from "./records.js";
 
-export interface ChunkIterationOptions {
+/** How chunks() decodes: buffer reuse, and columns the caller can do without. */
+export interface ChunkIterationOptions extends ColumnSelection {
   /** Decode every chunk into the same buffers: each chunk is valid only until the next. */
   readonly reuse?: boolean;
 }
@@ -222,13 +223,14 @@ export class TraceFile {
    *
    * With `{ reuse: true }` every chunk is decoded into the same buffers (no allocation per
    * chunk — much faster on big traces): a chunk is then only valid until the iteration
-   * moves on, so callers that keep chunks must not ask for it.
+   * moves on, so callers that keep chunks must not ask for it. `esp: false`,
+   * `exitValues: false`, `args: false` skip decoding those columns (see ColumnSelection).
    */
   *chunks(key?: ThreadKey, options?: ChunkIterationOptions): Generator<EventChunk> {
     const scratch = options?.reuse === true ? new ColumnScratch() : undefined;
     for (const info of this.chunkList) {
       if (key !== undefined && info.thread !== key) continue;
-      const chunk = this.readChunk(info, scratch);
+      const chunk = this.readChunk(info, scratch, options);
       if (chunk !== undefined) yield chunk;
     }
   }
@@ -511,7 +513,7 @@ export class TraceFile {
     }
   }
 
-  private readChunk(info: ChunkInfo, scratch?: ColumnScratch): EventChunk | undefined {
+  private readChunk(info: ChunkInfo, scratch?: ColumnScratch, select?: ColumnSelection): EventChunk | undefined {
     if (this.damagedRecords.has(info.offset)) return undefined;
     const r = this.readRecord(info.offset);
     const lost = `thread ${hexShort(info.thread)}, ${info.count} events lost`;
@@ -523,7 +525,7 @@ export class TraceFile {
     }
     try {
       if (r.kind !== RecordKind.EventChunk) throw new Error(`the record there is a ${recordKindName(r.kind)}`);
-      const chunk = decodeChunk(r.payload, this.header.argCount, scratch);
+      const chunk = decodeChunk(r.payload, this.header.argCount, scratch, select);
       if (chunk.thread !== info.thread || chunk.count !== info.count) {
         throw new Error(`it holds ${chunk.count} events of thread ${hexShort(chunk.thread)}, the index says otherwise`);
       }

@@ -97,40 +97,61 @@ export class RepairingCallTreeBuilder {
     const b = s.builder;
     const { kind, ts, fn, esp, value } = chunk;
     const n = chunk.count;
+    // The hot loop: well-formed entries and exits go straight to the builder's unchecked
+    // push/pop with the clock kept here in a local; everything else takes the general path.
+    let last = b.lastTs;
     for (let i = 0; i < n; i++) {
       let t = ts[i]!;
-      if (t < b.lastTs) {
-        this.warn(s, "clock", t, `timestamp ${t} is before the previous event's ${b.lastTs}; using ${b.lastTs}`);
-        t = b.lastTs;
-      }
       const k = kind[i]!;
+      if (t < last) {
+        this.warn(s, "clock", t, `timestamp ${t} is before the previous event's ${last}; using ${last}`);
+        t = last;
+      }
       if (k === EventKind.Entry) {
-        b.enter(fn[i]!, t, esp[i]!);
-      } else if (k === EventKind.Exit) {
+        b.push(fn[i]!, t, esp[i]!);
+        last = t;
+        continue;
+      }
+      if (k === EventKind.Exit) {
         const f = fn[i]!;
         const d = b.depth - 1;
-        if (d >= 0 && b.fn[d] === f) b.exit(f, t, FrameEnd.Returned);
-        else this.closeOut(s, f, t, FrameEnd.Returned, "exit");
-      } else if (k === EventKind.Unwind) {
-        s.unwound++;
-        this.closeOut(s, fn[i]!, t, FrameEnd.Unwound, "unwind");
-      } else if (k === EventKind.Unclosed) {
-        s.unclosed++;
-        this.closeOut(s, fn[i]!, t, FrameEnd.Unclosed, "unclosed");
-      } else if (k === EventKind.Lost) {
-        this.warn(s, "lost", t, `${value[i]!} event(s) lost here; the call tree around this point may be wrong`);
-        b.lastTs = t;
-        this.sink.marker?.(s.info, t, MarkerKind.Lost, value[i]!);
-      } else if (k === EventKind.ThreadStart) {
-        b.lastTs = t;
-        this.sink.marker?.(s.info, t, MarkerKind.ThreadStart, 0);
-      } else if (k === EventKind.ThreadEnd) {
-        this.closeAll(s, t, "the thread ended");
-        b.lastTs = t;
-        this.sink.marker?.(s.info, t, MarkerKind.ThreadEnd, value[i]!);
-      } else {
-        this.warn(s, "clock", t, `unknown event kind ${k} skipped`);
+        if (d >= 0 && b.fn[d] === f) {
+          b.pop(t, FrameEnd.Returned);
+          last = t;
+          continue;
+        }
       }
+      b.lastTs = last;
+      this.slowEvent(s, k, t, fn[i]!, value[i]!);
+      last = b.lastTs;
+    }
+    b.lastTs = last;
+  }
+
+  /** Every event but a plain entry and a matching exit: repairs, markers, warnings. */
+  private slowEvent(s: ThreadSlot, k: number, t: number, f: number, value: number): void {
+    const b = s.builder;
+    if (k === EventKind.Exit) {
+      this.closeOut(s, f, t, FrameEnd.Returned, "exit");
+    } else if (k === EventKind.Unwind) {
+      s.unwound++;
+      this.closeOut(s, f, t, FrameEnd.Unwound, "unwind");
+    } else if (k === EventKind.Unclosed) {
+      s.unclosed++;
+      this.closeOut(s, f, t, FrameEnd.Unclosed, "unclosed");
+    } else if (k === EventKind.Lost) {
+      this.warn(s, "lost", t, `${value} event(s) lost here; the call tree around this point may be wrong`);
+      b.lastTs = t;
+      this.sink.marker?.(s.info, t, MarkerKind.Lost, value);
+    } else if (k === EventKind.ThreadStart) {
+      b.lastTs = t;
+      this.sink.marker?.(s.info, t, MarkerKind.ThreadStart, 0);
+    } else if (k === EventKind.ThreadEnd) {
+      this.closeAll(s, t, "the thread ended");
+      b.lastTs = t;
+      this.sink.marker?.(s.info, t, MarkerKind.ThreadEnd, value);
+    } else {
+      this.warn(s, "clock", t, `unknown event kind ${k} skipped`);
     }
   }
 

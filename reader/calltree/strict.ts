@@ -67,6 +67,34 @@ export class StrictThreadBuilder {
     this.sink.close(this.thread, d, fn, start, ts, duration - this.childTime[d]!, how);
   }
 
+  /**
+   * enter() without the time check, for a caller that keeps time monotonic itself (the
+   * repair layer's hot loop); `lastTs` is the caller's to update.
+   */
+  push(fn: number, ts: number, esp: number): void {
+    const d = this.depth;
+    if (d === this.fn.length) this.grow();
+    this.fn[d] = fn;
+    this.start[d] = ts;
+    this.esp[d] = esp;
+    this.childTime[d] = 0;
+    this.depth = d + 1;
+    this.sink.open(this.thread, d, fn, ts, esp);
+  }
+
+  /**
+   * exit() of the innermost frame without the checks, for a caller that has checked that a
+   * frame is open and that time is monotonic (the repair layer's hot loop).
+   */
+  pop(ts: number, how: FrameEnd): void {
+    const d = this.depth - 1;
+    const start = this.start[d]!;
+    const duration = ts - start;
+    this.depth = d;
+    if (d > 0) this.childTime[d - 1]! += duration;
+    this.sink.close(this.thread, d, this.fn[d]!, start, ts, duration - this.childTime[d]!, how);
+  }
+
   /** Position of the innermost open frame of `fn`, or -1. */
   find(fn: number): number {
     for (let d = this.depth - 1; d >= 0; d--) if (this.fn[d] === fn) return d;

@@ -63,7 +63,7 @@ export class ReportAccumulator implements FrameSink {
 
   /** The last thread's `active` table, cached: threads switch rarely, frames constantly. */
   private activeThread = -1;
-  private activeTable = new Int32Array(0);
+  private activeTable: Int32Array = new Int32Array(0);
 
   private activeOf(t: ThreadInfo, fn: number): Int32Array {
     if (t.index === this.activeThread && fn < this.activeTable.length) return this.activeTable;

@@ -71,21 +71,31 @@ export class CallPathTree implements FrameSink {
     return r;
   }
 
+  /** The last thread's stack, cached: threads switch rarely, frames constantly. */
+  private stackThread = -1;
+  private stackNodes: Int32Array = new Int32Array(0);
+
   private stack(t: ThreadInfo, depth: number): Int32Array {
+    if (t.index === this.stackThread && depth < this.stackNodes.length) return this.stackNodes;
     let s = this.stacks[t.index];
     if (s === undefined || depth >= s.length) {
-      const b = new Int32Array(Math.max(64, (depth + 1) * 2));
+      const b = new Int32Array(Math.max(64, (depth + 1) * 2)).fill(-1);
       if (s !== undefined) b.set(s);
       this.stacks[t.index] = b;
       s = b;
     }
+    this.stackThread = t.index;
+    this.stackNodes = s;
     return s;
   }
 
   open(t: ThreadInfo, depth: number, fn: number): void {
     const s = this.stack(t, depth);
     const parent = depth === 0 ? this.root(t) : s[depth - 1]!;
-    s[depth] = this.child(parent, fn);
+    // The node last open at this depth is often the one again (a loop calling the same
+    // function, fib's two recursive calls): checked before the hash.
+    const prev = s[depth]!;
+    s[depth] = prev >= 0 && this.parent[prev] === parent && this.fn[prev] === fn ? prev : this.child(parent, fn);
   }
 
   /** The node of `fn` called from `parent` (created on first use). */

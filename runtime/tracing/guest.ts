@@ -37,6 +37,8 @@ export interface GuestBuffer {
   readonly sentinel: number;
   /** Spilled frames, oldest first, as (return, entry ESP) pairs. */
   readonly spilled: number[];
+  /** Log records before this address were drained already. */
+  consumed: number;
 }
 
 export class GuestPath {
@@ -106,7 +108,7 @@ export class GuestPath {
     const region = this.machine.allocate(this.bufferBytes, 3, `ntrace event log + shadow stack (TEB ${teb.toString(16)})`);
     const end = region.base + this.bufferBytes;
     const sentinel = end - SHADOW_FRAME;
-    const b: GuestBuffer = { teb, base: region.base, end, sentinel, spilled: [] };
+    const b: GuestBuffer = { teb, base: region.base, end, sentinel, spilled: [], consumed: region.base };
     this.engine.writeU32(sentinel, 0);
     this.engine.writeU32(sentinel + 4, SENTINEL_KEY);
     this.engine.writeU32(teb + TEB_SSP_SLOT, sentinel);
@@ -129,13 +131,25 @@ export class GuestPath {
     return b.spilled.length / 2 + this.guestFrames(b);
   }
 
-  /** Takes the records written since the last call (dwords) and empties the log. */
-  takeLog(b: GuestBuffer): Uint32Array | undefined {
+  /**
+   * Takes the records committed since the last call (dwords). The log is emptied (its
+   * pointer reset) only when `reset` is set, which is safe only where the thread cannot be
+   * in the middle of a thunk holding the pointer in ECX: at the FLUSH stub. Anywhere else
+   * (a slice that ended inside a thunk) only `consumed` moves.
+   */
+  takeLog(b: GuestBuffer, reset: boolean): Uint32Array | undefined {
     const ptr = (this.engine.readU32(b.teb + TEB_LOG_SLOT) - LOG_BIAS) >>> 0;
-    if (ptr === b.base) return undefined;
-    const raw = this.engine.readMemory(b.base, ptr - b.base);
-    this.engine.writeU32(b.teb + TEB_LOG_SLOT, b.base + LOG_BIAS);
-    return new Uint32Array(raw.buffer, raw.byteOffset, raw.byteLength / 4);
+    let words: Uint32Array | undefined;
+    if (ptr > b.consumed) {
+      const raw = this.engine.readMemory(b.consumed, ptr - b.consumed);
+      words = new Uint32Array(raw.buffer, raw.byteOffset, raw.byteLength / 4);
+    }
+    b.consumed = ptr;
+    if (reset) {
+      this.engine.writeU32(b.teb + TEB_LOG_SLOT, b.base + LOG_BIAS);
+      b.consumed = b.base;
+    }
+    return words;
   }
 
   /** The real return address of the frame `fromTop` frames below the top (0 = top). */

@@ -139,11 +139,17 @@ export class Tracer implements MachineObserver {
   private lastState: ThreadState | undefined;
   /** In-guest recording, when active (see guest.ts). */
   private guest: GuestPath | undefined;
-  /** Host clock: guest clock and host ns at the last drain (timestamps are interpolated between drains). */
-  private lastDrainClock = 0;
-  private lastDrainNs = 0;
-  /** The last `now()` handed out (host-side events). */
-  private lastNow = 0;
+  /**
+   * Host clock on the guest path: ns = anchorNs + (guest clock − anchorClock) · rate, a
+   * continuous, monotonic function of the (causally ordered) guest clock whose rate is the
+   * host's measured ns per guest instruction, re-measured at every drain (slice end, buffer
+   * flush). Host events and drained events use the same mapping, so cross-thread order holds.
+   */
+  private anchorClock = 0;
+  private anchorNs = 0;
+  private rate = 20;
+  private sampleClock = 0;
+  private sampleNs = 0;
 
   constructor(
     readonly writer: TraceWriter,
@@ -265,6 +271,7 @@ export class Tracer implements MachineObserver {
   onSliceEnd(thread: ThreadView): void {
     const s = this.threads.get(thread.key);
     if (s?.buf !== undefined) this.drain(s);
+    if (this.guest !== undefined && this.clockChoice === "host") this.resampleHostClock();
   }
 
   onThreadExit(thread: ThreadView, exitCode: number): void {
@@ -363,9 +370,8 @@ export class Tracer implements MachineObserver {
 
   private now(): number {
     if (this.clockChoice === "guest") return this.machine!.clock();
-    const ns = Number(process.hrtime.bigint() - this.hostStart);
-    this.lastNow = ns;
-    return ns;
+    if (this.guest !== undefined) return this.hostNs(this.machine!.clock());
+    return Number(process.hrtime.bigint() - this.hostStart);
   }
 
   private current(): ThreadState {
@@ -494,32 +500,20 @@ export class Tracer implements MachineObserver {
    * drains, so the log never holds another slice's counts) → guest clock; host clock:
    * interpolated linearly between the host times of consecutive drains.
    */
-  private drain(s: ThreadState): void {
+  private drain(s: ThreadState, reset = false): void {
     const g = this.guest;
     if (g === undefined || s.buf === undefined) return;
-    const words = g.takeLog(s.buf);
+    const words = g.takeLog(s.buf, reset);
     if (words === undefined) return;
     const machine = this.machine!;
     const executed = this.engine!.executedInstructions();
     const live = machine.currentThread() !== undefined && !Number.isNaN(executed);
     const clock = machine.clock();
     const base = live ? clock - executed - 1 : clock;
-    let scale = 0;
-    // Host clock: host-side events written so far (at `now()`) bound the interpolated ones
-    // from below (guest clock: exact, and every host-side event drains its thread first).
-    const floor = this.clockChoice === "host" ? this.lastNow : 0;
-    const g0 = this.lastDrainClock;
-    const n0 = this.lastDrainNs;
-    if (this.clockChoice === "host") {
-      const nowNs = this.now();
-      scale = clock > g0 ? (nowNs - n0) / (clock - g0) : 0;
-      this.lastDrainClock = clock;
-      this.lastDrainNs = nowNs;
-    }
+    const host = this.clockChoice === "host";
     const stamp = (raw: number): number => {
       let ts = live ? base + raw : clock;
-      if (this.clockChoice === "host") ts = Math.round(n0 + (ts - g0) * scale);
-      if (ts < floor) ts = floor;
+      if (host) ts = this.hostNs(ts);
       if (ts < s.lastTs) ts = s.lastTs;
       s.lastTs = ts;
       return ts;
@@ -556,11 +550,28 @@ export class Tracer implements MachineObserver {
     }
   }
 
+  private hostNs(guestClock: number): number {
+    return Math.round(this.anchorNs + Math.max(0, guestClock - this.anchorClock) * this.rate);
+  }
+
+  /** Host clock: a new segment of the guest-clock → ns mapping (continuous at the anchor). */
+  private resampleHostClock(): void {
+    const clock = this.machine!.clock();
+    if (clock <= this.sampleClock) return;
+    const ns = Number(process.hrtime.bigint() - this.hostStart);
+    this.anchorNs = this.hostNs(clock);
+    this.anchorClock = clock;
+    this.rate = Math.max(0, (ns - this.sampleNs) / (clock - this.sampleClock));
+    this.sampleClock = clock;
+    this.sampleNs = ns;
+  }
+
   /** FLUSH: the thread's buffer is full. */
   private onFlush(): void {
     const s = this.current();
-    this.drain(s);
+    this.drain(s, true);
     this.guest!.spillIfDeep(s.buf!);
+    if (this.clockChoice === "host") this.resampleHostClock();
   }
 
   /**
