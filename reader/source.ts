@@ -4,6 +4,7 @@
  */
 import type { ThreadKey } from "../base/index.js";
 import type { Damage, EventChunk, ModuleRecord, ThreadRecord, TraceHeader } from "../tracefile/types.js";
+import type { ChunkIterationOptions } from "../tracefile/reader.js";
 
 export interface TraceSource {
   readonly header: TraceHeader;
@@ -12,9 +13,10 @@ export interface TraceSource {
   /**
    * Columnar event chunks, in file order; one thread's chunks when `thread` is given. With
    * `{ reuse: true }` a source may decode every chunk into the same buffers (a chunk is then
-   * valid only until the iteration moves on); the pipeline never keeps a chunk.
+   * valid only until the iteration moves on; the pipeline never keeps a chunk), and may skip
+   * the columns the options turn off (tracefile's ChunkIterationOptions).
    */
-  chunks(thread?: ThreadKey, options?: { readonly reuse?: boolean }): Iterable<EventChunk>;
+  chunks(thread?: ThreadKey, options?: ChunkIterationOptions): Iterable<EventChunk>;
   readonly damage: readonly Damage[];
   /** False when the trace was cut short (no footer) or damaged. */
   readonly complete: boolean;

@@ -19,6 +19,11 @@ export interface WalkOptions {
    * thread's frames completely before the next; otherwise chunks are taken in file order.
    */
   readonly threadByThread?: boolean;
+  /**
+   * Whether the sink uses the ESP open() passes (default true). False lets the trace skip
+   * decoding the ESP column (only `stack` needs it).
+   */
+  readonly esp?: boolean;
 }
 
 /** The thread keys a walk visits, in trace order. */
@@ -27,8 +32,12 @@ export function selectedThreads(trace: TraceSource, threads: ReadonlySet<number>
   return threads === undefined ? keys : keys.filter((k) => threads.has(k));
 }
 
-/** feed() consumes a chunk completely, so chunks may share decode buffers. */
-const REUSE = { reuse: true } as const;
+/**
+ * feed() consumes a chunk completely, so chunks may share decode buffers; frame sinks never
+ * see exit values or arguments, so those columns need not be decoded.
+ */
+const DECODE_ALL_BUT_EXIT_VALUES = { reuse: true, exitValues: false, args: false } as const;
+const DECODE_ALSO_NO_ESP = { ...DECODE_ALL_BUT_EXIT_VALUES, esp: false } as const;
 
 export function walkFrames(trace: TraceSource, sink: FrameSink, options: WalkOptions): RepairingCallTreeBuilder {
   const filtered = options.filter === undefined || isNoFilter(options.filter) ? sink : new FrameFilter(options.filter, sink);
@@ -37,15 +46,16 @@ export function walkFrames(trace: TraceSource, sink: FrameSink, options: WalkOpt
     ...(options.describe !== undefined ? { describe: options.describe } : {}),
   });
   const selected = options.threads;
+  const decode = options.esp === false ? DECODE_ALSO_NO_ESP : DECODE_ALL_BUT_EXIT_VALUES;
   if (options.threadByThread === true) {
     for (const key of selectedThreads(trace, selected)) {
-      for (const chunk of trace.chunks(key, REUSE)) builder.feed(chunk);
+      for (const chunk of trace.chunks(key, decode)) builder.feed(chunk);
       builder.finishThread(key);
     }
     return builder;
   }
   const seen = new Set<number>();
-  for (const chunk of trace.chunks(undefined, REUSE)) {
+  for (const chunk of trace.chunks(undefined, decode)) {
     if (selected !== undefined && !selected.has(chunk.thread)) continue;
     seen.add(chunk.thread);
     builder.feed(chunk);

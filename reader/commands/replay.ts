@@ -95,6 +95,7 @@ export function runReplay(ctx: ReaderContext, out: TextOutput): void {
     warn: ctx.warnCallTree,
     describe: (fn) => ctx.symbols.qualified(fn),
     threadByThread: true,
+    esp: false,
     ...(ctx.threads !== undefined ? { threads: ctx.threads } : {}),
   });
 }

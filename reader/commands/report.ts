@@ -98,6 +98,7 @@ export class ReportAccumulator implements FrameSink {
 export function computeReport(ctx: ReaderContext): ReportRow[] {
   const acc = new ReportAccumulator(ctx.symbols.functionCount);
   walkFrames(ctx.trace, acc, {
+    esp: false,
     filter: ctx.filter,
     warn: ctx.warnCallTree,
     describe: (fn) => ctx.symbols.qualified(fn),

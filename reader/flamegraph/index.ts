@@ -25,6 +25,7 @@ function walkOptions(ctx: ReaderContext, threadByThread: boolean): WalkOptions {
     warn: ctx.warnCallTree,
     describe: (fn) => ctx.symbols.qualified(fn),
     threadByThread,
+    esp: false, // no flame graph format shows stack pointers
     ...(ctx.threads !== undefined ? { threads: ctx.threads } : {}),
   };
 }

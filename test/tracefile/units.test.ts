@@ -1,14 +1,15 @@
 import { describe, expect, it } from "vitest";
 import protobuf from "protobufjs/minimal.js";
 import { threadKey } from "../../base/index.js";
-import { ColumnEncoder, decodeColumns } from "../../tracefile/columns.js";
+import { ColumnEncoder, ColumnScratch, decodeColumns } from "../../tracefile/columns.js";
 import { decodeChunk, decodeChunkMeta } from "../../tracefile/chunk.js";
 import { crc32, crc32Table } from "../../tracefile/crc32.js";
 import { frameRecord, parseFrameHeader, parseTrailer, trailer } from "../../tracefile/framing.js";
 import { ntrace } from "../../tracefile/generated/trace.js";
 import { EventKind } from "../../tracefile/types.js";
 import { VarintWriter, readVarint, unzigzag, unzigzag32, zigzag, zigzag32 } from "../../tracefile/varint.js";
-import { prng } from "./small.js";
+import { buildSmallTrace, prng } from "./small.js";
+import { openTraceBytes } from "../../tracefile/index.js";
 
 const pb = ntrace.trace.v1;
 /** protobufjs's Long (a dependency of protobufjs, not of ours). */
@@ -198,5 +199,65 @@ describe("hand column codec", () => {
     expect([...chunk.ts]).toEqual([...c.ts]);
     const g = pb.EventChunk.decode(payload);
     expect(Long.fromValue(g.firstTs).toNumber()).toBe(c.ts[0]);
+  });
+});
+
+describe("decode buffer reuse and column selection", () => {
+  const arrays = (c: { kind: Uint8Array; ts: Float64Array; fn: Int32Array; esp: Uint32Array; value: Uint32Array; args: Uint32Array }) => ({
+    kind: [...c.kind],
+    ts: [...c.ts],
+    fn: [...c.fn],
+    esp: [...c.esp],
+    value: [...c.value],
+    args: [...c.args],
+  });
+
+  it("chunks decoded into one scratch equal fresh decodes, whatever came before", () => {
+    const scratch = new ColumnScratch();
+    // Big then small then big again, with and without arguments: stale data must never show.
+    for (const [count, argCount, seed] of [[900, 2, 11], [40, 0, 12], [700, 3, 13], [5, 1, 14], [900, 0, 15]] as const) {
+      const c = randomColumns(count, argCount, seed);
+      const raw = new ColumnEncoder().encode(c, count, argCount, c.ts[0]!).slice();
+      const fresh = decodeColumns(raw, threadKey(1), count, argCount, c.ts[0]!);
+      const reused = decodeColumns(raw, threadKey(1), count, argCount, c.ts[0]!, scratch);
+      expect(arrays(reused)).toEqual(arrays(fresh));
+      expect(arrays(fresh)).toEqual(arrays(c));
+    }
+  });
+
+  it("skipped columns read 0 and the others are exact", () => {
+    const scratch = new ColumnScratch();
+    const select = { esp: false, exitValues: false, args: false };
+    // Only entries and exits: the value column is skipped.
+    const calls = randomColumns(300, 1, 21);
+    for (let i = 0; i < 300; i++) {
+      if (calls.kind[i]! > EventKind.Exit) {
+        calls.kind[i] = EventKind.Exit;
+        calls.fn[i] = 5;
+        calls.value[i] = 77;
+      }
+    }
+    const rawCalls = new ColumnEncoder().encode(calls, 300, 1, calls.ts[0]!).slice();
+    // Every kind: values of unwind/lost/thread-end matter, so the value column is decoded.
+    const mixed = randomColumns(300, 1, 22);
+    const rawMixed = new ColumnEncoder().encode(mixed, 300, 1, mixed.ts[0]!).slice();
+    for (const [c, raw, valuesKept] of [[mixed, rawMixed, true], [calls, rawCalls, false], [mixed, rawMixed, true]] as const) {
+      const d = decodeColumns(raw, threadKey(1), 300, 1, c.ts[0]!, scratch, select);
+      expect([...d.kind]).toEqual([...c.kind]);
+      expect([...d.ts]).toEqual([...c.ts]);
+      expect([...d.fn]).toEqual([...c.fn]);
+      expect([...d.esp].every((v) => v === 0)).toBe(true);
+      expect([...d.args].every((v) => v === 0)).toBe(true);
+      expect([...d.value]).toEqual(valuesKept ? [...c.value] : new Array<number>(300).fill(0));
+    }
+  });
+
+  it("TraceFile.chunks({ reuse: true }) yields the same events as fresh chunks", () => {
+    const tf = openTraceBytes(buildSmallTrace());
+    const fresh = [...tf.chunks()].map(arrays);
+    const reused: ReturnType<typeof arrays>[] = [];
+    for (const c of tf.chunks(undefined, { reuse: true })) reused.push(arrays(c)); // copy: valid only now
+    expect(fresh.length).toBeGreaterThan(3);
+    expect(reused).toEqual(fresh);
   });
 });
