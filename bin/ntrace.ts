@@ -2,15 +2,34 @@
 /**
  * The ntrace command line: a thin layer over the library. Each command lives in
  * bin/commands/<name>.ts and only parses options, calls the library and prints.
+ *
+ * Only the module of the command being run is imported: `ntrace report` never loads the
+ * emulator (koffi, unicorn) or the PDB parser, which keeps start-up off the reader's time.
+ * Help and unknown commands load them all.
  */
 import { Command } from "commander";
 import { runCli } from "./cli.js";
-import { registerInfo } from "./commands/info.js";
-import { registerSymbols } from "./commands/symbols.js";
-import { registerFunctions } from "./commands/functions.js";
-import { registerRun } from "./commands/run.js";
-import { registerReaderCommands } from "./commands/reader.js";
 import { TOOL_VERSION } from "../version.js";
+
+type Register = (program: Command) => void;
+
+const loaders: Record<string, () => Promise<Register>> = {
+  info: async () => (await import("./commands/info.js")).registerInfo,
+  symbols: async () => (await import("./commands/symbols.js")).registerSymbols,
+  functions: async () => (await import("./commands/functions.js")).registerFunctions,
+  run: async () => (await import("./commands/run.js")).registerRun,
+  reader: async () => (await import("./commands/reader.js")).registerReaderCommands,
+};
+const READER_COMMANDS = new Set(["dump", "replay", "report", "stack", "flamegraph"]);
+
+/** The registration modules the command line needs, in the order help lists them. */
+function modulesFor(argv: readonly string[]): string[] {
+  const first = argv.find((a) => !a.startsWith("-"));
+  if (first === undefined) return Object.keys(loaders);
+  if (first in loaders && first !== "reader") return [first];
+  if (READER_COMMANDS.has(first)) return ["reader"];
+  return Object.keys(loaders);
+}
 
 const program = new Command()
   .name("ntrace")
@@ -18,10 +37,6 @@ const program = new Command()
   .version(TOOL_VERSION)
   .showHelpAfterError();
 
-registerInfo(program);
-registerSymbols(program);
-registerFunctions(program);
-registerRun(program);
-registerReaderCommands(program);
+for (const name of modulesFor(process.argv.slice(2))) (await loaders[name]!())(program);
 
 await runCli(program, process.argv);
