@@ -1,26 +1,29 @@
 /**
- * Thunk code bytes (pure). The runtime places them in a thunk area it allocates in the guest
- * and hooks ONLY the "hook slots" (one instruction each), so a code hook on that range fires
- * exactly once per entry and once per exit and never for the continuation code.
+ * Thunk code bytes (pure). Two recording paths use them (runtime/tracing/README.md):
  *
- * Layout of the thunk area:
- *   hook slots   [base, base + 8*(n+1))       slot 0: exit thunk `C3` (ret)
+ * Hook path (default): the runtime hooks ONLY the "hook slots" (one instruction each), so a
+ * code hook on that range fires exactly once per entry and once per exit and never for the
+ * continuation code.
+ *   hook slots   [base, base + 8*(n+1))       slot 0: exit thunk `FF 25 [returnSlot]`
+ *                                             (jmp through a host-written dword; `C3` in
+ *                                             the older layout, exitSlot)
  *                                             slot i+1: entry of function i: `E9 rel32` → its continuation
- *   continuations [contBase, ...) 32 bytes each:
+ *   continuations [contBase, ...) CONTINUATION_SIZE bytes each, two per function:
  *                 8D 64 24 04     lea esp,[esp+4]   drop the padding call's return address (= fn), flags untouched
+ *                 C7 04 24 imm32  mov [esp], exit   traced continuation only: return → exit thunk
  *                 <relocated first instruction>     clang form only
  *                 E9 rel32        jmp fn+firstLength (msvc: fn+2)
  *
- * Nothing is ever kept below ESP (DESIGN.md point 11): the entry hook runs while the pushed
- * fn address is still on the stack, the exit hook moves ESP down before writing the real
- * return address it then `ret`s to.
+ * In-guest path (guestEntryThunk/guestExitThunk below): thunks record into guest buffers.
+ *
+ * Nothing is ever kept below ESP (DESIGN.md point 11).
  */
 import { assert } from "../base/index.js";
 import type { PatchClass } from "./classify.js";
 import { relocateInstruction } from "./x86/relocate.js";
 
 export const HOOK_SLOT_SIZE = 8;
-export const CONTINUATION_SIZE = 32;
+export const CONTINUATION_SIZE = 48;
 
 export function jmpRel32(from: number, to: number): Uint8Array {
   const out = new Uint8Array(5);
@@ -36,6 +39,19 @@ export function exitSlot(): Uint8Array {
   return out;
 }
 
+/**
+ * The exit thunk slot of the fast hook path: `jmp dword [returnSlot]`. The hook pops the
+ * shadow stack and writes the real return address into `returnSlot` (host memory the host
+ * writes without an engine call); the guest jumps there with ESP as the `ret` left it.
+ * No stack write at all, nothing below ESP.
+ */
+export function exitJumpSlot(returnSlotVa: number): Uint8Array {
+  const out = new Uint8Array(HOOK_SLOT_SIZE).fill(0xcc);
+  out.set([0xff, 0x25], 0);
+  new DataView(out.buffer).setUint32(2, returnSlotVa >>> 0, true);
+  return out;
+}
+
 /** An entry hook slot: `jmp continuation`. */
 export function entrySlot(slotVa: number, continuationVa: number): Uint8Array {
   const out = new Uint8Array(HOOK_SLOT_SIZE).fill(0xcc);
@@ -48,11 +64,18 @@ export function entrySlot(slotVa: number, continuationVa: number): Uint8Array {
  * instruction (clang form; `firstBytes` are the loaded bytes at fnVa), jump back into the
  * function after it.
  */
-export function continuation(contVa: number, fnVa: number, cls: PatchClass, firstBytes: Uint8Array): Uint8Array {
+export function continuation(contVa: number, fnVa: number, cls: PatchClass, firstBytes: Uint8Array, exitVa?: number): Uint8Array {
   assert(cls.patch !== "none", "continuation for an unpatchable function");
   const out = new Uint8Array(CONTINUATION_SIZE).fill(0xcc);
   out.set([0x8d, 0x64, 0x24, 0x04], 0);
   let at = 4;
+  if (exitVa !== undefined) {
+    // mov dword [esp], exitVa: the return address now leads to the exit thunk (one guest
+    // store: cheaper than an engine call from the hook).
+    out.set([0xc7, 0x04, 0x24], at);
+    new DataView(out.buffer).setUint32(at + 3, exitVa >>> 0, true);
+    at += 7;
+  }
   if (cls.patch === "clang") {
     const insn = { ...cls.first, offset: 0 };
     const moved = relocateInstruction(firstBytes, insn, fnVa, contVa + at);

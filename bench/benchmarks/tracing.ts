@@ -79,7 +79,7 @@ export const tracingCost: Benchmark = {
     const tracing = await loadProjectModule<TracingApi>(ctx.root, "runtime/tracing/index.js", ["runTraced"], "tracer (runtime/tracing/)");
     const n = profileN(ctx);
     // Traced runs can be an order of magnitude slower than untraced ones: cap repetitions.
-    const repeats = Math.min(ctx.repeats, ctx.quick ? 2 : 5);
+    const repeats = Math.min(ctx.repeats, ctx.quick ? 2 : 3);
     if (ctx.quick) ctx.note(`Quick mode: fib(${n}) instead of fib(30); the ratios are of the smaller run.`);
     const workloads: Workload[] = [
       { id: "fib-clang", label: `fib(${n}) clang form`, image: "samples/fib/fib.dll", call: "Run", args: [n], result: fibOf(n), target: 2.0, moonshot: 1.5 },
@@ -163,7 +163,7 @@ export const tracingCost: Benchmark = {
             { name: "guest", run: () => void (guest = tracing.runTraced({ image, call, output: out, clock: "guest" })) },
             { name: "host", run: () => void (host = tracing.runTraced({ image, call, output: out, clock: "host" })) },
           ],
-          Math.min(repeats, 3),
+          Math.min(repeats, 2),
         );
         const h = host as TracedRunResult | undefined;
         const g = guest as TracedRunResult | undefined;

@@ -120,6 +120,11 @@ export interface Engine {
    * executedInstructions() as a code hook at X would see it, plus 1.
    */
   mapInstructionCounter?(address: number): number | undefined;
+  /**
+   * Optional: maps `size` bytes (page multiple) of host memory at `address` (free, page
+   * aligned) and returns it as a byte view the host can read and write without engine calls.
+   */
+  mapHostMemory?(address: number, size: number, prot: Prot): Uint8Array;
   /** From inside a hook: stop before the next instruction. */
   stop(): void;
   /** Drops translated code for [begin, begin+size) so new hooks/patches take effect. */

@@ -83,7 +83,10 @@ function loadUnicorn(): UnicornLib {
     loadError = `cannot load ${name}: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`;
     throw new EngineUnavailableError(loadError);
   }
-  const codeCb = koffi.proto("void ntrace_uc_cb_code(void *uc, uint64_t address, uint32_t size, void *user)");
+  // The address is a uint64_t in unicorn's prototype; guest addresses fit in 32 bits and the
+  // x86-64 calling convention passes it in a register, so it is read as uint32_t: a plain
+  // number for JS (no 64-bit conversion on the hottest callback).
+  const codeCb = koffi.proto("void ntrace_uc_cb_code(void *uc, uint32_t address, uint32_t size, void *user)");
   const intrCb = koffi.proto("void ntrace_uc_cb_intr(void *uc, uint32_t intno, void *user)");
   const memCb = koffi.proto("bool ntrace_uc_cb_mem(void *uc, int type, uint64_t address, int size, int64_t value, void *user)");
   const insnInvalidCb = koffi.proto("bool ntrace_uc_cb_insn_invalid(void *uc, void *user)");
@@ -320,13 +323,23 @@ export class UnicornEngine implements Engine {
     return { id };
   }
 
+  /** Code/block hook callbacks: the hottest path (no rest arguments, no conversions). */
+  private codeCallback(hook: CodeHook): (uc: unknown, address: number, size: number) => void {
+    return (_uc, address, size) => {
+      if (this.pendingError !== undefined) return;
+      try {
+        hook(address, size);
+      } catch (err) {
+        this.pendingError = err;
+        this.u.uc_emu_stop(this.uc);
+      }
+    };
+  }
   addCodeHook(begin: number, end: number, hook: CodeHook): HookHandle {
-    const cb = this.guard(undefined, (_uc: unknown, address: number | bigint, size: number) => hook(Number(address), size));
-    return this.addHook(UC_HOOK_CODE, cb, this.u.codeCb, begin, end);
+    return this.addHook(UC_HOOK_CODE, this.codeCallback(hook), this.u.codeCb, begin, end);
   }
   addBlockHook(begin: number, end: number, hook: CodeHook): HookHandle {
-    const cb = this.guard(undefined, (_uc: unknown, address: number | bigint, size: number) => hook(Number(address), size));
-    return this.addHook(UC_HOOK_BLOCK, cb, this.u.codeCb, begin, end);
+    return this.addHook(UC_HOOK_BLOCK, this.codeCallback(hook), this.u.codeCb, begin, end);
   }
   addInterruptHook(hook: InterruptHook): HookHandle {
     const cb = this.guard(undefined, (_uc: unknown, intno: number) => {
@@ -381,8 +394,25 @@ export class UnicornEngine implements Engine {
   }
   executedInstructions(): number {
     if (counterOffset === undefined) return NaN;
-    const c = Number(koffi.decode(this.uc, counterOffset, "uint64_t") as number | bigint);
+    // A view of unicorn's own struct: a plain memory read, no FFI call (hot: every traced
+    // event reads the clock).
+    const v = (this.counterView ??= new DataView(koffi.view(this.uc, counterOffset + 8)));
+    const c = v.getUint32(counterOffset, true) + v.getUint32(counterOffset + 4, true) * 0x100000000;
     return c > 0 ? c - 1 : 0;
+  }
+  private counterView: DataView | undefined;
+  /** Host buffers mapped into the guest (kept alive while the engine is). */
+  private readonly hostBuffers: Uint8Array[] = [];
+  mapHostMemory(address: number, size: number, prot: Prot): Uint8Array {
+    // Page-aligned host memory the guest sees at `address`: the host reads and writes it
+    // without FFI calls. (Guest stores into it cost what any guest store costs.)
+    const raw = new Uint8Array(size + 0x1000);
+    const at = BigInt(koffi.address(raw));
+    const skip = Number(((at + 0xfffn) & ~0xfffn) - at);
+    const view = raw.subarray(skip, skip + size);
+    this.check(this.u.uc_mem_map_ptr(this.uc, address >>> 0, size, prot, at + BigInt(skip)) as number, `uc_mem_map_ptr(0x${address.toString(16)})`);
+    this.hostBuffers.push(raw);
+    return view;
   }
   mapInstructionCounter(address: number): number | undefined {
     if (counterOffset === undefined) return undefined;

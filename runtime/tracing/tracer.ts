@@ -14,6 +14,7 @@ import {
   classifyFunctions,
   continuation,
   entrySlot,
+  exitJumpSlot,
   exitSlot,
   findPdb,
   guestEntryThunk,
@@ -102,6 +103,8 @@ interface Site {
 interface ThunkArea {
   readonly base: number;
   readonly exitVa: number;
+  /** Hook path: offset of the continuations (two per function: traced, plain). */
+  readonly contBase: number;
   /** First function id of the module: slot i+1 is function firstId+i. */
   readonly firstId: number;
   readonly count: number;
@@ -137,6 +140,8 @@ export class Tracer implements MachineObserver {
   // Hot-path cache: the last thread seen.
   private lastThread: GuestThread | undefined;
   private lastState: ThreadState | undefined;
+  /** Hook path: the dword the exit thunk jumps through (undefined: the older `ret` exit). */
+  private returnSlot: { readonly va: number; readonly view: DataView } | undefined;
   /** In-guest recording, when active (see guest.ts). */
   private guest: GuestPath | undefined;
   /**
@@ -168,7 +173,7 @@ export class Tracer implements MachineObserver {
   onMachineReady(machine: Machine): void {
     this.machine = machine;
     this.engine = machine.engine;
-    if (this.options.recorder !== "hooks" && machine.options.mode !== "kernel") {
+    if (this.options.recorder === "guest" && machine.options.mode !== "kernel") {
       this.guest = GuestPath.create(machine, this.argCount, this.options.bufferBytes ?? DEFAULT_BUFFER_BYTES);
       const g = this.guest;
       if (g !== undefined) {
@@ -179,6 +184,14 @@ export class Tracer implements MachineObserver {
           else if (address === g.slowExitVa) this.onSlowExit();
         });
       }
+    }
+    if (this.guest === undefined && machine.engine.mapHostMemory !== undefined) {
+      // The exit thunk jumps through this dword, which the exit hook writes as plain host
+      // memory (no engine call, no stack write).
+      const page = machine.allocate(0x1000, 1, "ntrace return slot (host page)");
+      machine.engine.unmapMemory(page.base, 0x1000);
+      const view = machine.engine.mapHostMemory(page.base, 0x1000, 1);
+      this.returnSlot = { va: page.base, view: new DataView(view.buffer, view.byteOffset, 4) };
     }
     if (this.options.attachAt !== undefined) machine.at(this.options.attachAt, () => this.attach());
     if (this.options.detachAt !== undefined) machine.at(this.options.detachAt, () => this.detach());
@@ -221,24 +234,29 @@ export class Tracer implements MachineObserver {
     if (chosen.length === 0) return;
     if (this.guest !== undefined) return this.buildGuestThunks(module, chosen, rec.firstFunctionId);
 
-    // Thunk area: hook slots (exit + one per function), then continuations.
+    // Thunk area: hook slots (exit + one per function), then continuations (traced with
+    // the exit-thunk store when the return slot exists, and plain for detached entries).
     const slotsSize = HOOK_SLOT_SIZE * (chosen.length + 1);
     const contBase = Math.ceil(slotsSize / 16) * 16;
-    const area = machine.allocate(contBase + CONTINUATION_SIZE * chosen.length, 5, `ntrace thunks for ${module.name}`);
-    const bytes = new Uint8Array(contBase + CONTINUATION_SIZE * chosen.length).fill(0xcc);
-    bytes.set(exitSlot(), 0);
+    const size = contBase + 2 * CONTINUATION_SIZE * chosen.length;
+    const area = machine.allocate(size, 5, `ntrace thunks for ${module.name}`);
+    const bytes = new Uint8Array(size).fill(0xcc);
+    const rs = this.returnSlot;
+    bytes.set(rs !== undefined ? exitJumpSlot(rs.va) : exitSlot(), 0);
     chosen.forEach((c, i) => {
       const fnVa = module.base + c.fn.rva;
       const slotVa = area.base + HOOK_SLOT_SIZE * (i + 1);
-      const contVa = area.base + contBase + CONTINUATION_SIZE * i;
+      const contVa = area.base + contBase + 2 * CONTINUATION_SIZE * i;
       bytes.set(entrySlot(slotVa, contVa), HOOK_SLOT_SIZE * (i + 1));
       const first = engine.readMemory(fnVa, 16);
-      bytes.set(continuation(contVa, fnVa, c.cls, first), contBase + CONTINUATION_SIZE * i);
+      bytes.set(continuation(contVa, fnVa, c.cls, first, rs !== undefined ? area.base : undefined), contBase + 2 * CONTINUATION_SIZE * i);
+      const plainVa = contVa + CONTINUATION_SIZE;
+      bytes.set(continuation(plainVa, fnVa, c.cls, first), contBase + 2 * CONTINUATION_SIZE * i + CONTINUATION_SIZE);
       const original = engine.readMemory(fnVa - 5, PATCH_LENGTH);
       this.sites.push({ fnVa, id: rec.firstFunctionId + i, plan: planPatch(fnVa, slotVa, original) });
     });
     engine.writeMemory(area.base, bytes);
-    const thunks: ThunkArea = { base: area.base, exitVa: area.base, firstId: rec.firstFunctionId, count: chosen.length };
+    const thunks: ThunkArea = { base: area.base, exitVa: area.base, contBase, firstId: rec.firstFunctionId, count: chosen.length };
     this.areas.push(thunks);
     // The hook covers the hook slots only: continuations run at full speed.
     engine.addCodeHook(area.base, area.base + slotsSize - 1, (address) => this.onThunk(thunks, address));
@@ -260,7 +278,7 @@ export class Tracer implements MachineObserver {
       this.sites.push({ fnVa, id: firstId + i, plan: planPatch(fnVa, va, original) });
     });
     engine.writeMemory(area.base, bytes);
-    this.areas.push({ base: area.base, exitVa: g.exitVa, firstId, count: chosen.length });
+    this.areas.push({ base: area.base, exitVa: g.exitVa, contBase: 0, firstId, count: chosen.length });
     if (this.attached) this.patchModule(firstId, chosen.length);
   }
 
@@ -404,8 +422,12 @@ export class Tracer implements MachineObserver {
   }
 
   private onEntry(area: ThunkArea, fn: number): void {
-    if (!this.attached) return; // detached meanwhile: the continuation runs the function untraced
     const engine = this.engine!;
+    if (!this.attached) {
+      // Detached meanwhile (the thread was stopped on this slot): run the function untraced.
+      if (this.returnSlot !== undefined) engine.writeRegister(X86Reg.EIP, area.base + area.contBase + 2 * CONTINUATION_SIZE * (fn - area.firstId) + CONTINUATION_SIZE);
+      return;
+    }
     const s = this.current();
     // ESP points at the padding call's return address (= fn); the function's own return
     // address is just above it.
@@ -415,7 +437,8 @@ export class Tracer implements MachineObserver {
     const frames = s.frames;
     if (frames.length > 0 && frames[frames.length - 1]!.entryEsp <= entryEsp) this.cutDead(s, entryEsp, ts);
     frames.push({ fn, ret, entryEsp, recording: true });
-    engine.writeU32(entryEsp, area.exitVa);
+    // The traced continuation stores the exit thunk into the return slot (older layout: here).
+    if (this.returnSlot === undefined) engine.writeU32(entryEsp, area.exitVa);
     if (this.argCount > 0) {
       const raw = engine.readMemory(entryEsp + 4, 4 * this.argCount);
       const dv = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
@@ -451,11 +474,16 @@ export class Tracer implements MachineObserver {
       this.machine!.fail(this.machine!.currentThread()!, `ntrace: exit thunk reached at ESP ${hex(esp)} with no open frame below it (thread ${hex(s.key)})`);
       return;
     }
-    const slot = (esp - 4) >>> 0;
-    // Put the real return address back on the stack (ESP moves first: nothing below ESP),
-    // then the thunk's `ret` returns to it.
-    engine.writeRegister(X86Reg.ESP, slot);
-    engine.writeU32(slot, f.ret);
+    if (this.returnSlot !== undefined) {
+      // The exit thunk's `jmp [returnSlot]` goes on to the real caller, ESP untouched.
+      this.returnSlot.view.setUint32(0, f.ret, true);
+    } else {
+      const slot = (esp - 4) >>> 0;
+      // Put the real return address back on the stack (ESP moves first: nothing below ESP),
+      // then the thunk's `ret` returns to it.
+      engine.writeRegister(X86Reg.ESP, slot);
+      engine.writeU32(slot, f.ret);
+    }
     if (f.entryEsp > s.unwindTarget) s.unwindTarget = 0; // the unwind's target frame has returned
     if (f.recording) {
       s.writer.exit(ts, f.fn, eax >>> 0);
