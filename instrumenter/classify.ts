@@ -69,7 +69,7 @@ export function classify(
   const head = code.read(rva, Math.min(16, section.rva + Math.max(section.virtualSize, section.rawSize) - rva));
   if (head === undefined || head.length < 2) return none("function runs past the end of its section");
 
-  if (head[0] === 0xeb && head[1] === 0xf9 && before.length >= 5 && before[before.length - 5] === 0xe8) return none("already patched (starts with EB F9 after an E8 call)");
+  if (head[0] === 0xeb && head[1] === 0xf9 && before.length >= 5 && (before[before.length - 5] === 0xe8 || before[before.length - 5] === 0xe9)) return none("already patched (starts with EB F9 after an E8 call or E9 jump)");
   if (padding === 0) return none(floor === section.rva && room === 0 ? "no padding: function starts at the section start" : "no padding before the entry");
   if (padding < PADDING_NEEDED) return none(`padding too short: ${padding} byte(s) of CC/90/00 before the entry, ${PADDING_NEEDED} needed`);
 

@@ -41,12 +41,15 @@ export interface PatchPlan {
  * @param fnVa        the function's entry address
  * @param entryThunk  where the padding's call goes
  * @param original    the 7 bytes at fnVa-5 before patching (padding + first two bytes)
+ * @param opcode      0xE8 `call` (NTrace's form: the pushed address names the function) or
+ *                    0xE9 `jmp` (a per-function thunk already knows it; saves the push, a
+ *                    guest store, which is the expensive operation in unicorn 2.0.1)
  */
-export function planPatch(fnVa: number, entryThunk: number, original: Uint8Array): PatchPlan {
+export function planPatch(fnVa: number, entryThunk: number, original: Uint8Array, opcode: 0xe8 | 0xe9 = 0xe8): PatchPlan {
   assert(original.length === PATCH_LENGTH, `original bytes must be ${PATCH_LENGTH} bytes`);
   const padAt = (fnVa - PADDING_LENGTH) >>> 0;
   const call = new Uint8Array(PADDING_LENGTH);
-  call[0] = 0xe8;
+  call[0] = opcode;
   new DataView(call.buffer).setInt32(1, (entryThunk - fnVa) | 0, true);
   return {
     patch: [

@@ -64,11 +64,14 @@ export function entrySlot(slotVa: number, continuationVa: number): Uint8Array {
  * instruction (clang form; `firstBytes` are the loaded bytes at fnVa), jump back into the
  * function after it.
  */
-export function continuation(contVa: number, fnVa: number, cls: PatchClass, firstBytes: Uint8Array, exitVa?: number): Uint8Array {
+export function continuation(contVa: number, fnVa: number, cls: PatchClass, firstBytes: Uint8Array, exitVa?: number, reachedBy: "call" | "jump" = "call"): Uint8Array {
   assert(cls.patch !== "none", "continuation for an unpatchable function");
   const out = new Uint8Array(CONTINUATION_SIZE).fill(0xcc);
-  out.set([0x8d, 0x64, 0x24, 0x04], 0);
-  let at = 4;
+  let at = 0;
+  if (reachedBy === "call") {
+    out.set([0x8d, 0x64, 0x24, 0x04], 0); // lea esp,[esp+4]: drop the pushed fn
+    at = 4;
+  }
   if (exitVa !== undefined) {
     // mov dword [esp], exitVa: the return address now leads to the exit thunk (one guest
     // store: cheaper than an engine call from the hook).

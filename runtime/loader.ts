@@ -44,7 +44,8 @@ export class Loader {
     const full = resolve(path);
     const existing = this.machine.modules.find((m) => m.path === full);
     if (existing !== undefined) return existing;
-    if (!existsSync(full) || !statSync(full).isFile()) throw new LoadError(`${path}: no such file`);
+    if (!existsSync(full)) throw new LoadError(`${path}: no such file`);
+    if (!statSync(full).isFile()) throw new LoadError(`${path}: ${statSync(full).isDirectory() ? "is a directory" : "not a regular file"}`);
     const bytes = new Uint8Array(readFileSync(full));
     const image = parsePe(bytes, path);
     if (image.machine !== IMAGE_FILE_MACHINE_I386) throw new LoadError(`${path}: not an x86 (i386) image (machine 0x${image.machine.toString(16)})`);

@@ -39,8 +39,16 @@ export class FileSource implements ByteSource {
     this.path = path;
     try {
       this.fd = fs.openSync(path, "r");
-      this.size = fs.fstatSync(this.fd).size;
+      const stat = fs.fstatSync(this.fd);
+      // open() succeeds on a directory; say so here rather than fail with EISDIR at the first read.
+      if (stat.isDirectory()) {
+        fs.closeSync(this.fd);
+        this.fd = undefined;
+        throw new NtraceError(`cannot open trace file ${path}: is a directory`);
+      }
+      this.size = stat.size;
     } catch (e) {
+      if (e instanceof NtraceError) throw e;
       throw new NtraceError(`cannot open trace file ${path}: ${e instanceof Error ? e.message : String(e)}`, {
         cause: e,
       });

@@ -6,5 +6,6 @@ import { naiveHooks } from "./naive.js";
 import { readerMemory, readerVsUftrace } from "./reader.js";
 import { tracingCost } from "./tracing.js";
 import { tracingProfile } from "./profile.js";
+import { engineFacts } from "./engine.js";
 
-export const BENCHMARKS: readonly Benchmark[] = [naiveHooks, tracingCost, tracingProfile, uftraceBaseline, readerVsUftrace, readerMemory, pdbSymbolize];
+export const BENCHMARKS: readonly Benchmark[] = [engineFacts, naiveHooks, tracingCost, tracingProfile, uftraceBaseline, readerVsUftrace, readerMemory, pdbSymbolize];

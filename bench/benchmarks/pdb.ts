@@ -39,6 +39,7 @@ export async function bigPdb(ctx: BenchContext): Promise<{ pdb: string; dll: str
     for (let f = 0; f < FILES; f++) ctx.command(commandLine("clang", clangArgs(f)));
     ctx.command(commandLine("lld-link", linkArgs));
     if (existsSync(pdb) && existsSync(stamp) && readFileSync(stamp, "utf8") === GENERATOR_VERSION) return { pdb, dll };
+    if (ctx.quick) throw new SkipBenchmark("quick mode does not build the 100,000-function PDB (1–6 minutes of clang on 2 cores); build it once with `npm run bench -- --only pdb-symbolize`");
     for (const tool of ["clang", "lld-link"]) if ((await which(tool)) === null) throw new SkipBenchmark(`${tool} not found (needed to build the 100,000-function PDB)`);
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });

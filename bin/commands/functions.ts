@@ -1,10 +1,10 @@
 import type { Command } from "commander";
-import { readFileSync } from "node:fs";
-import { NtraceError, UsageError, hex } from "../../base/index.js";
+import { NtraceError, hex } from "../../base/index.js";
 import { isPe, parsePe } from "../../pe/index.js";
 import { parsePdb } from "../../pe/pdb/index.js";
 import { classifyFunctions, findPdb, splitSymbolPath, toListing, type FunctionListing } from "../../instrumenter/index.js";
 import { printJson } from "../cli.js";
+import { readInputFile, startsWithMz } from "../input.js";
 
 interface FunctionsOptions {
   symbolPath?: string[];
@@ -40,13 +40,9 @@ export interface ImageFunctions {
 }
 
 export function listImageFunctions(file: string, symbolPath: readonly string[]): ImageFunctions {
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(readFileSync(file));
-  } catch (err) {
-    throw new UsageError(`cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`);
-  }
-  if (!isPe(bytes)) throw new NtraceError(`${file}: not a PE image`);
+  const bytes = readInputFile(file);
+  // "MZ" but broken: parsePe names the structure and offset; anything else is not an image.
+  if (!isPe(bytes) && !startsWithMz(bytes)) throw new NtraceError(`${file}: not a PE image`);
   const image = parsePe(bytes, file);
   const search = findPdb(image, file, symbolPath, (b) => parsePdb(b));
   const functions = classifyFunctions(image, search.pdb !== undefined ? { pdb: search.pdb } : {}).map(toListing);

@@ -2,51 +2,44 @@
  * `ntrace info <file> [--json]`: what a PE image or a trace file contains.
  * Dispatches on content, not on the file name.
  */
-import { closeSync, openSync, readFileSync, readSync } from "node:fs";
+import { closeSync, openSync, readSync } from "node:fs";
 import type { Command } from "commander";
 import { FormatError, NtraceError } from "../../base/index.js";
 import { formatPeInfo, isPe, parsePe, peInfo } from "../../pe/index.js";
 import { printJson } from "../cli.js";
+import { readInputFile, startsWithMz } from "../input.js";
 import { isTraceFile, openTrace, TRACE_MAGIC } from "../../tracefile/index.js";
 import { traceInfo, type TraceInfo } from "../../reader/traceinfo.js";
 import { hex } from "../../base/index.js";
+
+export { readInputFile } from "../input.js";
 
 export interface InfoOptions {
   readonly json?: boolean;
 }
 
-/** Reads a file for a command; a missing or unreadable file is an NtraceError naming it. */
-export function readInputFile(file: string): Uint8Array {
-  try {
-    return readFileSync(file);
-  } catch (e) {
-    const code = typeof e === "object" && e !== null && "code" in e ? String((e as { code: unknown }).code) : "";
-    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : code === "EACCES" ? "permission denied" : e instanceof Error ? e.message : String(e);
-    throw new NtraceError(`${file}: cannot read: ${why}`);
-  }
-}
-
 /** The library side of `ntrace info`: the JSON value for a file's bytes. */
 export function infoForBytes(bytes: Uint8Array, file: string): ReturnType<typeof peInfo> {
-  if (isPe(bytes)) return peInfo(parsePe(bytes, file));
+  // A file that starts with "MZ" is an image, perhaps a broken one: let the parser say what is
+  // wrong and where (e_lfanew past the end, no PE signature, ...) instead of "not a PE image".
+  if (isPe(bytes) || startsWithMz(bytes)) return peInfo(parsePe(bytes, file));
+  if (bytes.length === 0) throw new NtraceError(`${file}: the file is empty (not a PE image or ntrace trace)`);
   throw new NtraceError(`${file}: not a PE image or ntrace trace`);
 }
 
 /** The first bytes of a file, enough to recognize a trace without reading all of it. */
 function readMagic(file: string): Uint8Array {
-  let fd: number;
+  let fd: number | undefined;
   try {
     fd = openSync(file, "r");
+    const head = new Uint8Array(TRACE_MAGIC.length);
+    const n = readSync(fd, head, 0, head.length, 0); // EISDIR for a directory
+    return head.subarray(0, n);
   } catch {
     readInputFile(file); // throws the NtraceError naming the file and the reason
     throw new NtraceError(`${file}: cannot read`);
-  }
-  try {
-    const head = new Uint8Array(TRACE_MAGIC.length);
-    const n = readSync(fd, head, 0, head.length, 0);
-    return head.subarray(0, n);
   } finally {
-    closeSync(fd);
+    if (fd !== undefined) closeSync(fd);
   }
 }
 

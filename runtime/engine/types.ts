@@ -125,6 +125,13 @@ export interface Engine {
    * aligned) and returns it as a byte view the host can read and write without engine calls.
    */
   mapHostMemory?(address: number, size: number, prot: Prot): Uint8Array;
+  /**
+   * Optional, for native hook helpers (runtime/tracing/native/): the engine handle and the
+   * host address of its instruction counter (uint64), and a code hook whose callback is a
+   * native function pointer called with `user`.
+   */
+  nativeHandle?(): { readonly uc: unknown; readonly counterAddress: bigint } | undefined;
+  addNativeCodeHook?(begin: number, end: number, callback: unknown, user: unknown): HookHandle;
   /** From inside a hook: stop before the next instruction. */
   stop(): void;
   /** Drops translated code for [begin, begin+size) so new hooks/patches take effect. */

@@ -424,6 +424,17 @@ export class UnicornEngine implements Engine {
     if (err !== 0) return undefined;
     return (address + Number(at - page)) >>> 0;
   }
+  nativeHandle(): { readonly uc: unknown; readonly counterAddress: bigint } | undefined {
+    if (counterOffset === undefined) return undefined;
+    return { uc: this.uc, counterAddress: BigInt(koffi.address(this.uc)) + BigInt(counterOffset) };
+  }
+  addNativeCodeHook(begin: number, end: number, callback: unknown, user: unknown): HookHandle {
+    const out: (number | bigint)[] = [0];
+    this.check(this.u.uc_hook_add(this.uc, out, UC_HOOK_CODE, callback, user, begin, end) as number, "uc_hook_add(native)");
+    const id = this.nextHookId++;
+    this.hooks.set(id, { id, native: out[0]!, callback: undefined });
+    return { id };
+  }
   stop(): void {
     this.u.uc_emu_stop(this.uc);
   }
@@ -435,7 +446,7 @@ export class UnicornEngine implements Engine {
     this.closed = true;
     if (this.context !== undefined) this.u.uc_context_free(this.context);
     this.u.uc_close(this.uc);
-    for (const h of this.hooks.values()) koffi.unregister(h.callback as bigint);
+    for (const h of this.hooks.values()) if (h.callback !== undefined) koffi.unregister(h.callback as bigint);
     this.hooks.clear();
   }
 }

@@ -173,7 +173,12 @@ export class GuestPath {
   /** Moves the newest spilled frames (up to a quarter of the region) back into guest memory. */
   refill(b: GuestBuffer): void {
     if (b.spilled.length === 0 || this.guestFrames(b) !== 0) return;
-    const n = Math.min(b.spilled.length / 2, Math.floor(this.bufferBytes / 4 / SHADOW_FRAME));
+    // Never into the log: only as many frames as fit above the (biased) log pointer. With no
+    // room the frames stay spilled and each exit takes the host path until a flush.
+    const logTop = this.engine.readU32(b.teb + TEB_LOG_SLOT);
+    const room = Math.floor((b.sentinel - logTop - 64) / SHADOW_FRAME);
+    const n = Math.min(b.spilled.length / 2, Math.floor(this.bufferBytes / 4 / SHADOW_FRAME), Math.max(0, room));
+    if (n === 0) return;
     const frames = b.spilled.splice(b.spilled.length - 2 * n, 2 * n);
     // Oldest right below the sentinel, newest at the top (lowest address).
     const bytes = new Uint8Array(SHADOW_FRAME * n);

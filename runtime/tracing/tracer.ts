@@ -30,7 +30,9 @@ import { X86Reg, type Engine } from "../engine/index.js";
 import type { Machine } from "../machine.js";
 import type { GuestThread } from "../thread.js";
 import type { LoadedModule, MachineObserver, ThreadView, UnwindStep } from "../types.js";
+import koffi from "koffi";
 import { DEFAULT_BUFFER_BYTES, EXIT_TAG, GuestPath, type GuestBuffer } from "./guest.js";
+import { NativePath, SLOW, type NativeThread } from "./native.js";
 
 export type ClockChoice = "guest" | "host";
 
@@ -48,11 +50,12 @@ export interface TracerOptions {
   /** Unpatch when the guest clock reaches this count. */
   readonly detachAt?: number;
   /**
-   * How events are recorded: "guest" (default in user mode: thunks record into per-thread
-   * guest buffers, the host drains them) or "hooks" (a host hook per entry and exit; kernel
-   * mode and engines without a mappable instruction counter always use it).
+   * How events are recorded (README.md has the measurements): "native" (default: a hook per
+   * entry and exit handled by the C helper in native/, JS only on rare paths; falls back to
+   * "hooks" when the helper cannot be loaded), "hooks" (the same hooks in JS), "guest"
+   * (user mode: thunks record into per-thread guest buffers, the host drains them).
    */
-  readonly recorder?: "guest" | "hooks";
+  readonly recorder?: "native" | "guest" | "hooks";
   /** Per-thread guest buffer (event log + shadow stack) in bytes; default 256 KiB. */
   readonly bufferBytes?: number;
 }
@@ -89,6 +92,8 @@ interface ThreadState {
   unwindCode: number;
   /** In-guest recording: the thread's buffer (its shadow stack mirrors `frames`). */
   buf: GuestBuffer | undefined;
+  /** Native hooks: the thread's C state (its shadow stack mirrors `frames`). */
+  nbuf: NativeThread | undefined;
   /** Last timestamp written (drained timestamps are clamped to stay monotonic). */
   lastTs: number;
 }
@@ -142,6 +147,8 @@ export class Tracer implements MachineObserver {
   private lastState: ThreadState | undefined;
   /** Hook path: the dword the exit thunk jumps through (undefined: the older `ret` exit). */
   private returnSlot: { readonly va: number; readonly view: DataView } | undefined;
+  /** Native hooks, when active (see native.ts). */
+  private native: NativePath | undefined;
   /** In-guest recording, when active (see guest.ts). */
   private guest: GuestPath | undefined;
   /**
@@ -192,6 +199,10 @@ export class Tracer implements MachineObserver {
       machine.engine.unmapMemory(page.base, 0x1000);
       const view = machine.engine.mapHostMemory(page.base, 0x1000, 1);
       this.returnSlot = { va: page.base, view: new DataView(view.buffer, view.byteOffset, 4) };
+      if ((this.options.recorder ?? "native") === "native") {
+        this.native = NativePath.create(machine.engine, BigInt(koffi.address(view)), this.argCount, (why, address, value) => this.onNativeSlow(why, address, value));
+        this.native?.setWriteExit(true); // measured: uc_mem_write from C beats the guest store (README)
+      }
     }
     if (this.options.attachAt !== undefined) machine.at(this.options.attachAt, () => this.attach());
     if (this.options.detachAt !== undefined) machine.at(this.options.detachAt, () => this.detach());
@@ -249,17 +260,21 @@ export class Tracer implements MachineObserver {
       const contVa = area.base + contBase + 2 * CONTINUATION_SIZE * i;
       bytes.set(entrySlot(slotVa, contVa), HOOK_SLOT_SIZE * (i + 1));
       const first = engine.readMemory(fnVa, 16);
-      bytes.set(continuation(contVa, fnVa, c.cls, first, rs !== undefined ? area.base : undefined), contBase + 2 * CONTINUATION_SIZE * i);
+      // With the return slot the padding jumps (E9) instead of calling: no push to undo.
+      const reachedBy = rs !== undefined ? "jump" : "call";
+      const storeExit = rs !== undefined && !(this.native?.writesExit ?? false);
+      bytes.set(continuation(contVa, fnVa, c.cls, first, storeExit ? area.base : undefined, reachedBy), contBase + 2 * CONTINUATION_SIZE * i);
       const plainVa = contVa + CONTINUATION_SIZE;
-      bytes.set(continuation(plainVa, fnVa, c.cls, first), contBase + 2 * CONTINUATION_SIZE * i + CONTINUATION_SIZE);
+      bytes.set(continuation(plainVa, fnVa, c.cls, first, undefined, reachedBy), contBase + 2 * CONTINUATION_SIZE * i + CONTINUATION_SIZE);
       const original = engine.readMemory(fnVa - 5, PATCH_LENGTH);
-      this.sites.push({ fnVa, id: rec.firstFunctionId + i, plan: planPatch(fnVa, slotVa, original) });
+      this.sites.push({ fnVa, id: rec.firstFunctionId + i, plan: planPatch(fnVa, slotVa, original, rs !== undefined ? 0xe9 : 0xe8) });
     });
     engine.writeMemory(area.base, bytes);
     const thunks: ThunkArea = { base: area.base, exitVa: area.base, contBase, firstId: rec.firstFunctionId, count: chosen.length };
     this.areas.push(thunks);
     // The hook covers the hook slots only: continuations run at full speed.
-    engine.addCodeHook(area.base, area.base + slotsSize - 1, (address) => this.onThunk(thunks, address));
+    if (this.native !== undefined) this.native.hookArea(engine, area.base, area.base + slotsSize - 1, rec.firstFunctionId);
+    else engine.addCodeHook(area.base, area.base + slotsSize - 1, (address) => this.onThunk(thunks, address));
     if (this.attached) this.patchModule(rec.firstFunctionId, chosen.length);
   }
 
@@ -288,8 +303,9 @@ export class Tracer implements MachineObserver {
 
   onSliceEnd(thread: ThreadView): void {
     const s = this.threads.get(thread.key);
-    if (s?.buf !== undefined) this.drain(s);
-    if (this.guest !== undefined && this.clockChoice === "host") this.resampleHostClock();
+    if (s?.buf !== undefined || s?.nbuf !== undefined) this.drain(s);
+    this.native?.select(undefined); // the next slice's first hook selects its thread
+    if ((this.guest !== undefined || this.native !== undefined) && this.clockChoice === "host") this.resampleHostClock();
   }
 
   onThreadExit(thread: ThreadView, exitCode: number): void {
@@ -307,6 +323,7 @@ export class Tracer implements MachineObserver {
     const before = s.frames.length;
     this.cutBelow(s, esp >>> 0, code >>> 0, this.now());
     if (s.buf !== undefined) this.guest!.removeTop(s.buf, before - s.frames.length);
+    if (s.nbuf !== undefined) this.native!.removeTop(s.nbuf, before - s.frames.length);
   }
 
   onUnwind(thread: ThreadView, step: UnwindStep): void {
@@ -321,6 +338,7 @@ export class Tracer implements MachineObserver {
   attach(): void {
     if (this.attached) return;
     this.attached = true;
+    this.native?.setAttached(true);
     for (const a of this.areas) this.patchModule(a.firstId, a.count);
   }
 
@@ -332,6 +350,7 @@ export class Tracer implements MachineObserver {
   detach(): void {
     if (!this.attached) return;
     this.attached = false;
+    this.native?.setAttached(false);
     const engine = this.engine!;
     const machine = this.machine!;
     for (const site of this.sites) {
@@ -388,7 +407,7 @@ export class Tracer implements MachineObserver {
 
   private now(): number {
     if (this.clockChoice === "guest") return this.machine!.clock();
-    if (this.guest !== undefined) return this.hostNs(this.machine!.clock());
+    if (this.guest !== undefined || this.native !== undefined) return this.hostNs(this.machine!.clock());
     return Number(process.hrtime.bigint() - this.hostStart);
   }
 
@@ -407,7 +426,7 @@ export class Tracer implements MachineObserver {
     if (s === undefined) {
       const key = threadKey(thread.key);
       this.writer.addThread({ key, process: thread.cid.process, thread: thread.cid.thread, startAddress: 0 });
-      s = { key, writer: this.writer.thread(key), frames: [], unwindTarget: 0, unwindCode: 0, buf: undefined, lastTs: 0 };
+      s = { key, writer: this.writer.thread(key), frames: [], unwindTarget: 0, unwindCode: 0, buf: undefined, nbuf: this.native?.newThread(), lastTs: 0 };
       if (this.guest !== undefined && thread.teb !== 0) s.buf = this.guest.initThread(thread.teb);
       this.threads.set(thread.key, s);
       s.writer.threadStart(this.now());
@@ -429,9 +448,10 @@ export class Tracer implements MachineObserver {
       return;
     }
     const s = this.current();
-    // ESP points at the padding call's return address (= fn); the function's own return
-    // address is just above it.
-    const entryEsp = (engine.readRegister(X86Reg.ESP) + 4) >>> 0;
+    // With the padding `call` ESP points at its pushed address (= fn) and the function's own
+    // return address is just above it; with the padding `jmp` (return-slot layout) ESP is the
+    // function's entry ESP already.
+    const entryEsp = (engine.readRegister(X86Reg.ESP) + (this.returnSlot !== undefined ? 0 : 4)) >>> 0;
     const ret = engine.readU32(entryEsp);
     const ts = this.now();
     const frames = s.frames;
@@ -529,9 +549,7 @@ export class Tracer implements MachineObserver {
    * interpolated linearly between the host times of consecutive drains.
    */
   private drain(s: ThreadState, reset = false): void {
-    const g = this.guest;
-    if (g === undefined || s.buf === undefined) return;
-    const words = g.takeLog(s.buf, reset);
+    const words = s.nbuf !== undefined ? this.native!.takeLog(s.nbuf) : s.buf !== undefined ? this.guest!.takeLog(s.buf, reset) : undefined;
     if (words === undefined) return;
     const machine = this.machine!;
     const executed = this.engine!.executedInstructions();
@@ -594,6 +612,64 @@ export class Tracer implements MachineObserver {
     this.sampleNs = ns;
   }
 
+  /**
+   * The native hooks' rare paths (native/ntrace_hooks.c): the same rules as the JS hooks, on
+   * the frames mirrored from the native log (drained first).
+   */
+  private onNativeSlow(why: number, address: number, value: number): void {
+    const n = this.native!;
+    if (why === SLOW.NO_THREAD) {
+      const t = this.machine!.currentThread();
+      if (t !== undefined) n.select(this.stateOf(t).nbuf);
+      return;
+    }
+    const s = this.current();
+    this.drain(s);
+    if (why === SLOW.FLUSH) {
+      if (this.clockChoice === "host") this.resampleHostClock();
+      return;
+    }
+    const engine = this.engine!;
+    if (why === SLOW.DETACHED) {
+      // A thread stopped on an entry slot when we detached: the function runs untraced.
+      const area = this.areas.find((a) => address > a.base && address < a.base + HOOK_SLOT_SIZE * (a.count + 1))!;
+      engine.writeRegister(X86Reg.EIP, area.base + area.contBase + 2 * CONTINUATION_SIZE * (value - area.firstId) + CONTINUATION_SIZE);
+      return;
+    }
+    const frames = s.frames;
+    const before = frames.length;
+    if (why === SLOW.CUT) {
+      this.cutDead(s, value, this.now());
+      n.removeTop(s.nbuf!, before - frames.length);
+      return;
+    }
+    // SLOW.EXIT, ESP = value: the frame that returned is the most recent among those with
+    // the highest entry ESP below ESP (`ret n`, tail calls, dead frames above it: UNWIND).
+    const esp = value;
+    let k = -1;
+    for (let i = frames.length - 1; i >= 0; i--) {
+      const e = frames[i]!.entryEsp;
+      if (e >= esp) break;
+      if (k < 0 || e > frames[k]!.entryEsp) k = i;
+    }
+    if (k < 0) {
+      const t = this.machine!.currentThread()!;
+      this.machine!.leaveSlice(t, (th) => this.machine!.fail(th, `ntrace: exit thunk reached at ESP ${hex(esp)} with no open frame below it (thread ${hex(s.key)})`));
+      return;
+    }
+    const fromTop = frames.length - 1 - k;
+    this.returnSlot!.view.setUint32(0, n.returnOf(s.nbuf!, fromTop), true);
+    const ts = this.now();
+    if (fromTop > 0) this.cutAbove(s, k + 1, 0, ts);
+    const f = frames.pop()!;
+    n.removeTop(s.nbuf!, fromTop + 1);
+    if (f.entryEsp > s.unwindTarget) s.unwindTarget = 0; // the unwind's target frame has returned
+    if (f.recording) {
+      s.writer.exit(ts, f.fn, engine.readRegister(X86Reg.EAX));
+      this.stats.exits++;
+    }
+  }
+
   /** FLUSH: the thread's buffer is full. */
   private onFlush(): void {
     const s = this.current();
@@ -610,7 +686,7 @@ export class Tracer implements MachineObserver {
   private onCut(): void {
     const engine = this.engine!;
     const s = this.current();
-    this.drain(s);
+    this.drain(s, true); // the thunk reads the log pointer only after this stub
     const entryEsp = engine.readRegister(X86Reg.EAX);
     const before = s.frames.length;
     this.cutDead(s, entryEsp, this.now());
@@ -632,7 +708,7 @@ export class Tracer implements MachineObserver {
     const [esp, eax] = engine.readRegisters([X86Reg.ESP, X86Reg.EAX]) as [number, number];
     const savedEcx = engine.readU32(esp);
     const after = (esp + 4) >>> 0;
-    this.drain(s);
+    this.drain(s, true); // the exit thunk jumped here before touching the log
     const frames = s.frames;
     let k = -1;
     for (let i = frames.length - 1; i >= 0; i--) {

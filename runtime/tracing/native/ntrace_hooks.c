@@ -1,0 +1,164 @@
+/*
+ * ntrace_hooks: the tracer's entry/exit hook callbacks in C (runtime/tracing/README.md).
+ * A JS hook callback through koffi costs ~150-250 ns; the same work here costs tens of ns.
+ * Only the fast paths live here: an entry pushes {return, entry ESP} on the current thread's
+ * shadow stack and logs ENTRY; an exit whose ESP matches the top frame (a plain `ret`) pops it,
+ * writes the real return into the return slot the exit thunk jumps through, and logs EXIT.
+ * Everything else (dead frames, `ret n`, detached entries, a full log) calls the JS slow
+ * callback, which has the whole rule set; it edits the shadow stack through ntr_remove_top.
+ *
+ * Build: runtime/tracing/native/build.sh (clang, links libunicorn.so.2).
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef void uc_engine;
+extern int uc_reg_read(uc_engine *uc, int regid, void *value);
+extern int uc_mem_read(uc_engine *uc, uint64_t address, void *bytes, size_t size);
+extern int uc_mem_write(uc_engine *uc, uint64_t address, const void *bytes, size_t size);
+
+#define REG_EAX 19
+#define REG_ESP 30
+
+enum { SLOW_CUT = 1, SLOW_EXIT = 2, SLOW_FLUSH = 3, SLOW_DETACHED = 4, SLOW_NO_THREAD = 5 };
+#define EXIT_TAG 0xffffffffu
+
+typedef void (*slow_cb_t)(int why, uint32_t address, uint32_t value);
+
+typedef struct {
+  uint32_t *frames; /* pairs: return, entry ESP */
+  uint32_t depth, cap;
+  uint32_t *log; /* records: fnId|EXIT_TAG, counter, entry ESP|EAX, args… */
+  uint32_t used, log_cap;
+} thread_t;
+
+typedef struct {
+  uc_engine *uc;
+  const uint64_t *counter;
+  uint32_t *ret_slot;
+  uint32_t arg_count;
+  uint32_t attached;
+  /* 1: the entry hook writes the exit thunk into the return slot (else the thunk does it) */
+  uint32_t write_exit;
+  slow_cb_t slow;
+  thread_t *cur;
+} state_t;
+
+typedef struct {
+  state_t *st;
+  uint32_t base; /* hook slots: base = exit, base + 8(i+1) = entry of function first_id + i */
+  uint32_t first_id;
+} area_t;
+
+state_t *ntr_create(uc_engine *uc, const uint64_t *counter, uint32_t *ret_slot, uint32_t arg_count, slow_cb_t slow) {
+  state_t *st = calloc(1, sizeof *st);
+  st->uc = uc;
+  st->counter = counter;
+  st->ret_slot = ret_slot;
+  st->arg_count = arg_count;
+  st->attached = 1;
+  st->slow = slow;
+  return st;
+}
+
+area_t *ntr_area(state_t *st, uint32_t base, uint32_t first_id) {
+  area_t *a = calloc(1, sizeof *a);
+  a->st = st;
+  a->base = base;
+  a->first_id = first_id;
+  return a;
+}
+
+thread_t *ntr_thread(uint32_t log_dwords) {
+  thread_t *t = calloc(1, sizeof *t);
+  t->cap = 1024;
+  t->frames = malloc(sizeof(uint32_t) * 2 * t->cap);
+  t->log_cap = log_dwords;
+  t->log = malloc(sizeof(uint32_t) * log_dwords);
+  return t;
+}
+
+void ntr_select(state_t *st, thread_t *t) { st->cur = t; }
+void ntr_set_attached(state_t *st, uint32_t on) { st->attached = on; }
+void ntr_set_write_exit(state_t *st, uint32_t on) { st->write_exit = on; }
+uint32_t ntr_depth(thread_t *t) { return t->depth; }
+uint32_t ntr_used(thread_t *t) { return t->used; }
+uint32_t *ntr_log(thread_t *t) { return t->log; }
+void ntr_log_reset(thread_t *t) { t->used = 0; }
+uint32_t ntr_frame_ret(thread_t *t, uint32_t from_top) { return from_top < t->depth ? t->frames[2 * (t->depth - 1 - from_top)] : 0; }
+void ntr_remove_top(thread_t *t, uint32_t n) { t->depth = n >= t->depth ? 0 : t->depth - n; }
+
+static inline uint32_t reg(state_t *st, int r) {
+  uint64_t v = 0;
+  uc_reg_read(st->uc, r, &v);
+  return (uint32_t)v;
+}
+
+static void push_frame(thread_t *t, uint32_t ret, uint32_t esp) {
+  if (t->depth == t->cap) {
+    t->cap *= 2;
+    t->frames = realloc(t->frames, sizeof(uint32_t) * 2 * t->cap);
+  }
+  t->frames[2 * t->depth] = ret;
+  t->frames[2 * t->depth + 1] = esp;
+  t->depth++;
+}
+
+void ntr_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user) {
+  (void)uc;
+  (void)size;
+  area_t *a = user;
+  state_t *st = a->st;
+  thread_t *t = st->cur;
+  uint32_t addr = (uint32_t)address;
+  if (t == NULL) { /* first hook of a slice: JS selects the running thread */
+    st->slow(SLOW_NO_THREAD, addr, 0);
+    t = st->cur;
+    if (t == NULL) return;
+  }
+  if (t->used + 3 + st->arg_count > t->log_cap) {
+    st->slow(SLOW_FLUSH, addr, 0);
+    t = st->cur;
+  }
+  uint32_t counter = (uint32_t)*st->counter;
+  if (addr == a->base) {
+    /* exit: ESP is just above the popped return slot for a plain `ret` */
+    uint32_t esp = reg(st, REG_ESP);
+    if (t->depth == 0 || t->frames[2 * (t->depth - 1) + 1] + 4 != esp) {
+      st->slow(SLOW_EXIT, addr, esp);
+      return;
+    }
+    t->depth--;
+    *st->ret_slot = t->frames[2 * t->depth];
+    uint32_t *r = t->log + t->used;
+    r[0] = EXIT_TAG;
+    r[1] = counter;
+    r[2] = reg(st, REG_EAX);
+    t->used += 3;
+    return;
+  }
+  uint32_t fn = a->first_id + (addr - a->base) / 8 - 1;
+  if (!st->attached) {
+    st->slow(SLOW_DETACHED, addr, fn);
+    return;
+  }
+  uint32_t esp = reg(st, REG_ESP);
+  if (t->depth > 0 && t->frames[2 * (t->depth - 1) + 1] <= esp) {
+    st->slow(SLOW_CUT, addr, esp);
+    t = st->cur;
+  }
+  uint32_t buf[1 + 64];
+  uc_mem_read(st->uc, esp, buf, 4 * (1 + st->arg_count));
+  push_frame(t, buf[0], esp);
+  if (st->write_exit) uc_mem_write(st->uc, esp, &a->base, 4);
+  uint32_t *r = t->log + t->used;
+  r[0] = fn;
+  r[1] = counter;
+  r[2] = esp;
+  for (uint32_t i = 0; i < st->arg_count; i++) r[3 + i] = buf[1 + i];
+  t->used += 3 + st->arg_count;
+}
+
+/* The hook callback's address, for uc_hook_add. */
+void *ntr_hook_fn(void) { return (void *)ntr_hook; }

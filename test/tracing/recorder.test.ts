@@ -1,0 +1,69 @@
+/**
+ * The two recorders (runtime/tracing/README.md) must write the same events: the default hook
+ * path and the in-guest path (`recorder: "guest"`: thunks record into per-thread guest
+ * buffers; shadow stack in guest memory, spilled to the host when deep). Reference: the hook
+ * path's trace of the same run; only timestamps may differ (the guest clock counts the
+ * in-guest thunks' own instructions).
+ */
+import { describe, expect, it } from "vitest";
+import { runImage } from "../../runtime/index.js";
+import { runTraced, type TracedRunOptions } from "../../runtime/tracing/index.js";
+import { EventKind, openTraceBytes, type TraceEvent } from "../../tracefile/index.js";
+import { replay, sample } from "./helpers.js";
+import { strictReplay } from "./strict.js";
+
+/** Per thread (in key order), the events without timestamps. */
+function eventsWithoutTime(bytes: Uint8Array): string[][] {
+  const trace = openTraceBytes(bytes);
+  return trace.threadKeys().map((k) => [...trace.events(k)].map((e: TraceEvent) => JSON.stringify({ ...e, ts: undefined })));
+}
+
+function both(options: TracedRunOptions): { hooks: ReturnType<typeof runTraced>; guest: ReturnType<typeof runTraced> } {
+  return { hooks: runTraced({ ...options, recorder: "hooks" }), guest: runTraced({ ...options, recorder: "guest" }) };
+}
+
+describe("in-guest recorder writes the same events as the hook recorder", () => {
+  for (const image of ["fib/fib.dll", "fib/fib_msvc.dll"]) {
+    it(`${image} Run(20) with --args 1`, () => {
+      const { hooks, guest } = both({ image: sample(image), call: { name: "Run", args: [20] }, args: 1 });
+      expect(guest.run.result).toBe(6765);
+      expect(guest.stats.entries).toBe(32839);
+      expect(eventsWithoutTime(guest.bytes!)).toEqual(eventsWithoutTime(hooks.bytes!));
+    });
+  }
+
+  it("Deep(10000) with a 16 KiB buffer: frames spill to the host and come back, nothing lost", () => {
+    const options = { image: sample("fib/fib.dll"), call: { name: "Deep", args: [10000] }, bufferBytes: 0x4000 };
+    const { hooks, guest } = both(options);
+    expect(guest.run.result).toBe(50005000);
+    const events = [...openTraceBytes(guest.bytes!).events()];
+    expect(replay(events).maxDepth).toBe(1 + 10001);
+    expect(events.filter((e) => e.kind === EventKind.Lost)).toEqual([]);
+    expect(guest.stats.lost).toBe(0);
+    expect(eventsWithoutTime(guest.bytes!)).toEqual(eventsWithoutTime(hooks.bytes!));
+  });
+
+  it("seh.dll RunAll: the same UNWIND events (dead frames cut on entry, at exits and when a CONTEXT resumes)", () => {
+    const { hooks, guest } = both({ image: sample("seh/seh.dll"), call: { name: "RunAll", args: [] } });
+    expect(guest.run.result).toBe(hooks.run.result);
+    expect(guest.stats.unwinds).toBeGreaterThan(0);
+    expect(eventsWithoutTime(guest.bytes!)).toEqual(eventsWithoutTime(hooks.bytes!));
+  });
+
+  it("threads.exe --cpus 2 --quantum 37 (slices end inside thunks): same result as untraced, each thread balanced", () => {
+    const image = sample("threads/threads.exe");
+    const untraced = runImage({ image, cpus: 2, quantum: 37 });
+    const r = runTraced({ image, cpus: 2, quantum: 37, recorder: "guest" });
+    expect(r.run.failure).toBeUndefined();
+    expect(r.run.threads).toEqual(untraced.threads);
+    const trace = openTraceBytes(r.bytes!);
+    for (const k of trace.threadKeys()) strictReplay(k, [...trace.events(k)]);
+    expect(r.stats.entries).toBe(r.stats.exits + r.stats.unwinds + r.stats.unclosed);
+  });
+
+  it("guest clock stays deterministic: two identical runs give identical bytes", () => {
+    const a = runTraced({ image: sample("fib/fib_msvc.dll"), call: { name: "Run", args: [10] }, recorder: "guest" });
+    const b = runTraced({ image: sample("fib/fib_msvc.dll"), call: { name: "Run", args: [10] }, recorder: "guest" });
+    expect(Buffer.from(a.bytes!).equals(Buffer.from(b.bytes!))).toBe(true);
+  });
+});
