@@ -13,7 +13,7 @@ import type { Engine } from "../engine/index.js";
 
 type NativeFunction = ReturnType<LibraryHandle["func"]>;
 
-export const SLOW = { CUT: 1, EXIT: 2, FLUSH: 3, DETACHED: 4, NO_THREAD: 5 } as const;
+export const SLOW = { CUT: 1, EXIT: 2, FLUSH: 3, DETACHED: 4, NO_THREAD: 5, BAD_STACK: 102 } as const;
 export type SlowHandler = (why: number, address: number, value: number) => void;
 
 interface NativeLib {

@@ -17,6 +17,7 @@ export interface RawTracingOptions {
   attachAt?: string;
   detachAt?: string;
   clock?: string;
+  recorder?: string;
   symbolPath?: string[];
 }
 
@@ -32,6 +33,7 @@ export function addTracingOptions(command: Command): Command {
     .option("--attach-at <n>", "patch when the guest has executed n instructions (default: at load)")
     .option("--detach-at <n>", "unpatch when the guest has executed n instructions")
     .option("--clock <kind>", "timestamps: guest (instructions, deterministic) or host (ns)", "guest")
+    .option("--recorder <kind>", "how events are recorded: native (C hooks), hooks (JS hooks) or guest (in-guest buffers)", "native")
     .option("--symbol-path <dirs>", "directories to look for PDBs (repeatable, or ';'-separated)", collect, []);
 }
 
@@ -45,6 +47,8 @@ function count(name: string, v: string | undefined): number | undefined {
 export function tracingOptionsFrom(raw: RawTracingOptions, image: string): { enabled: boolean; output: string; options: TracerOptions } {
   const clock = raw.clock ?? "guest";
   if (clock !== "guest" && clock !== "host") throw new UsageError(`--clock must be guest or host, not '${clock}'`);
+  const recorder = raw.recorder ?? "native";
+  if (recorder !== "native" && recorder !== "hooks" && recorder !== "guest") throw new UsageError(`--recorder must be native, hooks or guest, not '${recorder}'`);
   const args = count("--args", raw.args) ?? 0;
   if (args > 64) throw new UsageError("--args must be at most 64");
   const attachAt = count("--attach-at", raw.attachAt);
@@ -56,6 +60,7 @@ export function tracingOptionsFrom(raw: RawTracingOptions, image: string): { ena
     options: {
       args,
       clock: clock as ClockChoice,
+      recorder,
       include: raw.include ?? [],
       exclude: raw.exclude ?? [],
       modules: raw.module ?? [],

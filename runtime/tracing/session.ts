@@ -21,6 +21,8 @@ export interface TracedRunOptions extends MachineOptions, TracerOptions {
 export interface TracedRunResult {
   readonly run: RunResult;
   readonly stats: TracerStats;
+  /** The recorder that ran (README "Recorders"): "native" unless it fell back. */
+  readonly recorder: "native" | "hooks" | "guest";
   readonly events: number;
   readonly traceBytes: number;
   /** The trace when no output file was given. */
@@ -66,6 +68,7 @@ export function runTraced(options: TracedRunOptions): TracedRunResult {
     return {
       run,
       stats: tracer.stats,
+      recorder: tracer.recorder,
       events: written.events,
       traceBytes: written.bytes,
       ...(memory !== undefined ? { bytes: memory.bytes() } : {}),

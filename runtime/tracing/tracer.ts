@@ -199,7 +199,10 @@ export class Tracer implements MachineObserver {
       machine.engine.unmapMemory(page.base, 0x1000);
       const view = machine.engine.mapHostMemory(page.base, 0x1000, 1);
       this.returnSlot = { va: page.base, view: new DataView(view.buffer, view.byteOffset, 4) };
-      if ((this.options.recorder ?? "native") === "native") {
+      // Kernel mode keeps the JS hooks for now: its scheduler attributes DPCs and switches
+      // threads in ways the per-slice thread selection of the C helper does not follow yet
+      // (test/kernel fails with it; README "Recorders").
+      if ((this.options.recorder ?? "native") === "native" && machine.options.mode !== "kernel") {
         this.native = NativePath.create(machine.engine, BigInt(koffi.address(view)), this.argCount, (why, address, value) => this.onNativeSlow(why, address, value));
         this.native?.setWriteExit(true); // measured: uc_mem_write from C beats the guest store (README)
       }
@@ -389,6 +392,11 @@ export class Tracer implements MachineObserver {
       engine.flushCode(site.fnVa - 5, PATCH_LENGTH);
       this.stats.patched++;
     }
+  }
+
+  /** The recorder in use (after onMachineReady): the requested one or its fallback. */
+  get recorder(): "native" | "hooks" | "guest" {
+    return this.native !== undefined ? "native" : this.guest !== undefined ? "guest" : "hooks";
   }
 
   /** True once patching happened (for reports). */
@@ -630,6 +638,11 @@ export class Tracer implements MachineObserver {
       return;
     }
     const engine = this.engine!;
+    if (why === SLOW.BAD_STACK) {
+      const t = this.machine!.currentThread()!;
+      this.machine!.leaveSlice(t, (th) => this.machine!.fail(th, `ntrace: entry at ESP ${hex(value)}: the return address cannot be read (thread ${hex(s.key)})`));
+      return;
+    }
     if (why === SLOW.DETACHED) {
       // A thread stopped on an entry slot when we detached: the function runs untraced.
       const area = this.areas.find((a) => address > a.base && address < a.base + HOOK_SLOT_SIZE * (a.count + 1))!;

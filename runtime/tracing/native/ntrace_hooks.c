@@ -21,7 +21,7 @@ extern int uc_mem_write(uc_engine *uc, uint64_t address, const void *bytes, size
 #define REG_EAX 19
 #define REG_ESP 30
 
-enum { SLOW_CUT = 1, SLOW_EXIT = 2, SLOW_FLUSH = 3, SLOW_DETACHED = 4, SLOW_NO_THREAD = 5 };
+enum { SLOW_CUT = 1, SLOW_EXIT = 2, SLOW_FLUSH = 3, SLOW_DETACHED = 4, SLOW_NO_THREAD = 5, SLOW_BAD_STACK = 102 };
 #define EXIT_TAG 0xffffffffu
 
 typedef void (*slow_cb_t)(int why, uint32_t address, uint32_t value);
@@ -149,7 +149,16 @@ void ntr_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user) {
     t = st->cur;
   }
   uint32_t buf[1 + 64];
-  uc_mem_read(st->uc, esp, buf, 4 * (1 + st->arg_count));
+  if (uc_mem_read(st->uc, esp, buf, 4 * (1 + st->arg_count)) != 0) {
+    /* near the top of the stack the argument dwords may run past mapped memory: read what is
+       there, 0 for the rest; an unreadable return slot goes to the JS path, which reports it */
+    if (uc_mem_read(st->uc, esp, buf, 4) != 0) {
+      st->slow(SLOW_BAD_STACK, addr, esp);
+      return;
+    }
+    for (uint32_t i = 0; i < st->arg_count; i++)
+      if (uc_mem_read(st->uc, esp + 4 + 4 * i, &buf[1 + i], 4) != 0) buf[1 + i] = 0;
+  }
   push_frame(t, buf[0], esp);
   if (st->write_exit) uc_mem_write(st->uc, esp, &a->base, 4);
   uint32_t *r = t->log + t->used;
