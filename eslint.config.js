@@ -3,7 +3,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", "tracefile/generated/**", "**/*.cjs"] },
+  { ignores: ["dist/**", "node_modules/**", "tracefile/generated/**", "**/*.cjs", "test/.cache/**", "bench/.cache/**", "quickstart-out/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -10,6 +10,8 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
 done
+# A C compiler for the tracer's native hook helper (below).
+command -v "${CC:-cc}" >/dev/null 2>&1 || missing+=(gcc libc6-dev)
 if [ ${#missing[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
   $SUDO apt-get update -qq
@@ -18,4 +20,13 @@ fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
+fi
+
+# The native hook helper of the tracer (runtime/tracing/native/libntrace_hooks.so, built here,
+# never committed): needs a C compiler and libunicorn2. Without it tracing still works, through
+# the slower JS hooks, so a failed build is not fatal.
+if command -v "${CC:-cc}" >/dev/null 2>&1 && sh runtime/tracing/native/build.sh 2>/dev/null; then
+  echo "install-deps: built runtime/tracing/native/libntrace_hooks.so (native tracing hooks)"
+else
+  echo "install-deps: could not build the native hook helper (needs cc and libunicorn2); tracing falls back to the slower JS hooks (about 3x slower; sh runtime/tracing/native/build.sh shows why)"
 fi

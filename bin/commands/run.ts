@@ -89,6 +89,7 @@ export function runTracedCommand(image: string, options: RunCommandOptions, argv
     commandLine: argv,
   });
   const s = traced.stats;
+  if ("fallbackNote" in traced && traced.fallbackNote !== undefined) process.stderr.write(`ntrace: note: ${traced.fallbackNote}\n`);
   process.stderr.write(
     `ntrace: trace ${tracing.output}: ${traced.events} events, ${traced.traceBytes} bytes` +
       ` (${s.patched}/${s.functions} functions patched in ${s.modules} module(s)` +

@@ -113,16 +113,10 @@ export interface Engine {
    */
   executedInstructions(): number;
   /**
-   * Optional: maps the host page holding the engine's instruction counter read-only at
-   * `address` (a free, page-aligned guest page), so guest code can read the counter with one
-   * load (the tracing thunks' deterministic clock). Returns the guest address of the counter's
-   * low dword, or undefined when the engine cannot. A guest load at instruction X reads
-   * executedInstructions() as a code hook at X would see it, plus 1.
-   */
-  mapInstructionCounter?(address: number): number | undefined;
-  /**
    * Optional: maps `size` bytes (page multiple) of host memory at `address` (free, page
    * aligned) and returns it as a byte view the host can read and write without engine calls.
+   * The memory is a new zero-filled buffer dedicated to this mapping (never other host
+   * memory: isolation, runtime/README.md); map it read-only unless the guest must write it.
    */
   mapHostMemory?(address: number, size: number, prot: Prot): Uint8Array;
   /**

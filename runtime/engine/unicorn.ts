@@ -405,7 +405,9 @@ export class UnicornEngine implements Engine {
   private readonly hostBuffers: Uint8Array[] = [];
   mapHostMemory(address: number, size: number, prot: Prot): Uint8Array {
     // Page-aligned host memory the guest sees at `address`: the host reads and writes it
-    // without FFI calls. (Guest stores into it cost what any guest store costs.)
+    // without FFI calls. Isolation (runtime/README.md): a fresh, zero-filled buffer of its
+    // own, used for nothing else, so the guest sees only what the host puts there — never
+    // other host memory. The only uc_mem_map_ptr in ntrace.
     const raw = new Uint8Array(size + 0x1000);
     const at = BigInt(koffi.address(raw));
     const skip = Number(((at + 0xfffn) & ~0xfffn) - at);
@@ -413,16 +415,6 @@ export class UnicornEngine implements Engine {
     this.check(this.u.uc_mem_map_ptr(this.uc, address >>> 0, size, prot, at + BigInt(skip)) as number, `uc_mem_map_ptr(0x${address.toString(16)})`);
     this.hostBuffers.push(raw);
     return view;
-  }
-  mapInstructionCounter(address: number): number | undefined {
-    if (counterOffset === undefined) return undefined;
-    // The counter lives in unicorn's own uc_struct (host heap): map the host page holding it
-    // read-only into the guest, so guest code (tracing thunks) can read it with one load.
-    const at = BigInt(koffi.address(this.uc)) + BigInt(counterOffset);
-    const page = at & ~0xfffn;
-    const err = this.u.uc_mem_map_ptr(this.uc, address >>> 0, 0x1000, 1, page) as number;
-    if (err !== 0) return undefined;
-    return (address + Number(at - page)) >>> 0;
   }
   nativeHandle(): { readonly uc: unknown; readonly counterAddress: bigint } | undefined {
     if (counterOffset === undefined) return undefined;

@@ -2,11 +2,12 @@
  * A traced kernel run: KernelRun + runtime/tracing's Tracer + a trace writer in "kernel" mode.
  * The tracer works unchanged: it sees module loads before DriverEntry, thread starts/exits
  * (the idle threads included, announced at boot), exceptions and unwinds through the same
- * MachineObserver callbacks as in user mode. Idle threads get idle/cpu in their trace record.
+ * MachineObserver callbacks as in user mode (idle threads get idle/cpu in their trace record).
  */
-import { MemorySink, FileSink, TraceWriter, type ThreadRecord, type TraceSink } from "../../tracefile/index.js";
+import { MemorySink, FileSink, TraceWriter, type TraceSink } from "../../tracefile/index.js";
 import { TOOL_VERSION } from "../../version.js";
 import { Tracer, traceClock, type TracerOptions, type TracerStats } from "../tracing/tracer.js";
+import { abandon } from "../tracing/session.js";
 import { KernelRun, type KernelRunOptions, type KernelRunResult } from "./run.js";
 
 export interface TracedKernelRunOptions extends KernelRunOptions, TracerOptions {
@@ -36,29 +37,13 @@ export function runDriverTraced(options: TracedKernelRunOptions): TracedKernelRu
     argCount: options.args ?? 0,
     mode: "kernel",
   });
-  // Thread records get the idle flag and CPU of idle threads (the tracer passes key and CID).
-  const bound = new Map<number, { idle: boolean; cpu: number }>();
-  const recordingWriter = new Proxy(writer, {
-    get(target, prop, receiver) {
-      if (prop === "addThread") return (rec: ThreadRecord) => target.addThread({ ...rec, ...(bound.get(rec.key) ?? {}) });
-      const v: unknown = Reflect.get(target, prop, receiver);
-      return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-    },
-  });
-  const tracer = new Tracer(recordingWriter, options);
-  const observer = {
-    onMachineReady: tracer.onMachineReady.bind(tracer),
-    onModuleLoaded: tracer.onModuleLoaded.bind(tracer),
-    onThreadStart: (t: Parameters<Tracer["onThreadStart"]>[0]) => {
-      if (t.idle === true) bound.set(t.key, { idle: true, cpu: t.cpu ?? 0 });
-      tracer.onThreadStart(t);
-    },
-    onThreadExit: tracer.onThreadExit.bind(tracer),
-    onContextResume: tracer.onContextResume.bind(tracer),
-  };
-  const run = new KernelRun({ ...options, observer });
+  const tracer = new Tracer(writer, options);
+  let run: KernelRun | undefined;
+  let loaded = false;
   try {
+    run = new KernelRun({ ...options, observer: tracer });
     run.loadDrivers([options.image, ...(options.load ?? [])]);
+    loaded = true;
     for (const spec of options.irps) run.sendIrp(spec);
     run.unload();
     tracer.finish();
@@ -72,7 +57,11 @@ export function runDriverTraced(options: TracedKernelRunOptions): TracedKernelRu
       ...(memory !== undefined ? { bytes: memory.bytes() } : {}),
       cpus: run.k.cpus.map((c) => ({ index: c.index, idleThread: c.idle.key, dpcStackLimit: c.dpcStackLimit, dpcStackBase: c.dpcStackBase })),
     };
+  } catch (err) {
+    // Nothing recorded (a driver failed to load): no trace file; else keep a closed trace.
+    abandon(sink, writer, tracer, loaded || tracer.stats.entries > 0, options.output);
+    throw err;
   } finally {
-    run.close();
+    run?.close();
   }
 }

@@ -13,6 +13,9 @@ import type { Engine } from "../engine/index.js";
 
 type NativeFunction = ReturnType<LibraryHandle["func"]>;
 
+/** The tag of an exit record in the native log (ntrace_hooks.c EXIT_TAG); entry records start with the function id. */
+export const EXIT_TAG = 0xffffffff;
+
 export const SLOW = { CUT: 1, EXIT: 2, FLUSH: 3, DETACHED: 4, NO_THREAD: 5, BAD_STACK: 102 } as const;
 export type SlowHandler = (why: number, address: number, value: number) => void;
 
@@ -34,11 +37,36 @@ interface NativeLib {
 }
 
 let lib: NativeLib | null | undefined;
+/** Why load() found no helper where one was expected (not built, cannot load); see fallbackNote. */
+let unavailable: string | undefined;
 
-function libraryPath(): string | undefined {
+/** The helper's file name (built by native/build.sh, run by scripts/install-deps.sh). */
+export const NATIVE_LIBRARY = "libntrace_hooks.so";
+
+/** The platforms the helper is built for (x86-64 Linux, next to Debian's libunicorn2). */
+export function nativeSupported(): boolean {
+  return process.platform === "linux" && process.arch === "x64";
+}
+
+/**
+ * One line for the user when the native recorder was wanted but the helper is missing or does
+ * not load (undefined when it loaded, or was turned off on purpose / unsupported here).
+ */
+export function nativeFallbackNote(): string | undefined {
+  load();
+  return unavailable === undefined ? undefined : `${unavailable}; using JS hooks, about 3× slower`;
+}
+
+/**
+ * Where the built helper is, or undefined when it was not built. NTRACE_NATIVE_LIB names
+ * another file (tests point it at a nonexistent one to check the fallback note).
+ */
+export function nativeLibraryPath(): string | undefined {
+  const override = process.env["NTRACE_NATIVE_LIB"];
+  if (override !== undefined) return existsSync(override) ? override : undefined;
   const here = dirname(fileURLToPath(import.meta.url));
   // Source tree (tests) or dist/runtime/tracing → the repository's runtime/tracing/native.
-  for (const p of [join(here, "native", "libntrace_hooks.so"), join(here, "..", "..", "..", "runtime", "tracing", "native", "libntrace_hooks.so")]) {
+  for (const p of [join(here, "native", NATIVE_LIBRARY), join(here, "..", "..", "..", "runtime", "tracing", "native", NATIVE_LIBRARY)]) {
     if (existsSync(p)) return p;
   }
   return undefined;
@@ -47,9 +75,12 @@ function libraryPath(): string | undefined {
 function load(): NativeLib | null {
   if (lib !== undefined) return lib;
   lib = null;
-  if (process.env["NTRACE_NO_NATIVE"] !== undefined || process.platform !== "linux" || process.arch !== "x64") return lib;
-  const path = libraryPath();
-  if (path === undefined) return lib;
+  if (process.env["NTRACE_NO_NATIVE"] !== undefined || !nativeSupported()) return lib;
+  const path = nativeLibraryPath();
+  if (path === undefined) {
+    unavailable = "native hook helper not built (run scripts/install-deps.sh)";
+    return lib;
+  }
   try {
     const h = koffi.load(path);
     lib = {
@@ -68,8 +99,9 @@ function load(): NativeLib | null {
       hookFn: h.func("void *ntr_hook_fn()"),
       slowProto: koffi.proto("void ntrace_native_slow(int why, uint32_t address, uint32_t value)"),
     };
-  } catch {
+  } catch (err) {
     lib = null;
+    unavailable = `native hook helper ${path} cannot be loaded (${err instanceof Error ? err.message.split("\n")[0] : String(err)}; rebuild it: sh runtime/tracing/native/build.sh)`;
   }
   return lib;
 }

@@ -33,7 +33,7 @@ export function addTracingOptions(command: Command): Command {
     .option("--attach-at <n>", "patch when the guest has executed n instructions (default: at load)")
     .option("--detach-at <n>", "unpatch when the guest has executed n instructions")
     .option("--clock <kind>", "timestamps: guest (instructions, deterministic) or host (ns)", "guest")
-    .option("--recorder <kind>", "how events are recorded: native (C hooks), hooks (JS hooks) or guest (in-guest buffers)", "native")
+    .option("--recorder <kind>", "how events are recorded: native (C hooks) or hooks (JS hooks, about 3x slower)", "native")
     .option("--symbol-path <dirs>", "directories to look for PDBs (repeatable, or ';'-separated)", collect, []);
 }
 
@@ -48,7 +48,7 @@ export function tracingOptionsFrom(raw: RawTracingOptions, image: string): { ena
   const clock = raw.clock ?? "guest";
   if (clock !== "guest" && clock !== "host") throw new UsageError(`--clock must be guest or host, not '${clock}'`);
   const recorder = raw.recorder ?? "native";
-  if (recorder !== "native" && recorder !== "hooks" && recorder !== "guest") throw new UsageError(`--recorder must be native, hooks or guest, not '${recorder}'`);
+  if (recorder !== "native" && recorder !== "hooks") throw new UsageError(`--recorder must be native or hooks, not '${recorder}'`);
   const args = count("--args", raw.args) ?? 0;
   if (args > 64) throw new UsageError("--args must be at most 64");
   const attachAt = count("--attach-at", raw.attachAt);

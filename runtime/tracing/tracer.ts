@@ -17,8 +17,6 @@ import {
   exitJumpSlot,
   exitSlot,
   findPdb,
-  guestEntryThunk,
-  guestEntryThunkSize,
   nameFilter,
   planPatch,
   type ClassifiedFunction,
@@ -26,15 +24,16 @@ import {
   type PatchPlan,
 } from "../../instrumenter/index.js";
 import type { ThreadEventWriter, TraceClock, TraceWriter } from "../../tracefile/index.js";
-import { X86Reg, type Engine } from "../engine/index.js";
+import { Prot, X86Reg, type Engine } from "../engine/index.js";
 import type { Machine } from "../machine.js";
 import type { GuestThread } from "../thread.js";
 import type { LoadedModule, MachineObserver, ThreadView, UnwindStep } from "../types.js";
 import koffi from "koffi";
-import { DEFAULT_BUFFER_BYTES, EXIT_TAG, GuestPath, type GuestBuffer } from "./guest.js";
-import { NativePath, SLOW, type NativeThread } from "./native.js";
+import { EXIT_TAG, NativePath, SLOW, type NativeThread } from "./native.js";
 
 export type ClockChoice = "guest" | "host";
+/** How events are recorded (README "Recorders"). */
+export type Recorder = "native" | "hooks";
 
 export interface TracerOptions {
   /** Which modules to instrument (file names, case-insensitive); default: every loaded image file. */
@@ -52,12 +51,9 @@ export interface TracerOptions {
   /**
    * How events are recorded (README.md has the measurements): "native" (default: a hook per
    * entry and exit handled by the C helper in native/, JS only on rare paths; falls back to
-   * "hooks" when the helper cannot be loaded), "hooks" (the same hooks in JS), "guest"
-   * (user mode: thunks record into per-thread guest buffers, the host drains them).
+   * "hooks" when the helper cannot be loaded), "hooks" (the same hooks in JS).
    */
-  readonly recorder?: "native" | "guest" | "hooks";
-  /** Per-thread guest buffer (event log + shadow stack) in bytes; default 256 KiB. */
-  readonly bufferBytes?: number;
+  readonly recorder?: Recorder;
 }
 
 export function traceClock(choice: ClockChoice): TraceClock {
@@ -65,6 +61,9 @@ export function traceClock(choice: ClockChoice): TraceClock {
     ? { kind: "guest-instructions", unit: "instructions", description: "guest instructions retired, global across CPUs (deterministic)" }
     : { kind: "host-monotonic", unit: "ns", description: "host process.hrtime.bigint() since the trace started" };
 }
+
+/** The tag of the exit thunk's return-slot page in the machine's memory map. */
+export const RETURN_SLOT_TAG = "ntrace return slot (host page, read-only)";
 
 /** One open call on a thread's shadow stack. */
 interface Frame {
@@ -90,8 +89,6 @@ interface ThreadState {
    */
   unwindTarget: number;
   unwindCode: number;
-  /** In-guest recording: the thread's buffer (its shadow stack mirrors `frames`). */
-  buf: GuestBuffer | undefined;
   /** Native hooks: the thread's C state (its shadow stack mirrors `frames`). */
   nbuf: NativeThread | undefined;
   /** Last timestamp written (drained timestamps are clamped to stay monotonic). */
@@ -149,10 +146,8 @@ export class Tracer implements MachineObserver {
   private returnSlot: { readonly va: number; readonly view: DataView } | undefined;
   /** Native hooks, when active (see native.ts). */
   private native: NativePath | undefined;
-  /** In-guest recording, when active (see guest.ts). */
-  private guest: GuestPath | undefined;
   /**
-   * Host clock on the guest path: ns = anchorNs + (guest clock − anchorClock) · rate, a
+   * Host clock with the native recorder: ns = anchorNs + (guest clock − anchorClock) · rate, a
    * continuous, monotonic function of the (causally ordered) guest clock whose rate is the
    * host's measured ns per guest instruction, re-measured at every drain (slice end, buffer
    * flush). Host events and drained events use the same mapping, so cross-thread order holds.
@@ -180,24 +175,16 @@ export class Tracer implements MachineObserver {
   onMachineReady(machine: Machine): void {
     this.machine = machine;
     this.engine = machine.engine;
-    if (this.options.recorder === "guest" && machine.options.mode !== "kernel") {
-      this.guest = GuestPath.create(machine, this.argCount, this.options.bufferBytes ?? DEFAULT_BUFFER_BYTES);
-      const g = this.guest;
-      if (g !== undefined) {
-        // The only host hook of the guest path: three stubs reached on rare paths.
-        machine.engine.addCodeHook(g.stubBase, g.stubBase + 0x2f, (address) => {
-          if (address === g.flushVa) this.onFlush();
-          else if (address === g.cutVa) this.onCut();
-          else if (address === g.slowExitVa) this.onSlowExit();
-        });
-      }
-    }
-    if (this.guest === undefined && machine.engine.mapHostMemory !== undefined) {
+    if (machine.engine.mapHostMemory !== undefined) {
       // The exit thunk jumps through this dword, which the exit hook writes as plain host
-      // memory (no engine call, no stack write).
-      const page = machine.allocate(0x1000, 1, "ntrace return slot (host page)");
+      // memory (no engine call, no stack write). Isolation (runtime/README.md): the page is a
+      // dedicated host buffer mapped READ-ONLY; it holds this one dword (the real return
+      // address of the frame returning now, which the guest already had on its stack) and
+      // zeros. The guest cannot write it, and sees no other host memory through it.
+      const page = machine.allocate(0x1000, Prot.READ, RETURN_SLOT_TAG);
       machine.engine.unmapMemory(page.base, 0x1000);
-      const view = machine.engine.mapHostMemory(page.base, 0x1000, 1);
+      const view = machine.engine.mapHostMemory(page.base, 0x1000, Prot.READ);
+      view.fill(0);
       this.returnSlot = { va: page.base, view: new DataView(view.buffer, view.byteOffset, 4) };
       // Kernel mode keeps the JS hooks for now: its scheduler attributes DPCs and switches
       // threads in ways the per-slice thread selection of the C helper does not follow yet
@@ -246,7 +233,6 @@ export class Tracer implements MachineObserver {
       functionRvas: chosen.map((c) => c.fn.rva),
     });
     if (chosen.length === 0) return;
-    if (this.guest !== undefined) return this.buildGuestThunks(module, chosen, rec.firstFunctionId);
 
     // Thunk area: hook slots (exit + one per function), then continuations (traced with
     // the exit-thunk store when the return slot exists, and plain for detached entries).
@@ -281,34 +267,15 @@ export class Tracer implements MachineObserver {
     if (this.attached) this.patchModule(rec.firstFunctionId, chosen.length);
   }
 
-  /** In-guest path: per function an entry thunk in the module's thunk area (no hooks). */
-  private buildGuestThunks(module: LoadedModule, chosen: readonly ClassifiedFunction[], firstId: number): void {
-    const engine = this.engine!;
-    const g = this.guest!;
-    const slot = guestEntryThunkSize(this.argCount);
-    const area = this.machine!.allocate(slot * chosen.length, 5, `ntrace thunks for ${module.name}`);
-    const bytes = new Uint8Array(slot * chosen.length).fill(0xcc);
-    chosen.forEach((c, i) => {
-      const fnVa = module.base + c.fn.rva;
-      const va = area.base + slot * i;
-      bytes.set(guestEntryThunk(va, fnVa, firstId + i, c.cls, engine.readMemory(fnVa, 16), g.layout), slot * i);
-      const original = engine.readMemory(fnVa - 5, PATCH_LENGTH);
-      this.sites.push({ fnVa, id: firstId + i, plan: planPatch(fnVa, va, original) });
-    });
-    engine.writeMemory(area.base, bytes);
-    this.areas.push({ base: area.base, exitVa: g.exitVa, contBase: 0, firstId, count: chosen.length });
-    if (this.attached) this.patchModule(firstId, chosen.length);
-  }
-
   onThreadStart(thread: ThreadView): void {
     this.stateOf(thread);
   }
 
   onSliceEnd(thread: ThreadView): void {
     const s = this.threads.get(thread.key);
-    if (s?.buf !== undefined || s?.nbuf !== undefined) this.drain(s);
+    if (s?.nbuf !== undefined) this.drain(s);
     this.native?.select(undefined); // the next slice's first hook selects its thread
-    if ((this.guest !== undefined || this.native !== undefined) && this.clockChoice === "host") this.resampleHostClock();
+    if (this.native !== undefined && this.clockChoice === "host") this.resampleHostClock();
   }
 
   onThreadExit(thread: ThreadView, exitCode: number): void {
@@ -325,7 +292,6 @@ export class Tracer implements MachineObserver {
     this.drain(s);
     const before = s.frames.length;
     this.cutBelow(s, esp >>> 0, code >>> 0, this.now());
-    if (s.buf !== undefined) this.guest!.removeTop(s.buf, before - s.frames.length);
     if (s.nbuf !== undefined) this.native!.removeTop(s.nbuf, before - s.frames.length);
   }
 
@@ -395,8 +361,8 @@ export class Tracer implements MachineObserver {
   }
 
   /** The recorder in use (after onMachineReady): the requested one or its fallback. */
-  get recorder(): "native" | "hooks" | "guest" {
-    return this.native !== undefined ? "native" : this.guest !== undefined ? "guest" : "hooks";
+  get recorder(): Recorder {
+    return this.native !== undefined ? "native" : "hooks";
   }
 
   /** True once patching happened (for reports). */
@@ -415,7 +381,7 @@ export class Tracer implements MachineObserver {
 
   private now(): number {
     if (this.clockChoice === "guest") return this.machine!.clock();
-    if (this.guest !== undefined || this.native !== undefined) return this.hostNs(this.machine!.clock());
+    if (this.native !== undefined) return this.hostNs(this.machine!.clock());
     return Number(process.hrtime.bigint() - this.hostStart);
   }
 
@@ -433,9 +399,15 @@ export class Tracer implements MachineObserver {
     let s = this.threads.get(thread.key);
     if (s === undefined) {
       const key = threadKey(thread.key);
-      this.writer.addThread({ key, process: thread.cid.process, thread: thread.cid.thread, startAddress: 0 });
-      s = { key, writer: this.writer.thread(key), frames: [], unwindTarget: 0, unwindCode: 0, buf: undefined, nbuf: this.native?.newThread(), lastTs: 0 };
-      if (this.guest !== undefined && thread.teb !== 0) s.buf = this.guest.initThread(thread.teb);
+      this.writer.addThread({
+        key,
+        process: thread.cid.process,
+        thread: thread.cid.thread,
+        startAddress: 0,
+        // Idle threads are bound to their CPU and all share CID 0:0: the record says which.
+        ...(thread.idle === true ? { idle: true, cpu: thread.cpu ?? 0 } : {}),
+      });
+      s = { key, writer: this.writer.thread(key), frames: [], unwindTarget: 0, unwindCode: 0, nbuf: this.native?.newThread(), lastTs: 0 };
       this.threads.set(thread.key, s);
       s.writer.threadStart(this.now());
     }
@@ -539,7 +511,7 @@ export class Tracer implements MachineObserver {
     while (frames.length > 0) {
       const top = frames[frames.length - 1]!;
       const slot = engine.readU32(top.entryEsp);
-      if (slot === (this.guest?.exitVa ?? -1) || this.areas.some((a) => a.exitVa === slot)) break;
+      if (this.areas.some((a) => a.exitVa === slot)) break;
       frames.pop();
       if (top.recording) {
         s.writer.unwind(ts, top.fn, unwindCodeOf(s, top));
@@ -548,16 +520,16 @@ export class Tracer implements MachineObserver {
     }
   }
 
-  // ---------------------------------------------------------------- in-guest path (guest.ts)
+  // ---------------------------------------------------------------- native recorder (native.ts)
 
   /**
-   * Turns the thread's guest log into events (in order) and keeps `frames` mirroring the
-   * guest shadow stack. Timestamps: the engine counter of the current slice (every slice end
+   * Turns the thread's native log into events (in order) and keeps `frames` mirroring the
+   * C shadow stack. Timestamps: the engine counter of the current slice (every slice end
    * drains, so the log never holds another slice's counts) → guest clock; host clock:
    * interpolated linearly between the host times of consecutive drains.
    */
-  private drain(s: ThreadState, reset = false): void {
-    const words = s.nbuf !== undefined ? this.native!.takeLog(s.nbuf) : s.buf !== undefined ? this.guest!.takeLog(s.buf, reset) : undefined;
+  private drain(s: ThreadState): void {
+    const words = s.nbuf !== undefined ? this.native!.takeLog(s.nbuf) : undefined;
     if (words === undefined) return;
     const machine = this.machine!;
     const executed = this.engine!.executedInstructions();
@@ -681,70 +653,6 @@ export class Tracer implements MachineObserver {
       s.writer.exit(ts, f.fn, engine.readRegister(X86Reg.EAX));
       this.stats.exits++;
     }
-  }
-
-  /** FLUSH: the thread's buffer is full. */
-  private onFlush(): void {
-    const s = this.current();
-    this.drain(s, true);
-    this.guest!.spillIfDeep(s.buf!);
-    if (this.clockChoice === "host") this.resampleHostClock();
-  }
-
-  /**
-   * CUT: an entry found the top frame's slot at or below its own (EAX = the new entry ESP,
-   * ECX = shadow top): the entry safety net decides which frames are dead; the thunk goes on
-   * with ECX = the new shadow top.
-   */
-  private onCut(): void {
-    const engine = this.engine!;
-    const s = this.current();
-    this.drain(s, true); // the thunk reads the log pointer only after this stub
-    const entryEsp = engine.readRegister(X86Reg.EAX);
-    const before = s.frames.length;
-    this.cutDead(s, entryEsp, this.now());
-    this.guest!.removeTop(s.buf!, before - s.frames.length);
-    engine.writeRegister(X86Reg.ECX, this.guest!.ssp(s.buf!));
-  }
-
-  /**
-   * SLOW_EXIT: the exit thunk's fast path did not match the top frame (ECX saved at [ESP]):
-   * `ret n`, a tail call returning through a `ret n`, frames skipped by an unwind the machine
-   * did not report, or an empty guest shadow stack with frames spilled to the host. Same rule
-   * as the hook path: the frame that returned is the most recent among those with the highest
-   * entry ESP below the ESP after the `ret`; frames above it are dead (UNWIND).
-   */
-  private onSlowExit(): void {
-    const engine = this.engine!;
-    const g = this.guest!;
-    const s = this.current();
-    const [esp, eax] = engine.readRegisters([X86Reg.ESP, X86Reg.EAX]) as [number, number];
-    const savedEcx = engine.readU32(esp);
-    const after = (esp + 4) >>> 0;
-    this.drain(s, true); // the exit thunk jumped here before touching the log
-    const frames = s.frames;
-    let k = -1;
-    for (let i = frames.length - 1; i >= 0; i--) {
-      const e = frames[i]!.entryEsp;
-      if (e >= after) break;
-      if (k < 0 || e > frames[k]!.entryEsp) k = i;
-    }
-    if (k < 0) {
-      this.machine!.fail(this.machine!.currentThread()!, `ntrace: exit thunk reached at ESP ${hex(after)} with no open frame below it (thread ${hex(s.key)})`);
-      return;
-    }
-    const fromTop = frames.length - 1 - k;
-    const ret = g.returnOf(s.buf!, fromTop);
-    const ts = this.now();
-    if (fromTop > 0) this.cutAbove(s, k + 1, 0, ts);
-    const f = frames.pop()!;
-    g.removeTop(s.buf!, fromTop + 1);
-    if (f.entryEsp > s.unwindTarget) s.unwindTarget = 0;
-    if (f.recording) {
-      s.writer.exit(ts, f.fn, eax >>> 0);
-      this.stats.exits++;
-    }
-    engine.writeRegisters([X86Reg.ECX, X86Reg.ESP, X86Reg.EIP], [savedEcx, after, ret]);
   }
 
   /** Removes frames whose return slot lies below `esp` (they can never return), as UNWIND events. */
