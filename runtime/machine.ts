@@ -560,7 +560,7 @@ export class Machine {
 
   /** An exception nobody handled: like Windows' top level, the process ends; reported. */
   unhandled(t: GuestThread, fault: FaultInfo): void {
-    const message = `unhandled exception ${hex(fault.code)} at ${this.describeAddress(fault.address)} in thread ${hex(t.key)} (CID ${t.cid.thread.toString(16)})`;
+    const message = `unhandled exception ${hex(fault.code)} at ${hex(fault.address)} (${this.describeAddress(fault.address)}) in thread ${hex(t.key)} (CID ${t.cid.thread.toString(16)})`;
     t.error = message;
     this.exitProcess(fault.code, message);
   }

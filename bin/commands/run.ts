@@ -74,6 +74,14 @@ export function runCommand(image: string, options: RunCommandOptions, observer?:
   });
 }
 
+let progressShown = false;
+/** Long runs: events and guest instructions so far, about once a second, on stderr. */
+function printProgress(p: { events: number; instructions: number; elapsedMs: number }): void {
+  progressShown = true;
+  const line = `ntrace: ${(p.elapsedMs / 1000).toFixed(0)} s: ${p.events.toLocaleString("en-US")} events, ${p.instructions.toLocaleString("en-US")} guest instructions`;
+  process.stderr.write(process.stderr.isTTY ? `\r${line}` : `${line}\n`);
+}
+
 /** The traced run: the trace is written (and closed) even when the guest fails. */
 export function runTracedCommand(image: string, options: RunCommandOptions, argv: readonly string[]): RunResult {
   const tracing = tracingOptionsFrom(options, image);
@@ -87,7 +95,9 @@ export function runTracedCommand(image: string, options: RunCommandOptions, argv
     ...(options.call !== undefined ? { call: parseCallSpec(options.call) } : {}),
     output: tracing.output,
     commandLine: argv,
+    progress: printProgress,
   });
+  if (progressShown && process.stderr.isTTY) process.stderr.write("\n");
   const s = traced.stats;
   if ("fallbackNote" in traced && traced.fallbackNote !== undefined) process.stderr.write(`ntrace: note: ${traced.fallbackNote}\n`);
   process.stderr.write(

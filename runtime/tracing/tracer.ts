@@ -54,6 +54,8 @@ export interface TracerOptions {
    * "hooks" when the helper cannot be loaded), "hooks" (the same hooks in JS).
    */
   readonly recorder?: Recorder;
+  /** Called about once a second of host time during long runs (the CLI prints progress). */
+  readonly progress?: (p: { readonly events: number; readonly instructions: number; readonly elapsedMs: number }) => void;
 }
 
 export function traceClock(choice: ClockChoice): TraceClock {
@@ -276,6 +278,17 @@ export class Tracer implements MachineObserver {
     if (s?.nbuf !== undefined) this.drain(s);
     this.native?.select(undefined); // the next slice's first hook selects its thread
     if (this.native !== undefined && this.clockChoice === "host") this.resampleHostClock();
+    if (this.options.progress !== undefined) this.reportProgress(this.options.progress);
+  }
+
+  private progressStart = 0;
+  private progressLast = 0;
+  private reportProgress(progress: NonNullable<TracerOptions["progress"]>): void {
+    const now = Date.now();
+    if (this.progressStart === 0) this.progressStart = this.progressLast = now;
+    if (now - this.progressLast < 1000) return;
+    this.progressLast = now;
+    progress({ events: this.writer.eventCount, instructions: this.machine!.clock(), elapsedMs: now - this.progressStart });
   }
 
   onThreadExit(thread: ThreadView, exitCode: number): void {
@@ -449,6 +462,7 @@ export class Tracer implements MachineObserver {
       s.writer.entry(ts, fn, entryEsp);
     }
     this.stats.entries++;
+    if ((this.stats.entries & 0xffff) === 0 && this.options.progress !== undefined) this.reportProgress(this.options.progress);
   }
 
   private onExit(_area: ThunkArea): void {
@@ -531,6 +545,8 @@ export class Tracer implements MachineObserver {
   private drain(s: ThreadState): void {
     const words = s.nbuf !== undefined ? this.native!.takeLog(s.nbuf) : undefined;
     if (words === undefined) return;
+    // A single thread never ends a slice mid-run: the full log is the periodic host visit.
+    if (this.options.progress !== undefined) this.reportProgress(this.options.progress);
     const machine = this.machine!;
     const executed = this.engine!.executedInstructions();
     const live = machine.currentThread() !== undefined && !Number.isNaN(executed);

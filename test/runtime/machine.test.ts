@@ -156,7 +156,7 @@ describe("seh.dll (results from samples/seh/README.md)", () => {
     const r = runImage({ image: "samples/seh/seh.dll", call: { name: "BadRecord", args: [] } });
     expect(r.result).toBeUndefined();
     expect(r.exitCode).toBe(0xe0000005);
-    expect(r.failure).toMatch(/unhandled exception 0xe0000005 at seh\.dll\+0x/);
+    expect(r.failure).toMatch(/unhandled exception 0xe0000005 at 0x[0-9a-f]{8} \(seh\.dll\+0x/);
   });
 });
 

@@ -101,7 +101,7 @@ describe("ntrace run + info on seh.dll (CLI)", () => {
     const { run, info, file } = runCase("BadRecord");
     expect(run.status).not.toBe(0);
     expect(run.stderr).toMatch(/2 unclosed/);
-    expect(run.stderr).toMatch(/ntrace: unhandled exception 0xe0000005 at seh\.dll\+0x/);
+    expect(run.stderr).toMatch(/ntrace: unhandled exception 0xe0000005 at 0x[0-9a-f]{8} \(seh\.dll\+0x/);
     expect(run.stderr).not.toMatch(/\n\s+at /); // no stack trace
     expect(info.complete).toBe(true);
     const key = info.threads[0]!.key;
