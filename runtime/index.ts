@@ -134,28 +134,36 @@ export interface RunImageOptions extends MachineOptions {
 }
 
 /**
- * Runs an image: a DLL is loaded (DllMain) and `call` is called; an EXE runs from its entry
- * point until ExitProcess or until every thread ended. Guest failures are in `failure`.
+ * Loads the image into a machine and runs it: a DLL is loaded (DllMain) and `call` is called;
+ * an EXE runs from its entry point until ExitProcess or until every thread ended. Guest
+ * failures end up in the machine's summary; `onLoaded` runs once the image is mapped and bound
+ * (before any of its code ran). Returns the export's result.
  */
+export function loadAndRun(um: UserMachine, options: RunImageOptions, onLoaded?: () => void): number | undefined {
+  for (const extra of options.load ?? []) if (/\.(dll|exe|sys)$/i.test(extra)) um.process.load(extra, false);
+  const module = um.loadImage(options.image);
+  onLoaded?.();
+  um.process.setCommandLine(basename(options.image));
+  let result: number | undefined;
+  try {
+    if (module.image?.isDll ?? false) {
+      if (options.call !== undefined) result = um.callExport(module, options.call.name, options.call.args);
+      else um.initialize();
+    } else {
+      if (options.call !== undefined) throw new UsageError(`--call needs a DLL; ${basename(options.image)} is an EXE (it runs from its entry point)`);
+      um.runEntry(module);
+    }
+  } catch (err) {
+    if (!(err instanceof GuestError)) throw err;
+  }
+  return result;
+}
+
+/** Runs an image untraced (see loadAndRun); guest failures are in `failure`. */
 export function runImage(options: RunImageOptions): RunResult {
   const um = createMachine(options);
   try {
-    for (const extra of options.load ?? []) if (/\.(dll|exe|sys)$/i.test(extra)) um.process.load(extra, false);
-    const module = um.loadImage(options.image);
-    um.process.setCommandLine(basename(options.image));
-    let result: number | undefined;
-    try {
-      if (module.image?.isDll ?? false) {
-        if (options.call !== undefined) result = um.callExport(module, options.call.name, options.call.args);
-        else um.initialize();
-      } else {
-        if (options.call !== undefined) throw new UsageError(`--call needs a DLL; ${basename(options.image)} is an EXE (it runs from its entry point)`);
-        um.runEntry(module);
-      }
-    } catch (err) {
-      if (!(err instanceof GuestError)) throw err;
-    }
-    return um.summary(result);
+    return um.summary(loadAndRun(um, options));
   } finally {
     um.close();
   }

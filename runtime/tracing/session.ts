@@ -8,12 +8,9 @@
  * run itself) still ends with the complete, closed trace of what was recorded.
  */
 import { rmSync } from "node:fs";
-import { basename } from "node:path";
-import { UsageError } from "../../base/index.js";
 import { MemorySink, FileSink, TraceWriter, type TraceSink } from "../../tracefile/index.js";
 import { TOOL_VERSION } from "../../version.js";
-import { GuestError } from "../errors.js";
-import { createMachine, type UserMachine } from "../index.js";
+import { createMachine, loadAndRun, type UserMachine } from "../index.js";
 import type { MachineOptions, RunResult } from "../types.js";
 import { nativeFallbackNote } from "./native.js";
 import { Tracer, traceClock, type Recorder, type TracerOptions, type TracerStats } from "./tracer.js";
@@ -59,22 +56,9 @@ export function runTraced(options: TracedRunOptions): TracedRunResult {
     });
     tracer = new Tracer(writer, options);
     um = createMachine({ ...options, observer: tracer });
-    for (const extra of options.load ?? []) if (/\.(dll|exe|sys)$/i.test(extra)) um.process.load(extra, false);
-    const module = um.loadImage(options.image);
-    loaded = true;
-    um.process.setCommandLine(basename(options.image));
-    let result: number | undefined;
-    try {
-      if (module.image?.isDll ?? false) {
-        if (options.call !== undefined) result = um.callExport(module, options.call.name, options.call.args);
-        else um.initialize();
-      } else {
-        if (options.call !== undefined) throw new UsageError(`--call needs a DLL; ${basename(options.image)} is an EXE`);
-        um.runEntry(module);
-      }
-    } catch (err) {
-      if (!(err instanceof GuestError)) throw err;
-    }
+    const result = loadAndRun(um, options, () => {
+      loaded = true;
+    });
     tracer.finish();
     const finalImages = new Map<string, Uint8Array>();
     for (const m of um.machine.modules) if (m.image !== null && !m.builtin) finalImages.set(m.name, um.machine.engine.readMemory(m.base, m.size));
