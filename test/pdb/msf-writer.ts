@@ -6,6 +6,7 @@
  * of every interval (the free block maps) are skipped, as real writers do.
  */
 import { MSF7_MAGIC, NIL_STREAM_SIZE } from "../../pe/pdb/index.js";
+export { prng } from "../support/prng.js";
 
 export function writeMsf(streams: readonly (Uint8Array | null)[], blockSize: number, interleave = true): Uint8Array {
   let next = 3; // 0: superblock, 1-2: free block maps
@@ -56,14 +57,3 @@ export function writeMsf(streams: readonly (Uint8Array | null)[], blockSize: num
   return out;
 }
 
-/** Deterministic PRNG (mulberry32) for fuzzing. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -10,18 +10,8 @@ import { FormatError } from "../../base/index.js";
 import { buildDebugBlock, parseDebugBlock, parsePe, peInfo, readRva, rvaToFileOffset, type PeImage } from "../../pe/index.js";
 import { ROOT, sampleImages } from "./samples.js";
 import { buildSyntheticDll } from "./synthetic.js";
+import { prng as mulberry32 } from "../support/prng.js";
 
-/** mulberry32: a tiny deterministic PRNG, so a failing case can be replayed from its seed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const TOTAL_CASES = 21_000;
 const SYNTHETIC = "synthetic (test/pe/synthetic.ts)";

@@ -7,17 +7,8 @@ import { describe, expect, it } from "vitest";
 import { threadKey } from "../../base/index.js";
 import { CallPathTree } from "../../reader/flamegraph/calltree.js";
 import { FrameEnd, type ThreadInfo } from "../../reader/calltree/frames.js";
+import { prng } from "../support/prng.js";
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe("CallPathTree", () => {
   it("merges identical call paths exactly like a path-keyed map", () => {

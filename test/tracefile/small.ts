@@ -6,22 +6,13 @@
 import { threadKey } from "../../base/index.js";
 import { MemorySink, TraceWriter, type TraceWriterOptions } from "../../tracefile/index.js";
 import type { ModuleRecordInit, ThreadEventWriter } from "../../tracefile/types.js";
+import { prng } from "../support/prng.js";
+export { prng } from "../support/prng.js";
 
 export const T1 = threadKey(0x81001000);
 export const IDLE0 = threadKey(0x8055a000);
 export const IDLE1 = threadKey(0x8055b000);
 
-/** Small deterministic PRNG (mulberry32). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function debugBlockBytes(seed: number, length: number): Uint8Array {
   const r = prng(seed);
