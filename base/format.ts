@@ -24,3 +24,8 @@ export function guidToString(b: Uint8Array): string {
 export function symbolStoreKey(guid: string, age: number): string {
   return guid.replace(/-/g, "").toUpperCase() + age.toString(16).toUpperCase();
 }
+
+/** A client id as Windows tools print it: process and thread in hex ("1c8:1cc"). */
+export function cidText(process: number, thread: number): string {
+  return `${(process >>> 0).toString(16)}:${(thread >>> 0).toString(16)}`;
+}

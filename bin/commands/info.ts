@@ -4,7 +4,7 @@
  */
 import { closeSync, openSync, readSync } from "node:fs";
 import type { Command } from "commander";
-import { FormatError, NtraceError } from "../../base/index.js";
+import { FormatError, NtraceError, cidText } from "../../base/index.js";
 import { formatPeInfo, isPe, parsePe, peInfo } from "../../pe/index.js";
 import { printJson } from "../cli.js";
 import { readInputFile, startsWithMz } from "../input.js";
@@ -71,7 +71,7 @@ export function formatTraceInfo(info: TraceInfo, file: string): string {
     "threads (key = KTHREAD address):",
     ...info.threads.map(
       (t) =>
-        `  ${hex(t.key)}  CID ${t.cid.process.toString(16)}:${t.cid.thread.toString(16)}${t.idle === true ? " (idle)" : ""}${t.name !== undefined ? ` ${t.name}` : ""}  ${t.events} events`,
+        `  ${hex(t.key)}  CID ${cidText(t.cid.process, t.cid.thread)}${t.idle === true ? " (idle)" : ""}${t.name !== undefined ? ` ${t.name}` : ""}  ${t.events} events`,
     ),
   ];
   if (info.damage !== undefined) {

@@ -7,7 +7,7 @@
  * Exits non-zero with the reason on stderr when the guest failed.
  */
 import type { Command } from "commander";
-import { UsageError, hex } from "../../base/index.js";
+import { UsageError, hex, cidText } from "../../base/index.js";
 import { parseCallArg, runImage, type MachineObserver, type MachineOptions, type RunResult } from "../../runtime/index.js";
 import { addTracingOptions, runTraced, tracingOptionsFrom, type RawTracingOptions } from "../../runtime/tracing/index.js";
 import { isDriverImage, parseIrpSpec, runDriver, runDriverTraced, type KernelRunResult } from "../../runtime/kernel/index.js";
@@ -127,7 +127,7 @@ export function printRunResult(r: RunResult, json: boolean): void {
     out.push("threads:");
     for (const t of r.threads) {
       const exit = t.exit !== undefined ? `exit ${hex(t.exit)}` : "still running";
-      out.push(`  ${t.key}  CID ${t.cid.process.toString(16)}:${t.cid.thread.toString(16)}  ${exit}${t.error !== undefined ? `  error: ${t.error}` : ""}`);
+      out.push(`  ${t.key}  CID ${cidText(t.cid.process, t.cid.thread)}  ${exit}${t.error !== undefined ? `  error: ${t.error}` : ""}`);
     }
     if (r.output.length > 0) {
       out.push("debug output:");
@@ -146,6 +146,7 @@ function kernelJson(r: RunResult): Record<string, unknown> {
   return {
     irps: k.irps.map((i) => ({ major: i.major, ...(i.ioctl !== undefined ? { ioctl: i.ioctl } : {}), status: i.status, information: i.information, ...(i.output !== undefined ? { output: i.output } : {}) })),
     ...(k.bugCheck !== undefined ? { bugCheck: k.bugCheck } : {}),
+    cpus: k.cpus,
   };
 }
 
@@ -158,6 +159,8 @@ function kernelText(r: RunResult): string[] {
     out.push(`  ${i.majorName}${i.ioctl !== undefined ? ` ${hex(i.ioctl)}` : ""}: ${status}${i.output !== undefined && i.output !== "" ? `  output ${i.output}` : ""}`);
   }
   if (k.bugCheck !== undefined) out.push(`bug check: ${hex(k.bugCheck.code)} (${k.bugCheck.parameters.map((p) => hex(p)).join(", ")}) in thread ${k.bugCheck.thread} at ${k.bugCheck.address}`);
+  out.push("cpus:");
+  for (const c of k.cpus) out.push(`  cpu ${c.index}: idle thread ${c.idleThread}, DPC stack [${hex(c.dpcStackLimit)}, ${hex(c.dpcStackBase)})`);
   return out;
 }
 

@@ -11,7 +11,7 @@
  * `{` and closes with `}` carrying the duration. Frames that did not return say how they
  * ended (unwound, unclosed, repaired). Streams with one frame of look-ahead per thread.
  */
-import { hex } from "../../base/index.js";
+import { hex, cidText } from "../../base/index.js";
 import type { ReaderContext } from "../context.js";
 import type { TextOutput } from "../output.js";
 import { FrameEnd, FRAME_END_NAMES, MarkerKind, type FrameSink, type ThreadInfo } from "../calltree/frames.js";
@@ -42,7 +42,7 @@ class ReplayPrinter implements FrameSink {
     this.releaseHeld();
     this.current = t;
     const r = t.record;
-    const cid = r !== undefined ? ` (CID ${r.process}:${r.thread}${r.idle === true ? ", idle" : ""}${r.name !== undefined ? `, ${r.name}` : ""})` : "";
+    const cid = r !== undefined ? ` (CID ${cidText(r.process, r.thread)}${r.idle === true ? ", idle" : ""}${r.name !== undefined ? `, ${r.name}` : ""})` : "";
     this.out.write(`# thread ${hex(t.key)}${cid}\n#${"DURATION".padStart(DURATION_WIDTH - 1)} |  FUNCTION\n`);
   }
 

@@ -13,7 +13,7 @@
  * WinDbg `kf` style — `#`, `Memory` (bytes this frame used below it), entry ESP, function —
  * and the total; then the functions with the largest frames.
  */
-import { hex } from "../../base/index.js";
+import { hex, cidText } from "../../base/index.js";
 import type { ReaderContext } from "../context.js";
 import type { TextOutput } from "../output.js";
 import type { FrameSink, ThreadInfo } from "../calltree/frames.js";
@@ -227,7 +227,7 @@ export function runStack(ctx: ReaderContext, out: TextOutput, options: StackOpti
   const records = new Map(ctx.trace.threads.map((t) => [t.key as number, t]));
   for (const t of report.threads) {
     const r = records.get(t.key);
-    const cid = r !== undefined ? ` (CID ${r.process}:${r.thread})` : "";
+    const cid = r !== undefined ? ` (CID ${cidText(r.process, r.thread)})` : "";
     out.write(`Thread ${hex(t.key)}${cid}: deepest stack ${t.bytes} bytes at ${t.ts}${t.switches > 0 ? `; ${t.switches} stack switch(es)` : ""}\n`);
     out.write(` #   Memory  EntryESP  Function\n`);
     const n = t.frames.length;

@@ -10,7 +10,7 @@
  * Timestamps are µs: ns clock → ts / 1000; the instruction clock is mapped 1 instruction =
  * 1 ns (so 1000 instructions = 1 µs on the time axis).
  */
-import { hex } from "../../base/index.js";
+import { hex, cidText } from "../../base/index.js";
 import { MarkerKind, type FrameSink, type ThreadInfo } from "../calltree/frames.js";
 import type { TextOutput } from "../output.js";
 import type { TraceClock } from "../../tracefile/types.js";
@@ -53,7 +53,7 @@ export class ChromeTraceWriter implements FrameSink {
     const r = t.record;
     const pid = this.pid(t);
     const tid = this.tid(t);
-    const label = `KTHREAD ${hex(t.key)}${r !== undefined ? ` (CID ${r.process}:${r.thread}${r.idle === true ? ", idle" : ""})` : ""}`;
+    const label = `KTHREAD ${hex(t.key)}${r !== undefined ? ` (CID ${cidText(r.process, r.thread)}${r.idle === true ? ", idle" : ""})` : ""}`;
     this.emit(`{"ph":"M","name":"process_name","pid":${pid},"tid":${tid},"args":{"name":${JSON.stringify(`process ${pid}`)}}}`);
     this.emit(`{"ph":"M","name":"thread_name","pid":${pid},"tid":${tid},"args":{"name":${JSON.stringify(label)}}}`);
     this.emit(`{"ph":"M","name":"thread_sort_index","pid":${pid},"tid":${tid},"args":{"sort_index":${tid}}}`);

@@ -6,7 +6,7 @@
  * Streams: each thread's events are written as they come; the frame table goes last (JSON
  * object keys are unordered).
  */
-import { hex } from "../../base/index.js";
+import { hex, cidText } from "../../base/index.js";
 import type { FrameSink, ThreadInfo } from "../calltree/frames.js";
 import type { TextOutput } from "../output.js";
 import { isNanosecondClock } from "../units.js";
@@ -56,7 +56,7 @@ export class SpeedscopeWriter implements FrameSink {
     if (this.current !== null) this.endThread(this.current);
     this.current = t;
     const r = t.record;
-    const label = `thread ${hex(t.key)}${r !== undefined ? ` (CID ${r.process}:${r.thread})` : ""}`;
+    const label = `thread ${hex(t.key)}${r !== undefined ? ` (CID ${cidText(r.process, r.thread)})` : ""}`;
     this.out.write(`${this.profiles > 0 ? "," : ""}\n{"type":"evented","name":${JSON.stringify(label)},"unit":"${this.unit}","events":[`);
     this.profiles++;
     this.first = at;

@@ -38,9 +38,18 @@ export interface KernelRunOptions extends MachineOptions {
   readonly irps: readonly IrpSpec[];
 }
 
+/** Where a CPU's idle thread and DPC stack are (DPCs run on the stack [dpcStackLimit, dpcStackBase)). */
+export interface CpuLayout {
+  readonly index: number;
+  readonly idleThread: string;
+  readonly dpcStackLimit: number;
+  readonly dpcStackBase: number;
+}
+
 export interface KernelRunResult extends RunResult {
   readonly irps: readonly IrpResult[];
   readonly bugCheck?: BugCheck;
+  readonly cpus: readonly CpuLayout[];
 }
 
 /** "create", "IRP_MJ_DEVICE_CONTROL:0x80002000:0102", "14:0x222003" → IrpSpec. */
@@ -188,6 +197,7 @@ export class KernelRun {
       output: [...machine.output],
       irps: [...this.irps],
       ...(this.k.bugCheck !== undefined ? { bugCheck: this.k.bugCheck } : {}),
+      cpus: this.k.cpus.map((c) => ({ index: c.index, idleThread: hex(c.idle.key), dpcStackLimit: c.dpcStackLimit, dpcStackBase: c.dpcStackBase })),
       ...(failure !== undefined ? { failure } : {}),
     };
   }

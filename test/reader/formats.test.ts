@@ -49,7 +49,7 @@ describe("speedscope output (must show 3)", () => {
   it("has one evented profile per thread, deduplicated frames, balanced time-ordered events", () => {
     type Ev = { type: "O" | "C"; frame: number; at: number };
     const doc = JSON.parse(render("speedscope")) as { shared: { frames: { name: string }[] }; profiles: { name: string; unit: string; startValue: number; endValue: number; events: Ev[] }[] };
-    expect(doc.profiles.map((p) => p.name)).toEqual(["thread 0x81001000 (CID 4:8)", "thread 0x81002000 (CID 4:12)"]);
+    expect(doc.profiles.map((p) => p.name)).toEqual(["thread 0x81001000 (CID 4:8)", "thread 0x81002000 (CID 4:c)"]);
     expect(doc.profiles.every((p) => p.unit === "nanoseconds")).toBe(true);
     const names = doc.shared.frames.map((f) => f.name);
     expect([...names].sort()).toEqual(["Run", "fib", "leaf"]);
@@ -83,7 +83,7 @@ describe("Chrome trace-event output (must show 3)", () => {
       const doc = JSON.parse(render("chrome", {}, clock)) as { traceEvents: { ph: string; name: string; tid: number; ts: number; args?: { name?: string } }[]; displayTimeUnit: string };
       expect(checkTraceEvents(doc)).toEqual([]);
       const names = doc.traceEvents.filter((e) => e.ph === "M" && e.name === "thread_name").map((e) => e.args!.name);
-      expect(names).toEqual(["KTHREAD 0x81001000 (CID 4:8)", "KTHREAD 0x81002000 (CID 4:12)"]);
+      expect(names).toEqual(["KTHREAD 0x81001000 (CID 4:8)", "KTHREAD 0x81002000 (CID 4:c)"]);
       expect(doc.traceEvents.filter((e) => e.ph === "B" && e.name === "leaf")).toHaveLength(8 + 3);
       // First event of thread 1 is Run's entry at ts 1000 (clock units) → 1 µs.
       expect(doc.traceEvents.find((e) => e.ph === "B")!.ts).toBe(1);
