@@ -3,9 +3,9 @@
  * data directories through the section mapping (pe/rva.ts).
  */
 import { ByteReader, FormatError, UnsupportedFormatError, rva } from "../base/index.js";
-import type { PeImage } from "./types.js";
+import type { ExportTable, PeImage, PeLayout } from "./types.js";
 import { RvaReader, type RvaSource } from "./rva.js";
-import { DIR_BASERELOC, DIR_DEBUG, DIR_EXPORT, DIR_IMPORT, IMAGE_FILE_DLL, locateStringTable, parseNtHeaders, parseSectionTable } from "./headers.js";
+import { DIR_BASERELOC, DIR_DEBUG, DIR_EXPORT, DIR_IMPORT, IMAGE_FILE_DLL, locateStringTable, parseNtHeaders, parseSectionTable, type NtHeaders } from "./headers.js";
 import { parseImports } from "./imports.js";
 import { parseExports } from "./exports.js";
 import { parseDebugDirectory } from "./debug.js";
@@ -34,6 +34,58 @@ function withFile(e: FormatError, file: string): FormatError {
   return e instanceof UnsupportedFormatError ? new UnsupportedFormatError({ ...e.location, file }, e.detail) : e.withFile(file);
 }
 
+/**
+ * Headers and section table only: what mapping an image needs, without the directories (the
+ * full parse of a large system DLL costs tens of milliseconds; this costs microseconds).
+ */
+export function parsePeLayout(bytes: Uint8Array, file?: string): PeLayout {
+  try {
+    const r = new ByteReader(bytes, "PE32");
+    const nt = parseNtHeaders(r);
+    return layoutOf(nt, parseSectionTable(r, nt, locateStringTable(r, nt)), bytes);
+  } catch (e) {
+    if (e instanceof FormatError && file !== undefined) throw withFile(e, file);
+    throw e;
+  }
+}
+
+/** The export table alone of a parsed layout (what resolving exports needs, cheaper than parsePe). */
+export function parsePeExports(layout: PeLayout, file?: string): ExportTable | null {
+  try {
+    const rr = new RvaReader({ sections: layout.sections, sizeOfHeaders: layout.sizeOfHeaders, bytes: layout.bytes });
+    const d = layout.dataDirectories[DIR_EXPORT];
+    const field: RvaSource = { structure: "IMAGE_DATA_DIRECTORY[0] (Export)", field: "VirtualAddress", offset: layout.ntOffset + 24 + 96 };
+    return parseExports(rr, d?.rva ?? 0, d?.size ?? 0, field);
+  } catch (e) {
+    if (e instanceof FormatError && file !== undefined) throw withFile(e, file);
+    throw e;
+  }
+}
+
+function layoutOf(nt: NtHeaders, sections: PeLayout["sections"], bytes: Uint8Array): PeLayout {
+  return {
+    machine: nt.machine,
+    timeDateStamp: nt.timeDateStamp,
+    characteristics: nt.characteristics,
+    isDll: (nt.characteristics & IMAGE_FILE_DLL) !== 0,
+    imageBase: nt.imageBase,
+    entryRva: rva(nt.entryRva),
+    sectionAlignment: nt.sectionAlignment,
+    fileAlignment: nt.fileAlignment,
+    sizeOfImage: nt.sizeOfImage,
+    sizeOfHeaders: nt.sizeOfHeaders,
+    checksum: nt.checksum,
+    subsystem: nt.subsystem,
+    dllCharacteristics: nt.dllCharacteristics,
+    sizeOfStackReserve: nt.sizeOfStackReserve,
+    sizeOfStackCommit: nt.sizeOfStackCommit,
+    dataDirectories: nt.dataDirectories,
+    ntOffset: nt.ntOffset,
+    sections,
+    bytes,
+  };
+}
+
 function parse(bytes: Uint8Array): PeImage {
   const r = new ByteReader(bytes, "PE32");
   const nt = parseNtHeaders(r);
@@ -56,28 +108,11 @@ function parse(bytes: Uint8Array): PeImage {
   const dbg = dir(DIR_DEBUG);
 
   return {
-    machine: nt.machine,
-    timeDateStamp: nt.timeDateStamp,
-    characteristics: nt.characteristics,
-    isDll: (nt.characteristics & IMAGE_FILE_DLL) !== 0,
-    imageBase: nt.imageBase,
-    entryRva: rva(nt.entryRva),
-    sectionAlignment: nt.sectionAlignment,
-    fileAlignment: nt.fileAlignment,
-    sizeOfImage: nt.sizeOfImage,
-    sizeOfHeaders: nt.sizeOfHeaders,
-    checksum: nt.checksum,
-    subsystem: nt.subsystem,
-    dllCharacteristics: nt.dllCharacteristics,
-    sizeOfStackReserve: nt.sizeOfStackReserve,
-    sizeOfStackCommit: nt.sizeOfStackCommit,
-    dataDirectories: nt.dataDirectories,
-    sections,
+    ...layoutOf(nt, sections, bytes),
     imports: parseImports(rr, imp.rva, imp.field),
     exports: parseExports(rr, exp.rva, exp.size, exp.field),
     debug: parseDebugDirectory(rr, r, dbg.rva, dbg.size, dbg.field),
     relocations: parseRelocations(rr, rel.rva, rel.size, rel.field),
     coffSymbols: parseCoffSymbols(r, nt, strings, sections),
-    bytes,
   };
 }

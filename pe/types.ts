@@ -98,7 +98,8 @@ export interface CoffSymbol {
   readonly rva?: Rva;
 }
 
-export interface PeImage {
+/** Headers and section table: what mapping an image needs (parsePeLayout). */
+export interface PeLayout {
   readonly machine: number;
   readonly timeDateStamp: number;
   readonly characteristics: number;
@@ -115,12 +116,18 @@ export interface PeImage {
   readonly sizeOfStackReserve: number;
   readonly sizeOfStackCommit: number;
   readonly dataDirectories: readonly DataDirectory[];
+  /** File offset of IMAGE_NT_HEADERS (e_lfanew). */
+  readonly ntOffset: number;
   readonly sections: readonly SectionHeader[];
+  /** The whole file. */
+  readonly bytes: Uint8Array;
+}
+
+/** The whole image: layout plus every directory ntrace reads (parsePe). */
+export interface PeImage extends PeLayout {
   readonly imports: readonly ImportedDll[];
   readonly exports: ExportTable | null;
   readonly debug: readonly DebugDirectoryEntry[];
   readonly relocations: readonly BaseRelocation[];
   readonly coffSymbols: readonly CoffSymbol[];
-  /** The whole file. */
-  readonly bytes: Uint8Array;
 }

@@ -24,8 +24,16 @@ export const X86Reg = {
   GS: 33,
   SS: 49,
   CR0: 50,
+  /** x87 registers as 80-bit values (10 bytes); FP0 = ST(0) of the physical stack slot 0. */
+  FP0: 82,
+  ST0: 114,
+  XMM0: 122,
   IDTR: 242,
   GDTR: 243,
+  FPCW: 246,
+  FPTAG: 247,
+  MXCSR: 249,
+  FPSW: 31,
 } as const;
 export type X86Reg = (typeof X86Reg)[keyof typeof X86Reg];
 
@@ -73,6 +81,11 @@ export class EngineUnavailableError extends NtraceError {
         (detail !== undefined ? ` (${detail})` : ""),
     );
   }
+}
+
+/** A saved CPU state (see Engine.saveContext). */
+export interface EngineContext {
+  readonly engineContext: true;
 }
 
 export interface Engine {
@@ -126,6 +139,18 @@ export interface Engine {
    */
   nativeHandle?(): { readonly uc: unknown; readonly counterAddress: bigint } | undefined;
   addNativeCodeHook?(begin: number, end: number, callback: unknown, user: unknown): HookHandle;
+  /**
+   * The whole CPU state (general, segment, x87/SSE registers) of the thread on the CPU: the
+   * machine saves it when a thread leaves the CPU and restores it when it comes back, so
+   * floating-point state is per thread. Opaque to everyone but the engine.
+   */
+  newContext(): EngineContext;
+  saveContext(into: EngineContext): void;
+  restoreContext(from: EngineContext): void;
+  freeContext(context: EngineContext): void;
+  /** Reads `size` bytes of a wide register (x87: 10 bytes, XMM: 16 bytes). */
+  readWideRegister(reg: X86Reg, size: number): Uint8Array;
+  writeWideRegister(reg: X86Reg, bytes: Uint8Array): void;
   /** From inside a hook: stop before the next instruction. */
   stop(): void;
   /** Drops translated code for [begin, begin+size) so new hooks/patches take effect. */

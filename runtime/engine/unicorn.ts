@@ -19,6 +19,7 @@ import {
   X86Reg,
   type CodeHook,
   type Engine,
+  type EngineContext,
   type HookHandle,
   type InterruptHook,
   type InvalidInstructionHook,
@@ -207,6 +208,10 @@ function calibrateOldException(u: UnicornLib): void {
     u.uc_close(uc);
     koffi.unregister(cb);
   }
+}
+
+interface UnicornContext extends EngineContext {
+  readonly handle: unknown;
 }
 
 interface LiveHook {
@@ -426,6 +431,30 @@ export class UnicornEngine implements Engine {
     const id = this.nextHookId++;
     this.hooks.set(id, { id, native: out[0]!, callback: undefined });
     return { id };
+  }
+  newContext(): EngineContext {
+    const out: unknown[] = [null];
+    this.check(this.u.uc_context_alloc(this.uc, out) as number, "uc_context_alloc");
+    return { engineContext: true, handle: out[0] } as UnicornContext;
+  }
+  saveContext(into: EngineContext): void {
+    this.check(this.u.uc_context_save(this.uc, (into as UnicornContext).handle) as number, "uc_context_save");
+  }
+  restoreContext(from: EngineContext): void {
+    this.check(this.u.uc_context_restore(this.uc, (from as UnicornContext).handle) as number, "uc_context_restore");
+  }
+  freeContext(context: EngineContext): void {
+    this.u.uc_context_free((context as UnicornContext).handle);
+  }
+  readWideRegister(reg: X86Reg, size: number): Uint8Array {
+    const buf = new Uint8Array(Math.max(16, size));
+    this.check(this.u.uc_reg_read(this.uc, reg, buf) as number, `uc_reg_read(${reg})`);
+    return buf.subarray(0, size);
+  }
+  writeWideRegister(reg: X86Reg, bytes: Uint8Array): void {
+    const buf = new Uint8Array(Math.max(16, bytes.length));
+    buf.set(bytes);
+    this.check(this.u.uc_reg_write(this.uc, reg, buf) as number, `uc_reg_write(${reg})`);
   }
   stop(): void {
     this.u.uc_emu_stop(this.uc);

@@ -1,15 +1,19 @@
 /** Public types of the machine (the tracer and the CLI code against these). */
-import type { ThreadKey } from "../base/index.js";
-import type { PeImage } from "../pe/index.js";
-import type { Engine } from "./engine/index.js";
+import type { ThreadKey } from "../../base/index.js";
+import type { PeImage } from "../../pe/index.js";
+import type { Engine } from "../engine/index.js";
 import type { Machine } from "./machine.js";
 
 /** A loaded image: a PE file mapped from disk, or a built-in DLL (synthetic, no file). */
 export interface LoadedModule {
   /** File name as loaded, e.g. "fib.dll" (built-ins: "kernel32.dll"). */
   readonly name: string;
-  /** Path it was loaded from ("" for built-ins). */
+  /** Host path it was loaded from ("" for built-ins). */
   readonly path: string;
+  /** The path the guest knows it by (user mode: "C:\\windows\\system32\\kernel32.dll"); "" when none. */
+  readonly guestPath: string;
+  /** A system library (Wine's DLL set, the kernel's built-ins) rather than the program's own. */
+  readonly system: boolean;
   readonly base: number;
   readonly size: number;
   /** Parsed image (null for built-in DLLs). */
@@ -70,6 +74,8 @@ export interface MachineObserver {
   onMachineReady?(machine: Machine): void;
   /** After an image is mapped and bound, BEFORE its entry point (DllMain) runs. */
   onModuleLoaded?(module: LoadedModule): void;
+  /** An image was unmapped (its memory is gone). */
+  onModuleUnloaded?(module: LoadedModule): void;
   onThreadStart?(thread: ThreadView): void;
   onThreadExit?(thread: ThreadView, exitCode: number): void;
   /** An exception is about to be dispatched through the thread's SEH chain. */
@@ -89,21 +95,16 @@ export interface MachineObserver {
   onSliceEnd?(thread: ThreadView): void;
 }
 
+/** Options of the machine core, whatever the personality. */
 export interface MachineOptions {
   /** Virtual processors (default 1). */
   readonly cpus?: number;
-  /** "kernel": CPL 0, fs = KPCR (runtime/kernel/ sets up the personality). Default "user". */
-  readonly mode?: "user" | "kernel";
   /** Guest instructions per time slice when more than one thread is runnable (default 20000). */
   readonly quantum?: number;
   /** Stop the run after this many guest instructions (all CPUs together). */
   readonly maxInstructions?: number;
   /** Stop the run after this much host time. */
   readonly timeoutMs?: number;
-  /** Bind missing imports to stubs that stop the calling thread instead of failing the load. */
-  readonly allowMissingImports?: boolean;
-  /** Extra DLL paths loaded first / searched by name for imports. */
-  readonly load?: readonly string[];
   readonly observer?: MachineObserver;
   /** Use this engine instead of a new UnicornEngine (tests, other engines). */
   readonly engine?: Engine;

@@ -7,8 +7,11 @@
  * The TEB and KPCR entries are rewritten on a context switch and FS is reloaded so the
  * engine's cached base follows.
  */
-import { X86Reg, type Engine } from "./engine/index.js";
+import { X86Reg, type Engine } from "../engine/index.js";
+import { GDT_BASE } from "./layout.js";
 import type { GuestMemory } from "./memory.js";
+
+export { GDT_BASE };
 
 export const Selector = {
   R0_CODE: 0x08,
@@ -20,7 +23,6 @@ export const Selector = {
   R3_TEB: 0x3b,
 } as const;
 
-export const GDT_BASE = 0x80000000;
 const GDT_ENTRIES = 16;
 
 /** One 8-byte segment descriptor (32-bit, byte granular for small limits, 4K otherwise). */

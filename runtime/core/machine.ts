@@ -1,50 +1,43 @@
 /**
- * The emulated machine: one engine, guest memory, the GDT, loaded modules, threads scheduled
- * over `cpus` virtual processors, built-in APIs reached through stubs, and SEH dispatch.
+ * The machine core, mode-neutral: one engine, guest memory, the GDT, loaded modules, threads
+ * scheduled over `cpus` virtual processors, host stubs and faults. What an operating system
+ * adds — how threads start, how exceptions reach the guest, what fs points at — comes from a
+ * Personality (runtime/user/: Wine's DLLs over NT system calls; runtime/kernel/: a driver
+ * environment). The core knows no personality.
  *
  * Execution model: the scheduler gives each CPU in turn a slice (engine.start with an
- * instruction count); API stubs, trampolines and faults reach TypeScript through hooks.
- * Non-blocking APIs complete inside the hook (EAX/ESP/EIP written, the engine continues);
+ * instruction count); host stubs, trampolines and faults reach TypeScript through hooks.
+ * Non-blocking stubs complete inside the hook (EAX/ESP/EIP written, the engine continues);
  * anything that must leave the slice (block, yield, exit, fault) stops the engine and leaves
  * a `stopAction` applied to the saved context once start() returned (unicorn ignores a stop
  * requested in the same hook that wrote EIP).
  */
-import { hex, threadKey, type ThreadKey } from "../base/index.js";
-import { EngineFault, MemAccess, UnicornEngine, X86Reg, type Engine, type Prot } from "./engine/index.js";
+import { hex, threadKey, type ThreadKey } from "../../base/index.js";
+import { EngineFault, MemAccess, Prot, UnicornEngine, X86Reg, type Engine, type EngineContext } from "../engine/index.js";
 import { GuestError } from "./errors.js";
 import { Gdt } from "./gdt.js";
+import { ETHREAD_SIZE, FIRST_DYNAMIC_STUB, HOST_STUBS, HOST_STUBS_END, HOST_STUBS_SIZE, KTHREAD, KTHREAD_REGION, KTHREAD_REGION_SIZE, STUB, SYSTEM_ARENA, SYSTEM_ARENA_END } from "./layout.js";
 import { GuestMemory, PAGE, type Region } from "./memory.js";
-import {
-  ETHREAD_SIZE,
-  HOST_REGION,
-  HOST_REGION_END,
-  KTHREAD,
-  KTHREAD_REGION,
-  KTHREAD_REGION_SIZE,
-  PEB,
-  PEB_ADDRESS,
-  STUB,
-  TEB,
-  TEB_SIZE,
-  TEB_TOP,
-} from "./nt/layout.js";
-import { CONTEXT_REGS, GuestThread, type ContextReg, type WaitState, type Waitable } from "./thread.js";
-import type { LoadedModule, MachineObserver, MachineOptions, ThreadView } from "./types.js";
+import type { Personality } from "./personality.js";
+import { CONTEXT_REGS, GuestThread, type ContextReg, type WaitState } from "./thread.js";
+import type { ClientId, LoadedModule, MachineObserver, MachineOptions, ThreadView } from "./types.js";
 
 /** An address the guest never reaches: engine.start's `until`. */
 const NO_UNTIL = 0xfffffff0;
 export const DEFAULT_QUANTUM = 20_000;
-/** Virtual time: guest instructions per millisecond (GetTickCount, Sleep, wait timeouts). */
+/** Virtual time: guest instructions per millisecond (tick count, sleeps, wait timeouts). */
 export const INSTRUCTIONS_PER_MS = 100_000;
 const UNLIMITED = Number.MAX_SAFE_INTEGER;
 
 export const STATUS = {
   WAIT_0: 0,
+  ALERTED: 0x101,
   TIMEOUT: 0x102,
+  USER_APC: 0xc0,
   WAIT_FAILED: 0xffffffff,
 } as const;
 
-/** A built-in API (or machine stub) reached through a stub address. */
+/** A host stub: an address in the stub region whose code hook runs TypeScript. */
 export interface ApiDef {
   readonly dll: string;
   readonly name: string;
@@ -64,9 +57,9 @@ export interface ApiCall {
 }
 
 /**
- * What an API does: return a value (completes in the hook), or leave the slice:
- * block on objects, yield, exit the thread or process, fail the thread, or "redirected"
- * (the implementation already rewrote the thread's registers, e.g. SEH dispatch).
+ * What a stub does: return a value (completes in the hook), or leave the slice:
+ * block on objects, yield, exit the thread or process, fail the thread, raise an exception,
+ * or "redirected" (the implementation already rewrote the thread's registers).
  */
 export type ApiOutcome =
   | number
@@ -89,12 +82,27 @@ export interface FaultInfo {
   /** Faulting instruction. */
   readonly address: number;
   readonly parameters: readonly number[];
+  /** Set by software exceptions that must not be continued (EXCEPTION_NONCONTINUABLE). */
+  readonly noncontinuable?: boolean;
 }
 
-/** SEH dispatch, installed by nt/seh.ts (kept out of the core so a kernel personality can differ). */
-export interface ExceptionDispatcher {
-  /** Starts dispatching `fault` on `thread` (thread is stopped; its context is saved). */
-  dispatch(thread: GuestThread, fault: FaultInfo, continuable: boolean): void;
+/** How a new thread is made: its identity and stack, the context it starts with. */
+export interface ThreadSpec {
+  readonly cid: ClientId;
+  readonly teb: number;
+  readonly stackBase: number;
+  readonly stackLimit: number;
+  readonly stackRegion: number;
+  /** Initial registers (CONTEXT_REGS order); EFLAGS defaults to 0x202. */
+  readonly registers: Partial<Record<ContextReg, number>>;
+  /** Created suspended (suspend count 1) or parked for host calls. */
+  readonly start: "ready" | "suspended" | "parked";
+  /** KTHREAD address to use (kernel personality); default: the next slot of the KTHREAD region. */
+  readonly key?: number;
+  readonly idle?: boolean;
+  readonly cpu?: number;
+  /** Tell the observer now (default true). */
+  readonly announce?: boolean;
 }
 
 export class Machine {
@@ -104,40 +112,38 @@ export class Machine {
   readonly modules: LoadedModule[] = [];
   readonly threads: GuestThread[] = [];
   readonly cpus: Cpu[];
+  /** Debug output of the guest (OutputDebugString, DbgPrint, Wine's debug channels), in order. */
   readonly output: string[] = [];
   readonly options: MachineOptions;
   readonly observer: MachineObserver;
   readonly quantum: number;
-  readonly processId = 0x1c8;
-  exceptionDispatcher: ExceptionDispatcher | undefined;
+  private personalityImpl: Personality | undefined;
 
   /** Stub address → API. */
   private readonly stubs = new Map<number, ApiDef>();
-  private nextStub = HOST_REGION + 0x1000;
+  private nextStub = FIRST_DYNAMIC_STUB;
   private readonly readyQueue: GuestThread[] = [];
   /** The thread whose registers are in the engine right now (during a slice). */
   private live: GuestThread | undefined;
   private liveCpu: Cpu | undefined;
+  /** Whose full CPU state the engine holds (restored at its last slice start). */
   private loadedInEngine: GuestThread | undefined;
+  /** CPU state of a thread that never ran (segments and FPU set up, registers zero). */
+  private readonly initialContext: EngineContext;
   private clockBase = 0;
-  private sliceCount = 0;
   private stopAction: ((t: GuestThread) => void) | undefined;
   private pendingFault: FaultInfo | undefined;
   private readonly triggers: { at: number; callback: () => void }[] = [];
-  private nextCid = 0x1cc;
   private kthreadNext = KTHREAD_REGION;
   private startedAt = 0;
-  /** Set when the process ended (ExitProcess, unhandled exception) or the run must stop. */
+  /** Set when the process ended (exit, unhandled exception, bug check) or the run must stop. */
   processExit: number | undefined;
   failure: string | undefined;
   private stopRun = false;
   /** Observed context switches (cpu, thread key, clock): for determinism checks and reports. */
   readonly schedule: { cpu: number; thread: ThreadKey; clock: number }[] = [];
-  peb = PEB_ADDRESS;
-  /** Per-process state the personality keeps (heap, TLS, handles): see nt/. */
-  readonly personality: Record<string, unknown> = {};
 
-  constructor(options: MachineOptions = {}) {
+  constructor(options: MachineOptions, readonly privilege: "user" | "kernel") {
     this.options = options;
     this.observer = options.observer ?? {};
     this.quantum = options.quantum ?? DEFAULT_QUANTUM;
@@ -147,40 +153,39 @@ export class Machine {
     const cpuCount = Math.max(1, Math.min(64, options.cpus ?? 1));
     this.cpus = Array.from({ length: cpuCount }, (_, index) => ({ index, thread: undefined }));
 
-    // Host region: trampolines; stubs are `hlt`-free single bytes the hook intercepts before
-    // they execute (filled with int3 so a stray jump without the hook would fault, not run).
-    this.memory.mapAt(HOST_REGION, 0x100000, 5 as Prot, "host API stubs");
-    this.engine.writeMemory(HOST_REGION, new Uint8Array(0x100000).fill(0xcc));
-    this.memory.mapAt(KTHREAD_REGION, KTHREAD_REGION_SIZE, 3, "KTHREAD objects");
-    this.memory.mapAt(PEB_ADDRESS, PAGE, 3, "PEB");
-    this.memory.setU32(PEB_ADDRESS + PEB.NumberOfProcessors, cpuCount);
+    // Host stubs: trampolines and APIs the code hook intercepts before they execute (filled
+    // with int3 so a stray jump without the hook would fault, not run).
+    this.memory.mapAt(HOST_STUBS, HOST_STUBS_SIZE, Prot.RX, "host stubs");
+    this.engine.writeMemory(HOST_STUBS, new Uint8Array(HOST_STUBS_SIZE).fill(0xcc));
+    this.memory.mapAt(KTHREAD_REGION, KTHREAD_REGION_SIZE, Prot.RW, "KTHREAD objects");
 
-    this.engine.addCodeHook(HOST_REGION, HOST_REGION_END, (address) => this.onHostCode(address));
+    this.engine.addCodeHook(HOST_STUBS, HOST_STUBS_END, (address) => this.onHostCode(address));
     this.engine.addInterruptHook((intno) => this.onInterrupt(intno));
     this.engine.addInvalidMemoryHook((access, address) => this.onInvalidMemory(access, address));
     this.engine.addInvalidInstructionHook(() => this.onInvalidInstruction());
-    if (options.mode === "kernel") {
-      // Kernel personality (runtime/kernel/): code runs at CPL 0 with 0x08/0x10, fs = 0x30 (KPCR).
+    if (privilege === "kernel") {
+      // Code runs at CPL 0 with 0x08/0x10; the kernel personality points fs at the KPCR.
       this.gdt.enterKernelMode();
       if ((this.engine.readRegister(X86Reg.CS) & 3) !== 0) throw new GuestError("the engine did not stay in kernel mode (CPL 0)");
-      return;
+    } else {
+      this.gdt.enterUserMode(STUB.IRET, STUB.USER_ENTRY, KTHREAD_REGION + KTHREAD_REGION_SIZE - 0x100);
+      if ((this.engine.readRegister(X86Reg.CS) & 3) !== 3 || this.engine.readRegister(X86Reg.EIP) !== STUB.USER_ENTRY) {
+        throw new GuestError("the engine did not enter user mode (CPL 3)");
+      }
     }
-    this.gdt.enterUserMode(STUB.IRET, STUB.USER_ENTRY, KTHREAD_REGION + KTHREAD_REGION_SIZE - 0x100);
-    if ((this.engine.readRegister(X86Reg.CS) & 3) !== 3 || this.engine.readRegister(X86Reg.EIP) !== STUB.USER_ENTRY) {
-      throw new GuestError("the engine did not enter user mode (CPL 3)");
-    }
+    this.initialContext = this.engine.newContext();
+    this.engine.saveContext(this.initialContext);
   }
 
-  // ---------------------------------------------------------------- personality hooks
-  // Optional hook points a personality (runtime/kernel/) sets; unset, the machine behaves as
-  // the user-mode machine always did.
-
-  /** Called around every slice: `before` runs before the thread's registers are loaded. */
-  readonly sliceHooks: { before?: (cpu: Cpu, t: GuestThread) => void; after?: (cpu: Cpu, t: GuestThread) => void } = {};
-  /** Whether `t` may run on `cpu` (affinity: idle threads belong to their CPU). */
-  canRunOn: ((t: GuestThread, cpu: Cpu) => boolean) | undefined;
-  /** Whether the running `t` may be preempted at the end of a slice (not at IRQL >= DISPATCH_LEVEL). */
-  preemptable: ((t: GuestThread) => boolean) | undefined;
+  /** The OS personality; set once, right after construction. */
+  get personality(): Personality {
+    if (this.personalityImpl === undefined) throw new Error("machine has no personality");
+    return this.personalityImpl;
+  }
+  setPersonality(p: Personality): void {
+    if (this.personalityImpl !== undefined) throw new Error("machine personality set twice");
+    this.personalityImpl = p;
+  }
 
   // ---------------------------------------------------------------- clock and triggers
 
@@ -202,9 +207,12 @@ export class Machine {
 
   // ---------------------------------------------------------------- memory
 
-  /** Allocates guest memory for the tracer or the personality (page-granular). */
+  /**
+   * Allocates host-owned guest memory (tracer thunks, personality structures) in the system
+   * arena, out of the guest's own address space (page-granular).
+   */
   allocate(size: number, prot: Prot, tag: string): Region {
-    return this.memory.allocate(size, prot, tag, 0x00100000, 0x7f000000, PAGE);
+    return this.memory.allocate(size, prot, tag, SYSTEM_ARENA, SYSTEM_ARENA_END, PAGE);
   }
 
   // ---------------------------------------------------------------- registers of a thread
@@ -234,68 +242,93 @@ export class Machine {
     return this.liveCpu;
   }
 
-  /** Creates a thread that will run `start(parameter)` (stdcall, returns into ExitThread). */
-  createThread(start: number, parameter: number, stackSize = 0x100000, suspended = false): GuestThread {
-    const ordinal = this.threads.length;
-    const teb = TEB_TOP - ordinal * TEB_SIZE;
-    this.memory.mapAt(teb, TEB_SIZE, 3, `TEB ${ordinal}`);
-    const reserve = Math.max(0x10000, Math.ceil(stackSize / 0x10000) * 0x10000);
-    const stack = this.memory.allocate(reserve, 3, `stack of thread ${ordinal}`);
-    // Guard page at the bottom: an overflow faults instead of running into other memory.
-    this.memory.protect(stack.base, PAGE, 0);
-    const stackBase = stack.base + stack.size;
-    const stackLimit = stack.base + PAGE;
-    const key = threadKey(this.kthreadNext);
-    this.kthreadNext += ETHREAD_SIZE;
-    const cid = { process: this.processId, thread: this.nextCid };
-    this.nextCid += 4;
-    const t = new GuestThread(key, cid, teb, stackBase, stackLimit, stack.base, ordinal);
-
+  /** The next KTHREAD object address (the thread key) and its fields, written. */
+  private newKthread(spec: ThreadSpec): number {
+    const key = spec.key ?? this.kthreadNext;
+    if (spec.key === undefined) {
+      if (this.kthreadNext + ETHREAD_SIZE > KTHREAD_REGION + KTHREAD_REGION_SIZE) throw new GuestError(`too many threads (at most ${KTHREAD_REGION_SIZE / ETHREAD_SIZE})`);
+      this.kthreadNext += ETHREAD_SIZE;
+    }
     const m = this.memory;
-    m.setU32(teb + TEB.ExceptionList, 0xffffffff);
-    m.setU32(teb + TEB.StackBase, stackBase);
-    m.setU32(teb + TEB.StackLimit, stackLimit);
-    m.setU32(teb + TEB.Self, teb);
-    m.setU32(teb + TEB.ClientIdProcess, cid.process);
-    m.setU32(teb + TEB.ClientIdThread, cid.thread);
-    m.setU32(teb + TEB.ProcessEnvironmentBlock, this.peb);
-    m.setU32(key + KTHREAD.InitialStack, stackBase);
-    m.setU32(key + KTHREAD.StackLimit, stackLimit);
-    m.setU32(key + KTHREAD.StackBase, stackBase);
-    m.setU32(key + KTHREAD.Teb, teb);
-    m.setU32(key + KTHREAD.CidProcess, cid.process);
-    m.setU32(key + KTHREAD.CidThread, cid.thread);
-
-    let esp = stackBase - 0x10;
-    esp -= 4;
-    m.setU32(esp, parameter);
-    esp -= 4;
-    m.setU32(esp, STUB.THREAD_EXIT);
-    t.set(X86Reg.ESP, esp);
-    t.set(X86Reg.EBP, 0);
-    t.set(X86Reg.EIP, start);
-    t.set(X86Reg.EFLAGS, 0x202);
-    this.threads.push(t);
-    if (!suspended) this.makeReady(t);
-    else t.state = "blocked";
-    this.observer.onThreadStart?.(t);
-    return t;
+    m.setU32(key + KTHREAD.InitialStack, spec.stackBase);
+    m.setU32(key + KTHREAD.StackLimit, spec.stackLimit);
+    m.setU32(key + KTHREAD.StackBase, spec.stackBase);
+    m.setU32(key + KTHREAD.Teb, spec.teb);
+    m.setU32(key + KTHREAD.CidProcess, spec.cid.process);
+    m.setU32(key + KTHREAD.CidThread, spec.cid.thread);
+    return key;
   }
 
-  /** Creates the thread the host drives with callGuest (the process's first thread). */
-  createHostThread(): GuestThread {
-    const t = this.createThread(STUB.THREAD_EXIT, 0, 0x100000, true);
-    // It starts parked: nothing to run until callGuest gives it work.
-    t.set(X86Reg.ESP, t.stackBase - 0x10);
-    t.state = "blocked";
-    t.wait = { objects: [], all: false, deadline: undefined, reason: "idle host thread" };
+  /** Adds a thread (its stack and TEB made by the personality) with a KTHREAD object as its key. */
+  addThread(spec: ThreadSpec): GuestThread {
+    const key = this.newKthread(spec);
+    const t = new GuestThread(threadKey(key), spec.cid, spec.teb, spec.stackBase, spec.stackLimit, spec.stackRegion, this.threads.length);
+    if (spec.idle === true) t.idle = true;
+    if (spec.cpu !== undefined) t.cpu = spec.cpu;
+    t.set(X86Reg.EFLAGS, 0x202);
+    for (const r of CONTEXT_REGS) {
+      const v = spec.registers[r];
+      if (v !== undefined) t.set(r, v);
+    }
+    this.threads.push(t);
+    if (spec.start === "ready") this.makeReady(t);
+    else if (spec.start === "suspended") {
+      t.suspendCount = 1;
+      t.state = "blocked";
+      t.wait = { objects: [], all: false, deadline: undefined, reason: "suspended" };
+    } else {
+      t.state = "blocked";
+      t.wait = { objects: [], all: false, deadline: undefined, reason: "idle host thread" };
+    }
+    if (spec.announce !== false) this.observer.onThreadStart?.(t);
     return t;
   }
 
   makeReady(t: GuestThread): void {
+    if (t.state === "terminated") return;
+    if (t.suspendCount > 0) {
+      t.state = "blocked";
+      t.wait = { objects: [], all: false, deadline: undefined, reason: "suspended" };
+      return;
+    }
     t.state = "ready";
     t.wait = undefined;
     if (!this.readyQueue.includes(t)) this.readyQueue.push(t);
+  }
+
+  /** NtSuspendThread: the thread stops at its next scheduling point. Returns the previous count. */
+  suspend(t: GuestThread): number {
+    const previous = t.suspendCount++;
+    if (t.state === "ready") {
+      const qi = this.readyQueue.indexOf(t);
+      if (qi >= 0) this.readyQueue.splice(qi, 1);
+      this.makeReady(t);
+    } else if (t.state === "running" && t !== this.live) {
+      this.removeFromCpu(t);
+      this.makeReady(t);
+    } else if (t === this.live) {
+      this.leaveSlice(t, (th) => {
+        this.removeFromCpu(th);
+        this.makeReady(th);
+      });
+    }
+    return previous;
+  }
+
+  /** NtResumeThread: returns the previous suspend count. */
+  resume(t: GuestThread): number {
+    const previous = t.suspendCount;
+    if (previous > 0) t.suspendCount--;
+    if (t.suspendCount === 0 && t.state === "blocked" && t.wait?.reason === "suspended") this.makeReady(t);
+    return previous;
+  }
+
+  /** An alert for `t` (NtAlertThreadByThreadId): wakes an alertable wait, else stays pending. */
+  alert(t: GuestThread): void {
+    if (t.state === "blocked" && t.wait?.alertable === true) {
+      t.set(X86Reg.EAX, STATUS.ALERTED);
+      this.makeReady(t);
+    } else t.alerted = true;
   }
 
   /**
@@ -337,6 +370,12 @@ export class Machine {
     if (qi >= 0) this.readyQueue.splice(qi, 1);
     this.removeFromCpu(t);
     this.observer.onThreadExit?.(t, t.exitCode);
+    this.personalityImpl?.onThreadTerminated?.(t);
+    if (t.engineContext !== undefined) {
+      if (this.loadedInEngine === t) this.loadedInEngine = undefined;
+      this.engine.freeContext(t.engineContext);
+      t.engineContext = undefined;
+    }
     this.wakeWaiters();
   }
 
@@ -377,6 +416,7 @@ export class Machine {
 
   private tryWake(t: GuestThread): boolean {
     const w = t.wait!;
+    if (w.objects.length === 0) return false;
     let index = -1;
     if (w.all) {
       if (w.objects.every((o) => o.isSignaled(t))) index = 0;
@@ -389,36 +429,49 @@ export class Machine {
     return true;
   }
 
-  /** Blocks `t` (from an API hook) until the wait is satisfied or times out. */
+  /**
+   * Blocks `t` (after its slice left) until the wait is satisfied, times out or (alertable)
+   * an alert arrives. A wait already satisfied, or an alert already pending, returns at once.
+   */
   block(t: GuestThread, wait: WaitState): void {
     t.state = "blocked";
     t.wait = wait;
     this.removeFromCpu(t);
-    this.tryWake(t);
+    if (wait.alertable === true && t.alerted) {
+      t.alerted = false;
+      t.set(X86Reg.EAX, STATUS.ALERTED);
+      this.makeReady(t);
+      return;
+    }
+    if (this.tryWake(t)) return;
+    if (wait.deadline !== undefined && wait.deadline <= this.clockBase) {
+      t.set(X86Reg.EAX, wait.timeoutValue ?? STATUS.TIMEOUT);
+      this.makeReady(t);
+    }
   }
 
   private wakeTimeouts(): void {
     const now = this.clockBase;
     for (const t of this.threads) {
       if (t.state === "blocked" && t.wait?.deadline !== undefined && t.wait.deadline <= now) {
-        const v = t.wait.timeoutValue ?? STATUS.TIMEOUT;
-        t.set(X86Reg.EAX, v);
+        t.set(X86Reg.EAX, t.wait.timeoutValue ?? STATUS.TIMEOUT);
         this.makeReady(t);
       }
     }
   }
 
-  // ---------------------------------------------------------------- APIs and stubs
+  // ---------------------------------------------------------------- stubs
 
-  /** Gives an API a fresh stub address in the machine's own page (missing-import stubs). */
+  /** Gives an API a fresh stub address in the host stub region. */
   addStub(api: ApiDef): number {
     const address = this.nextStub;
+    if (address + 4 > HOST_STUBS + HOST_STUBS_SIZE) throw new GuestError("host stub region is full");
     this.nextStub += 4;
     this.stubs.set(address, api);
     return address;
   }
 
-  /** Binds a stub address (inside a built-in DLL's range) to an API. */
+  /** Binds a stub address (inside the stub region) to an API. */
   addStubAt(address: number, api: ApiDef): void {
     this.stubs.set(address, api);
   }
@@ -489,8 +542,7 @@ export class Machine {
       case "raise":
         return this.leaveSlice(t, (th) => {
           returnTo(th, undefined);
-          if (this.exceptionDispatcher !== undefined) this.exceptionDispatcher.dispatch(th, outcome.fault, outcome.continuable);
-          else this.unhandled(th, outcome.fault);
+          this.dispatchFault(th, outcome.fault);
         });
     }
   }
@@ -521,7 +573,10 @@ export class Machine {
         fault = { code: 0xc0000096, address: eip, parameters: [] };
         break;
       default:
-        fault = { code: 0xc0000005, address: eip, parameters: [0, 0xffffffff] };
+        // Software interrupts a user program may use (int 0x2c assertion, 0x2d debug service,
+        // 0x29 fail fast) or anything else: an access violation at the instruction, as
+        // Windows raises for an interrupt gate user mode may not call.
+        fault = { code: 0xc0000005, address: eip - 2, parameters: [0, 0xffffffff] };
     }
     this.pendingFault = fault;
     const f = fault;
@@ -540,7 +595,7 @@ export class Machine {
     this.pendingFault = {
       code: inGuard ? 0xc00000fd : 0xc0000005,
       address: kind === 8 ? address : eip,
-      parameters: inGuard ? [kind, address] : [kind, address],
+      parameters: [kind, address],
     };
     return false;
   }
@@ -552,17 +607,9 @@ export class Machine {
     return false;
   }
 
-  /** Dispatches a CPU fault through SEH (or ends the process when there is no dispatcher). */
+  /** Hands a CPU fault or a raised exception to the personality (the thread is stopped). */
   dispatchFault(t: GuestThread, fault: FaultInfo): void {
-    if (this.exceptionDispatcher !== undefined) return this.exceptionDispatcher.dispatch(t, fault, true);
-    this.unhandled(t, fault);
-  }
-
-  /** An exception nobody handled: like Windows' top level, the process ends; reported. */
-  unhandled(t: GuestThread, fault: FaultInfo): void {
-    const message = `unhandled exception ${hex(fault.code)} at ${hex(fault.address)} (${this.describeAddress(fault.address)}) in thread ${hex(t.key)} (CID ${t.cid.thread.toString(16)})`;
-    t.error = message;
-    this.exitProcess(fault.code, message);
+    this.personality.deliverException(t, fault);
   }
 
   /** "fib.dll+0x1234" or the hex address. */
@@ -577,35 +624,31 @@ export class Machine {
 
   // ---------------------------------------------------------------- scheduler
 
-  private pickReady(cpu?: Cpu): GuestThread | undefined {
-    if (cpu !== undefined && this.canRunOn !== undefined) {
-      for (let i = 0; i < this.readyQueue.length; i++) {
-        const t = this.readyQueue[i]!;
-        if (t.state !== "ready") {
-          this.readyQueue.splice(i--, 1);
-          continue;
-        }
-        if (!this.canRunOn(t, cpu)) continue;
-        this.readyQueue.splice(i, 1);
-        return t;
+  private pickReady(cpu: Cpu): GuestThread | undefined {
+    const canRunOn = this.personalityImpl?.canRunOn;
+    for (let i = 0; i < this.readyQueue.length; i++) {
+      const t = this.readyQueue[i]!;
+      if (t.state !== "ready") {
+        this.readyQueue.splice(i--, 1);
+        continue;
       }
-      return undefined;
-    }
-    while (this.readyQueue.length > 0) {
-      const t = this.readyQueue.shift()!;
-      if (t.state === "ready") return t;
+      if (canRunOn !== undefined && !canRunOn.call(this.personalityImpl, t, cpu)) continue;
+      this.readyQueue.splice(i, 1);
+      return t;
     }
     return undefined;
   }
 
-  private loadContext(t: GuestThread): void {
-    // Registers always (the host may have edited the saved context); the TEB descriptor and
-    // FS only when the thread changes.
-    this.engine.writeRegisters(CONTEXT_REGS, t.ctx);
-    if (this.loadedInEngine !== t && this.options.mode !== "kernel") {
-      this.gdt.setTeb(t.teb);
+  private loadContext(cpu: Cpu, t: GuestThread): void {
+    if (this.loadedInEngine !== t) {
+      const previous = this.loadedInEngine;
+      if (previous !== undefined && previous.state !== "terminated") this.engine.saveContext((previous.engineContext ??= this.engine.newContext()));
+      this.engine.restoreContext(t.engineContext ?? this.initialContext);
       this.loadedInEngine = t;
     }
+    this.personalityImpl?.beforeSlice?.(cpu, t);
+    // The saved registers are authoritative: the host may have edited them.
+    this.engine.writeRegisters(CONTEXT_REGS, t.ctx);
   }
 
   private saveContext(t: GuestThread): void {
@@ -677,13 +720,19 @@ export class Machine {
     this.stopRun = true;
   }
 
+  /** Stops the run at the next slice boundary (a personality's policy, e.g. a syscall it must not answer). */
+  stop(reason: string): void {
+    this.failure ??= reason;
+    this.stopRun = true;
+    if (this.live !== undefined) this.engine.stop();
+  }
+
   private fireTriggers(): void {
     while (this.triggers.length > 0 && this.triggers[0]!.at <= this.clockBase) this.triggers.shift()!.callback();
   }
 
   private runSlice(cpu: Cpu, t: GuestThread): void {
-    this.sliceHooks.before?.(cpu, t);
-    this.loadContext(t);
+    this.loadContext(cpu, t);
     const othersWaiting = this.readyQueue.length > 0 || this.cpus.some((c) => c !== cpu && c.thread !== undefined);
     let count = othersWaiting ? this.quantum : UNLIMITED;
     for (const th of this.threads) {
@@ -701,7 +750,6 @@ export class Machine {
     this.lastRan = t;
     this.stopAction = undefined;
     this.pendingFault = undefined;
-    this.sliceCount++;
     let engineError: EngineFault | undefined;
     try {
       this.engine.start(this.engine.readRegister(X86Reg.EIP), NO_UNTIL, timeoutUs, Math.min(count, 0xffffffff));
@@ -713,15 +761,14 @@ export class Machine {
       }
       engineError = err;
     }
-    // Still "live" here: observers see clock() and the engine's counter of this slice (the
-    // tracer drains its in-guest event buffers, whose timestamps are that counter).
+    // Still "live" here: observers see clock() and the engine's counter of this slice.
     this.observer.onSliceEnd?.(t);
     const executed = this.engine.executedInstructions();
     this.clockBase += Number.isNaN(executed) ? count : executed;
     this.live = undefined;
     this.liveCpu = undefined;
     this.saveContext(t);
-    this.sliceHooks.after?.(cpu, t);
+    this.personalityImpl?.afterSlice?.(cpu, t);
     const action = this.stopAction as ((th: GuestThread) => void) | undefined;
     this.stopAction = undefined;
     if (engineError !== undefined) {
@@ -731,7 +778,7 @@ export class Machine {
       this.dispatchFault(t, fault);
     } else if (action !== undefined) action(t);
     // Preempt: another thread waits for a CPU.
-    if (t.state === "running" && this.readyQueue.length > 0 && this.processExit === undefined && (this.preemptable?.(t) ?? true)) {
+    if (t.state === "running" && this.readyQueue.length > 0 && this.processExit === undefined && (this.personalityImpl?.preemptable?.(t) ?? true)) {
       this.removeFromCpu(t);
       this.makeReady(t);
     }
@@ -741,6 +788,11 @@ export class Machine {
 
   addModule(m: LoadedModule): void {
     this.modules.push(m);
+  }
+
+  removeModule(m: LoadedModule): void {
+    const i = this.modules.indexOf(m);
+    if (i >= 0) this.modules.splice(i, 1);
   }
 
   findModule(name: string): LoadedModule | undefined {
@@ -762,5 +814,3 @@ export function normalizeDllName(name: string): string {
   const base = name.replace(/^.*[\\/]/, "").toLowerCase();
   return base.includes(".") ? base : `${base}.dll`;
 }
-
-export type { Waitable };

@@ -1,5 +1,5 @@
 /** Errors the machine raises on purpose (all NtraceError: the CLI prints them without a stack trace). */
-import { NtraceError } from "../base/index.js";
+import { NtraceError } from "../../base/index.js";
 
 /** An image imports functions that exist nowhere (no loaded image, no built-in API). */
 export class MissingImportError extends NtraceError {

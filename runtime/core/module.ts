@@ -1,0 +1,33 @@
+/** A PE image mapped in the guest, as the machine lists it (LoadedModule). */
+import { basename } from "node:path";
+import { parsePe, type PeImage, type PeLayout } from "../../pe/index.js";
+import type { LoadedModule } from "./types.js";
+
+export class ImageModule implements LoadedModule {
+  readonly name: string;
+  readonly builtin = false;
+  readonly bytes: Uint8Array;
+  readonly entry: number;
+  private parsed: PeImage | undefined;
+
+  constructor(
+    /** Host path of the file. */
+    readonly path: string,
+    readonly guestPath: string,
+    readonly base: number,
+    readonly size: number,
+    readonly layout: PeLayout,
+    readonly system: boolean,
+    name?: string,
+  ) {
+    this.name = name ?? basename(path);
+    this.bytes = layout.bytes;
+    this.entry = layout.entryRva !== 0 ? base + layout.entryRva : 0;
+  }
+
+  /** The whole parsed image (directories, symbols): parsed on first use, large system DLLs cost tens of ms. */
+  get image(): PeImage {
+    this.parsed ??= parsePe(this.bytes, this.path);
+    return this.parsed;
+  }
+}
