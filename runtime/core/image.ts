@@ -12,7 +12,7 @@
 import { hex } from "../../base/index.js";
 import type { PeLayout } from "../../pe/index.js";
 import { LoadError } from "./errors.js";
-import { PAGE, PageProt, pageUp, type Allocation, type GuestMemory } from "./memory.js";
+import { PAGE, PageProt, pageUp, type Allocation, type GuestMemory, type PageSource } from "./memory.js";
 
 const IMAGE_SCN_MEM_EXECUTE = 0x20000000;
 const IMAGE_SCN_MEM_READ = 0x40000000;
@@ -51,61 +51,125 @@ export function checkImageLayout(layout: PeLayout, file: string): void {
 }
 
 /**
- * Maps the image at `base` as one MEM_IMAGE allocation and returns it. With `relocate`, a base
- * other than the preferred one gets its relocations applied (`relocations` must then be given).
+ * The contents of an image view, page by page: headers and raw section data from the file,
+ * zeros elsewhere, and — for a view away from the preferred base — the base relocations and
+ * the rewritten OptionalHeader.ImageBase applied. Pages are produced when first touched.
+ */
+class ImageSource implements PageSource {
+  private readonly relocs: Uint32Array;
+  private readonly delta: number;
+
+  constructor(
+    private readonly layout: PeLayout,
+    private readonly ensure: (offset: number, length: number) => void,
+    private readonly base: number,
+    relocations: readonly { readonly rva: number; readonly type: number }[],
+  ) {
+    this.delta = (base - layout.imageBase) >>> 0;
+    this.relocs = Uint32Array.from(relocations.filter((r) => r.type === IMAGE_REL_BASED_HIGHLOW).map((r) => r.rva)).sort();
+  }
+
+  /** Raw file bytes of [rva, rva+length) as the loader lays them out (zeros where no file data lies). */
+  private raw(rva: number, into: Uint8Array, at: number, length: number): void {
+    const l = this.layout;
+    const copy = (fileOffset: number, rvaStart: number, count: number) => {
+      const from = Math.max(rva, rvaStart);
+      const to = Math.min(rva + length, rvaStart + count);
+      if (to <= from) return;
+      const off = fileOffset + (from - rvaStart);
+      const n = Math.min(to - from, Math.max(0, l.bytes.length - off));
+      if (n <= 0) return;
+      this.ensure(off, n);
+      into.set(l.bytes.subarray(off, off + n), at + (from - rva));
+    };
+    if (l.sectionAlignment < PAGE) {
+      copy(0, 0, l.bytes.length);
+      return;
+    }
+    copy(0, 0, Math.min(l.sizeOfHeaders, l.bytes.length));
+    for (const s of l.sections) {
+      const mapSize = s.virtualSize !== 0 ? s.virtualSize : s.rawSize;
+      copy(s.rawOffset, s.rva, Math.min(s.rawSize, mapSize));
+    }
+  }
+
+  fill(offset: number, into: Uint8Array): void {
+    this.raw(offset, into, 0, into.length);
+    if (this.delta === 0) return;
+    const view = new DataView(into.buffer, into.byteOffset, into.byteLength);
+    // Every HIGHLOW fixup overlapping this range: the whole dword is read, relocated, and
+    // its overlapping bytes written (a fixup can straddle two pages).
+    let i = lowerBound(this.relocs, offset - 3);
+    const word = new Uint8Array(4);
+    const wv = new DataView(word.buffer);
+    for (; i < this.relocs.length && this.relocs[i]! < offset + into.length; i++) {
+      const r = this.relocs[i]!;
+      word.fill(0);
+      this.raw(r, word, 0, 4);
+      wv.setUint32(0, (wv.getUint32(0, true) + this.delta) >>> 0, true);
+      for (let k = 0; k < 4; k++) {
+        const p = r + k - offset;
+        if (p >= 0 && p < into.length) into[p] = word[k]!;
+      }
+    }
+    // The in-memory OptionalHeader.ImageBase names the base the view is at.
+    const ib = this.layout.ntOffset + 24 + 28;
+    if (ib >= offset && ib + 4 <= offset + into.length) view.setUint32(ib - offset, this.base, true);
+  }
+}
+
+function lowerBound(a: Uint32Array, value: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid]! < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Maps the image at `base` as one MEM_IMAGE allocation and returns it: every page committed
+ * with its section's protection, contents produced on first touch. A base other than the
+ * preferred one applies the relocations (`relocations` must then be given).
  */
 export function mapImage(
   memory: GuestMemory,
   layout: PeLayout,
   base: number,
-  o: { readonly tag: string; readonly file: string; readonly relocations?: readonly { readonly rva: number; readonly type: number }[] },
+  o: {
+    readonly tag: string;
+    readonly file: string;
+    readonly relocations?: readonly { readonly rva: number; readonly type: number }[];
+    /** Makes the file's bytes [offset, offset+length) available in layout.bytes (lazily read files). */
+    readonly ensure?: (offset: number, length: number) => void;
+  },
 ): Allocation {
   checkImageLayout(layout, o.file);
-  const size = pageUp(layout.sizeOfImage);
-  const a = memory.reserve(base, size, "image", o.tag, PageProt.EXECUTE_WRITECOPY);
-  memory.commit(a.base, a.size, PageProt.READWRITE);
-  const bytes = layout.bytes;
-  const flat = layout.sectionAlignment < PAGE;
-  if (flat) {
-    // Unaligned images (native subsystem, tiny images): the file is mapped as it is.
-    memory.write(base, bytes.subarray(0, Math.min(bytes.length, size)));
-  } else {
-    memory.write(base, bytes.subarray(0, Math.min(layout.sizeOfHeaders, bytes.length, size)));
-    for (const s of layout.sections) {
-      const mapSize = s.virtualSize !== 0 ? s.virtualSize : s.rawSize;
-      const raw = Math.min(s.rawSize, mapSize, Math.max(0, bytes.length - s.rawOffset));
-      if (raw > 0 && s.rawOffset < bytes.length) memory.write(base + s.rva, bytes.subarray(s.rawOffset, s.rawOffset + raw));
-    }
+  if (base !== layout.imageBase && (layout.characteristics & IMAGE_FILE_RELOCS_STRIPPED) !== 0) {
+    // Like Windows' loader, refuse only images marked IMAGE_FILE_RELOCS_STRIPPED: an image
+    // without that flag and without a .reloc section simply has no absolute addresses to fix.
+    throw new LoadError(`${o.file}: preferred base ${hex(layout.imageBase)} is taken and the image's relocations are stripped (IMAGE_FILE_RELOCS_STRIPPED)`);
   }
-  if (base !== layout.imageBase) relocateImage(memory, layout, base, o.relocations ?? [], o.file);
-  // Protections: headers read-only, each section from its characteristics (flat: all RWX).
-  if (flat) memory.commit(base, size, PageProt.EXECUTE_WRITECOPY);
-  else {
-    memory.commit(base, size, PageProt.NOACCESS);
-    memory.commit(base, pageUp(Math.max(1, layout.sizeOfHeaders)), PageProt.READONLY);
-    for (const s of layout.sections) {
-      const len = pageUp(s.virtualSize !== 0 ? s.virtualSize : s.rawSize);
-      if (len > 0) memory.commit(base + s.rva, Math.min(len, size - s.rva), sectionProtection(s.characteristics));
-    }
+  const size = pageUp(layout.sizeOfImage);
+  for (const r of base !== layout.imageBase ? o.relocations ?? [] : []) {
+    if (r.type !== IMAGE_REL_BASED_ABSOLUTE && r.type !== IMAGE_REL_BASED_HIGHLOW) throw new LoadError(`${o.file}: base relocation type ${r.type} at RVA ${hex(r.rva)} is not supported (x86 images use HIGHLOW)`);
+    if (r.type === IMAGE_REL_BASED_HIGHLOW && r.rva + 4 > size) throw new LoadError(`${o.file}: PE32: base relocation at RVA ${hex(r.rva)} lies outside SizeOfImage ${hex(layout.sizeOfImage)}`);
+  }
+  const source = new ImageSource(layout, o.ensure ?? (() => undefined), base, base !== layout.imageBase ? o.relocations ?? [] : []);
+  const a = memory.reserve(base, size, "image", o.tag, PageProt.EXECUTE_WRITECOPY, source);
+  if (layout.sectionAlignment < PAGE) {
+    // Unaligned images (native subsystem, tiny images): the file is mapped as it is.
+    memory.commit(base, size, PageProt.EXECUTE_WRITECOPY, true);
+    return a;
+  }
+  // Headers read-only, each section with its protection, the gaps no access.
+  memory.commit(base, size, PageProt.NOACCESS, true);
+  memory.commit(base, Math.min(size, pageUp(Math.max(1, layout.sizeOfHeaders))), PageProt.READONLY, true);
+  for (const s of layout.sections) {
+    const len = Math.min(pageUp(s.virtualSize !== 0 ? s.virtualSize : s.rawSize), size - s.rva);
+    if (len > 0) memory.commit(base + s.rva, len, sectionProtection(s.characteristics), true);
   }
   return a;
-}
-
-/** Applies HIGHLOW relocations for a load at `base` and rewrites the mapped OptionalHeader.ImageBase. */
-function relocateImage(memory: GuestMemory, layout: PeLayout, base: number, relocations: readonly { readonly rva: number; readonly type: number }[], file: string): void {
-  // Like Windows' loader, refuse only images marked IMAGE_FILE_RELOCS_STRIPPED: an image
-  // without that flag and without a .reloc section simply has no absolute addresses to fix.
-  if ((layout.characteristics & IMAGE_FILE_RELOCS_STRIPPED) !== 0) {
-    throw new LoadError(`${file}: preferred base ${hex(layout.imageBase)} is taken and the image's relocations are stripped (IMAGE_FILE_RELOCS_STRIPPED)`);
-  }
-  const delta = (base - layout.imageBase) >>> 0;
-  const size = pageUp(layout.sizeOfImage);
-  for (const r of relocations) {
-    if (r.type === IMAGE_REL_BASED_ABSOLUTE) continue;
-    if (r.type !== IMAGE_REL_BASED_HIGHLOW) throw new LoadError(`${file}: base relocation type ${r.type} at RVA ${hex(r.rva)} is not supported (x86 images use HIGHLOW)`);
-    if (r.rva + 4 > size) throw new LoadError(`${file}: PE32: base relocation at RVA ${hex(r.rva)} lies outside SizeOfImage ${hex(layout.sizeOfImage)}`);
-    const at = base + r.rva;
-    memory.setU32(at, (memory.u32(at) + delta) >>> 0);
-  }
-  memory.setU32(base + layout.ntOffset + 24 + 28, base);
 }

@@ -587,6 +587,8 @@ export class Machine {
   }
 
   private onInvalidMemory(access: number, address: number): boolean {
+    // A committed page touched for the first time (file-backed views are mapped on demand).
+    if ((access === MemAccess.READ_UNMAPPED || access === MemAccess.WRITE_UNMAPPED || access === MemAccess.FETCH_UNMAPPED) && this.memory.fault(address)) return true;
     const t = this.live;
     if (t === undefined) return false;
     const eip = this.engine.readRegister(X86Reg.EIP);

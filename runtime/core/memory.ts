@@ -95,6 +95,14 @@ export function validPageProt(prot: number): boolean {
   return base !== 0 && (base & (base - 1)) === 0;
 }
 
+/**
+ * Where the contents of an allocation's pages come from when they are first touched (a file
+ * mapping): `fill` writes the bytes at `offset` (from the allocation base) into `into`.
+ */
+export interface PageSource {
+  fill(offset: number, into: Uint8Array): void;
+}
+
 /** One reservation: contiguous pages with one allocation base, kind and tag. */
 export interface Allocation {
   readonly base: number;
@@ -106,7 +114,16 @@ export interface Allocation {
   readonly allocationProtect: number;
   /** Per page: 0 = reserved (not committed), else the committed page's PAGE_* protection. */
   readonly pages: Uint16Array;
+  /**
+   * Per page: 1 when mapped in the engine. A committed page that is not present is mapped,
+   * with its contents from `source` (else zeros), the first time anything touches it.
+   */
+  readonly present: Uint8Array;
+  readonly source?: PageSource;
 }
+
+/** Pages materialized together on first touch (one engine region). */
+const CHUNK_PAGES = 16;
 
 /** A run of pages with the same state (MEMORY_BASIC_INFORMATION). */
 export interface MemoryRegionInfo {
@@ -220,59 +237,152 @@ export class GuestMemory {
   }
 
   // ---------------------------------------------------------------- reserve / release
+  //
+  // The engine maps committed pages only, one engine region per commit, so an access to a
+  // reserved page faults as unmapped. Changing the protection of part of an engine region
+  // makes unicorn split it (copying its contents), so callers commit in the pieces whose
+  // protection will differ (image sections) rather than protecting parts of one big commit.
 
   /**
-   * Reserves [base, base+size) (page-rounded) as one allocation, mapped in the engine with no
-   * access. Throws MemoryError when any of it is taken.
+   * Reserves [base, base+size) (page-rounded) as one allocation; nothing is committed.
+   * Throws MemoryError when any of it is taken.
    */
-  reserve(base: number, size: number, kind: AllocationKind, tag: string, allocationProtect: number = PageProt.NOACCESS): Allocation {
+  reserve(base: number, size: number, kind: AllocationKind, tag: string, allocationProtect: number = PageProt.NOACCESS, source?: PageSource): Allocation {
     const b = pageDown(base);
     const s = pageUp(base + size) - b;
     if (s <= 0 || b < 0 || b + s > 0x100000000) throw new MemoryError(`guest memory 0x${b.toString(16)}+0x${s.toString(16)} (${tag}) is outside the address space`);
     if (!this.isFree(b, s)) throw new MemoryError(`guest memory 0x${b.toString(16)}+0x${s.toString(16)} (${tag}) overlaps an existing allocation`);
-    this.engine.mapMemory(b, s, Prot.NONE);
-    const a: Allocation = { base: b, size: s, kind, tag, allocationProtect, pages: new Uint16Array(s / PAGE) };
+    const a: Allocation = { base: b, size: s, kind, tag, allocationProtect, pages: new Uint16Array(s / PAGE), present: new Uint8Array(s / PAGE), ...(source !== undefined ? { source } : {}) };
     const i = this.search(b);
     this.allocations.splice(-i - 1, 0, a);
     return a;
   }
 
-  /** Releases a whole allocation (the engine unmaps it). */
+  /** Releases a whole allocation (the engine unmaps its committed pages). */
   release(base: number): boolean {
     const i = this.search(base >>> 0);
     if (i < 0 || this.allocations[i]!.base !== base >>> 0) return false;
     const a = this.allocations[i]!;
-    this.engine.unmapMemory(a.base, a.size);
+    this.forRuns(a, 0, a.pages.length, (first, last, present) => {
+      if (present) this.engine.unmapMemory(a.base + first * PAGE, (last - first) * PAGE);
+    });
     this.allocations.splice(i, 1);
     return true;
   }
 
+  /** Calls `fn` for each maximal run of pages [first, last) in [from, to) that are all present (mapped) or all not. */
+  private forRuns(a: Allocation, from: number, to: number, fn: (first: number, last: number, present: boolean) => void): void {
+    let p = from;
+    while (p < to) {
+      const present = a.present[p] !== 0;
+      let q = p + 1;
+      while (q < to && (a.present[q] !== 0) === present) q++;
+      fn(p, q, present);
+      p = q;
+    }
+  }
+
+  /** Maps pages [first, last) of `a` as one engine region with permission `prot`, filled from the source. */
+  private mapRun(a: Allocation, first: number, last: number, prot: Prot): void {
+    const at = a.base + first * PAGE;
+    const len = (last - first) * PAGE;
+    if (a.source !== undefined) {
+      const content = new Uint8Array(len);
+      a.source.fill(first * PAGE, content);
+      this.engine.mapMemory(at, len, Prot.RW);
+      this.engine.writeMemory(at, content);
+      if (prot !== Prot.RW) this.engine.protectMemory(at, len, prot);
+    } else this.engine.mapMemory(at, len, prot);
+    a.present.fill(1, first, last);
+  }
+
+  /**
+   * Maps the not-yet-present committed page `page` of `a` and its not-present neighbours with
+   * the same protection (up to CHUNK_PAGES, aligned), filling them from the allocation's source.
+   */
+  private materialize(a: Allocation, page: number): void {
+    const prot = a.pages[page]!;
+    const lo = Math.floor(page / CHUNK_PAGES) * CHUNK_PAGES;
+    const hi = Math.min(a.pages.length, lo + CHUNK_PAGES);
+    let first = page;
+    while (first > lo && a.present[first - 1] === 0 && a.pages[first - 1] === prot) first--;
+    let last = page + 1;
+    while (last < hi && a.present[last] === 0 && a.pages[last] === prot) last++;
+    this.mapRun(a, first, last, engineProt(prot));
+  }
+
+  /**
+   * The engine could not access `address`: if the page is committed but not present yet, it
+   * is materialized and the access can be retried (true); false for a real fault.
+   */
+  fault(address: number): boolean {
+    const a = this.allocationAt(address >>> 0);
+    if (a === undefined) return false;
+    const page = (pageDown(address >>> 0) - a.base) / PAGE;
+    if (a.pages[page] === 0 || a.present[page] !== 0) return false;
+    this.materialize(a, page);
+    return true;
+  }
+
+  /** Makes every committed page of [address, address+size) present (before the host reads or writes it). */
+  ensurePresent(address: number, size: number): void {
+    let p = pageDown(address >>> 0);
+    const end = (address >>> 0) + size;
+    while (p < end) {
+      const a = this.allocationAt(p);
+      if (a === undefined) {
+        p += PAGE;
+        continue;
+      }
+      const stop = Math.min(end, a.base + a.size);
+      for (; p < stop; p += PAGE) {
+        const page = (p - a.base) / PAGE;
+        if (a.pages[page] !== 0 && a.present[page] === 0) this.materialize(a, page);
+      }
+    }
+  }
+
   // ---------------------------------------------------------------- commit / protect
 
-  /** Sets the state of whole pages [address, address+size) inside one allocation; `prot` 0 = decommit. */
-  private setPages(address: number, size: number, prot: number): Allocation {
-    const b = pageDown(address >>> 0);
-    const e = pageUp((address >>> 0) + size);
+  /** The allocation holding all of [b, e), or a MemoryError. */
+  private within(b: number, e: number): Allocation {
     const a = this.allocationAt(b);
     if (a === undefined || e > a.base + a.size || e <= b) throw new MemoryError(`guest memory 0x${b.toString(16)}..0x${e.toString(16)} is not inside one allocation`);
-    a.pages.fill(prot, (b - a.base) / PAGE, (e - a.base) / PAGE);
-    this.engine.protectMemory(b, e - b, prot === 0 ? Prot.NONE : engineProt(prot));
     return a;
   }
 
-  /** Commits pages with a protection (committing committed pages changes their protection). */
-  commit(address: number, size: number, prot: number): void {
-    this.setPages(address, size, prot);
+  /**
+   * Commits pages with a protection (committing committed pages changes their protection).
+   * `lazy`: the pages are mapped in the engine only when first touched (file-backed views).
+   */
+  commit(address: number, size: number, prot: number, lazy = false): void {
+    const b = pageDown(address >>> 0);
+    const e = pageUp((address >>> 0) + size);
+    const a = this.within(b, e);
+    const first = (b - a.base) / PAGE;
+    const last = (e - a.base) / PAGE;
+    const ep = engineProt(prot);
+    this.forRuns(a, first, last, (f, l, present) => {
+      const at = a.base + f * PAGE;
+      const len = (l - f) * PAGE;
+      if (present) this.engine.protectMemory(at, len, ep);
+      else if (!lazy) this.mapRun(a, f, l, ep);
+    });
+    a.pages.fill(prot, first, last);
   }
 
-  /** Decommits pages: they become reserved and read as zero when committed again. */
+  /** Decommits pages: they become reserved (unmapped) and read as zero when committed again. */
   decommit(address: number, size: number): void {
     const b = pageDown(address >>> 0);
     const e = pageUp((address >>> 0) + size);
-    this.setPages(b, e - b, PageProt.READWRITE);
-    this.engine.writeMemory(b, new Uint8Array(Math.min(e - b, 0x100000)));
-    for (let p = b + 0x100000; p < e; p += 0x100000) this.engine.writeMemory(p, new Uint8Array(Math.min(e - p, 0x100000)));
-    this.setPages(b, e - b, 0);
+    const a = this.within(b, e);
+    const first = (b - a.base) / PAGE;
+    const last = (e - a.base) / PAGE;
+    this.forRuns(a, first, last, (f, l, present) => {
+      if (present) this.engine.unmapMemory(a.base + f * PAGE, (l - f) * PAGE);
+    });
+    a.pages.fill(0, first, last);
+    a.present.fill(0, first, last);
   }
 
   /**
@@ -288,7 +398,18 @@ export class GuestMemory {
     const last = (e - a.base) / PAGE;
     for (let p = first; p < last; p++) if (a.pages[p] === 0) return undefined;
     const old = a.pages[first]!;
-    this.setPages(b, e - b, prot);
+    // Pages whose engine permission does not change, and pages not present yet, need no
+    // engine call (and no region split).
+    const ep = engineProt(prot);
+    let p = first;
+    while (p < last) {
+      const change = a.present[p] !== 0 && engineProt(a.pages[p]!) !== ep;
+      let q = p + 1;
+      while (q < last && (a.present[q] !== 0 && engineProt(a.pages[q]!) !== ep) === change) q++;
+      if (change) this.engine.protectMemory(a.base + p * PAGE, (q - p) * PAGE, ep);
+      p = q;
+    }
+    a.pages.fill(prot, first, last);
     return old;
   }
 
@@ -296,9 +417,9 @@ export class GuestMemory {
 
   /** Reserves and commits [base, base+size) with an engine permission (host-owned memory). */
   mapAt(base: number, size: number, prot: Prot, tag: string, kind: AllocationKind = base >= SYSTEM_LOW ? "system" : "private"): Region {
-    const p = pageProtOf(prot);
+    const p = prot === Prot.NONE ? PageProt.NOACCESS : pageProtOf(prot);
     const a = this.reserve(base, size, kind, tag, p);
-    if (prot !== Prot.NONE) this.commit(a.base, a.size, p);
+    this.commit(a.base, a.size, p);
     return { base: a.base, size: a.size, prot, tag };
   }
 
@@ -309,13 +430,10 @@ export class GuestMemory {
     return this.mapAt(base, size, prot, tag);
   }
 
-  /** Host-side protection change of whole pages (engine permission). Returns the old one. */
+  /** Host-side protection change of committed pages (engine permission). Returns the old one. */
   protect(address: number, size: number, prot: Prot): Prot | undefined {
-    const a = this.allocationAt(address);
-    if (a === undefined) return undefined;
-    const old = engineProt(a.pages[(pageDown(address) - a.base) / PAGE]!);
-    this.setPages(address, size, prot === Prot.NONE ? PageProt.NOACCESS : pageProtOf(prot));
-    return old;
+    const old = this.protectPages(address, size, prot === Prot.NONE ? PageProt.NOACCESS : pageProtOf(prot));
+    return old === undefined ? undefined : engineProt(old);
   }
 
   /** Alias of release (older name used by the tracer and the kernel personality). */
@@ -341,15 +459,19 @@ export class GuestMemory {
   // ---------------------------------------------------------------- access (little-endian)
 
   read(address: number, size: number): Uint8Array {
+    this.ensurePresent(address, size);
     return this.engine.readMemory(address >>> 0, size);
   }
   write(address: number, bytes: Uint8Array): void {
+    this.ensurePresent(address, bytes.length);
     this.engine.writeMemory(address >>> 0, bytes);
   }
   u32(address: number): number {
+    this.ensurePresent(address, 4);
     return this.engine.readU32(address >>> 0);
   }
   setU32(address: number, value: number): void {
+    this.ensurePresent(address, 4);
     this.engine.writeU32(address >>> 0, value);
   }
   u16(address: number): number {

@@ -19,15 +19,25 @@ export class ImageModule implements LoadedModule {
     readonly layout: PeLayout,
     readonly system: boolean,
     name?: string,
+    /** Reads the whole file into layout.bytes (lazily read files) before a full parse. */
+    private readonly readAll: () => void = () => undefined,
   ) {
     this.name = name ?? basename(path);
     this.bytes = layout.bytes;
     this.entry = layout.entryRva !== 0 ? base + layout.entryRva : 0;
   }
 
-  /** The whole parsed image (directories, symbols): parsed on first use, large system DLLs cost tens of ms. */
+  /** The whole parsed image (directories, symbols): read and parsed on first use (a large system DLL costs tens of ms). */
+  ensureRead(): void {
+    this.readAll();
+  }
+
+  /** The whole parsed image (directories, symbols): parsed on first use. */
   get image(): PeImage {
-    this.parsed ??= parsePe(this.bytes, this.path);
+    if (this.parsed === undefined) {
+      this.readAll();
+      this.parsed = parsePe(this.bytes, this.path);
+    }
     return this.parsed;
   }
 }

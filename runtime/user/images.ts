@@ -4,9 +4,11 @@
  * STATUS_IMAGE_NOT_AT_BASE) as a module the machine lists and the tracer is told about before
  * any of its code runs.
  */
-import { readFileSync } from "node:fs";
+import { statSync } from "node:fs";
 import { basename } from "node:path";
+import { FormatError } from "../../base/index.js";
 import { parsePe, parsePeLayout, type PeLayout } from "../../pe/index.js";
+import { LazyFile } from "../core/lazyfile.js";
 import { mapImage } from "../core/image.js";
 import { GRANULARITY, pageUp, USER_HIGH, USER_LOW } from "../core/memory.js";
 import { ImageModule } from "../core/module.js";
@@ -19,16 +21,55 @@ export const SECTION_IMAGE_INFORMATION_SIZE = 0x30;
 
 export interface ImageFile {
   readonly hostPath: string;
+  /** The file, read on demand (layout.bytes is its buffer). */
+  readonly file: LazyFile;
   readonly layout: PeLayout;
   /** A Wine builtin (ImageFlags bit 6 in SECTION_IMAGE_INFORMATION, as Wine's own unix side sets it). */
   readonly wineBuiltin: boolean;
 }
 
-export function readImageFile(hostPath: string, bytes?: Uint8Array): ImageFile {
-  const b = bytes ?? new Uint8Array(readFileSync(hostPath));
-  const layout = parsePeLayout(b, hostPath);
-  const sig = Buffer.from(b.subarray(0x40, 0x40 + WINE_BUILTIN_SIGNATURE.length)).toString("latin1");
-  return { hostPath, layout, wineBuiltin: sig === WINE_BUILTIN_SIGNATURE && layout.ntOffset >= 0x40 + WINE_BUILTIN_SIGNATURE.length + 1 };
+/**
+ * Image files read so far, by host path (with size and modification time): the system DLLs
+ * are read once per ntrace process however many machines load them (the test suite runs
+ * hundreds). Images are never written through a mapping, so sharing the bytes is safe.
+ */
+const imageCache = new Map<string, { readonly size: number; readonly mtimeMs: number; readonly file: ImageFile }>();
+
+export function readImageFile(hostPath: string): ImageFile {
+  const st = statSync(hostPath);
+  const cached = imageCache.get(hostPath);
+  if (cached !== undefined && cached.size === st.size && cached.mtimeMs === st.mtimeMs) return cached.file;
+  const lazy = new LazyFile(hostPath, st.size);
+  const layout = parseLayoutLazily(lazy);
+  const sig = Buffer.from(lazy.bytes.subarray(0x40, 0x40 + WINE_BUILTIN_SIGNATURE.length)).toString("latin1");
+  const file: ImageFile = { hostPath, file: lazy, layout, wineBuiltin: sig === WINE_BUILTIN_SIGNATURE && layout.ntOffset >= 0x40 + WINE_BUILTIN_SIGNATURE.length + 1 };
+  imageCache.set(hostPath, { size: st.size, mtimeMs: st.mtimeMs, file });
+  return file;
+}
+
+/**
+ * The layout from the headers and the COFF string table (long section names) alone; when the
+ * headers are unusual (larger than 64 KiB) the whole file is read and parsed.
+ */
+function parseLayoutLazily(f: LazyFile): PeLayout {
+  f.ensure(0, 0x10000);
+  const b = f.bytes;
+  const u32 = (o: number) => (o + 4 <= f.size ? (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0 : 0);
+  const nt = u32(0x3c);
+  const symbols = u32(nt + 12);
+  const count = u32(nt + 16);
+  if (symbols !== 0 && symbols < f.size) {
+    const strings = symbols + 18 * count;
+    f.ensure(strings, 4);
+    f.ensure(strings, Math.min(u32(strings), 0x1000000));
+  }
+  try {
+    return parsePeLayout(b, f.path);
+  } catch (err) {
+    if (!(err instanceof FormatError)) throw err;
+    f.ensureAll();
+    return parsePeLayout(b, f.path);
+  }
 }
 
 /** SECTION_IMAGE_INFORMATION (x86, 0x30 bytes) of an image, as Windows (and Wine) fill it. */
@@ -80,10 +121,11 @@ export function mapImageView(
     base = machine.memory.findFree(size, 0x10000000, 0x7b000000) ?? machine.memory.findFree(size, USER_LOW, USER_HIGH);
     if (base === undefined) return { status: Status.NO_MEMORY };
   }
+  if (base !== l.imageBase) f.file.ensureAll();
   const relocations = base !== l.imageBase ? parsePe(l.bytes, f.hostPath).relocations : undefined;
   const name = basename(o.guestPath.replace(/\\/g, "/")) || basename(f.hostPath);
-  mapImage(machine.memory, l, base, { tag: name, file: f.hostPath, ...(relocations !== undefined ? { relocations } : {}) });
-  const module = new ImageModule(f.hostPath, o.guestPath, base, size, l, o.system, name);
+  mapImage(machine.memory, l, base, { tag: name, file: f.hostPath, ensure: (off, len) => f.file.ensure(off, len), ...(relocations !== undefined ? { relocations } : {}) });
+  const module = new ImageModule(f.hostPath, o.guestPath, base, size, l, o.system, name, () => f.file.ensureAll());
   machine.addModule(module);
   machine.observer.onModuleLoaded?.(module);
   return { status: base !== l.imageBase ? Status.IMAGE_NOT_AT_BASE : Status.SUCCESS, module };

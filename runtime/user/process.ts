@@ -6,9 +6,9 @@
  * installed; the API-set schema; the program's image; then the first thread enters
  * LdrInitializeThunk(context) and Wine's own loader does the rest through system calls.
  */
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { hex } from "../../base/index.js";
 import { LoadError } from "../core/errors.js";
 import { parsePeExports, type ExportTable } from "../../pe/index.js";
@@ -16,6 +16,7 @@ import { Prot, X86Reg } from "../engine/index.js";
 import { Selector } from "../core/gdt.js";
 import { INSTRUCTIONS_PER_MS, type Cpu, type FaultInfo, type Machine } from "../core/machine.js";
 import { PAGE, PageProt, USER_LOW, pageUp } from "../core/memory.js";
+import { LazyFile } from "../core/lazyfile.js";
 import type { ImageModule } from "../core/module.js";
 import type { Personality } from "../core/personality.js";
 import type { GuestThread } from "../core/thread.js";
@@ -157,7 +158,8 @@ export class UserProcess implements Personality {
       { guest: SYSTEM32_GUEST, host: this.sys.system32, writable: false },
       { guest: SCRATCH_GUEST, host: join(this.scratch, "work"), writable: true },
       { guest: TEMP_GUEST, host: join(this.scratch, "temp"), writable: true },
-      { guest: hostToWineGuestPath(dirname(image)), host: dirname(image), writable: false },
+      // The program's own directory (unless it is the DLL set's: then it is C:\windows\system32).
+      ...(resolve(dirname(image)) === resolve(this.sys.system32) ? [] : [{ guest: hostToWineGuestPath(dirname(image)), host: dirname(image), writable: false }]),
       ...(options.dllDirs ?? []).map((d) => ({ guest: hostToWineGuestPath(d), host: resolve(d), writable: false })),
       ...(options.mounts ?? []),
     ];
@@ -283,28 +285,35 @@ export class UserProcess implements Personality {
     const f = readImageFile(join(this.sys.system32, "apisetschema.dll"));
     const s = f.layout.sections.find((x) => x.name === ".apiset");
     if (s === undefined) throw new LoadError(`${f.hostPath} has no .apiset section`);
-    const view = this.mapDataFile("apisetschema.dll", () => f.layout.bytes);
+    const view = this.mapDataFile(f.hostPath);
     this.guest.setU32(this.peb + PEB.ApiSetMap, view.base + s.rawOffset);
   }
 
   /**
-   * A read-only data view of a file's bytes (NLS tables, the API-set schema), mapped once per
-   * key for the life of the process, as Wine's permanent named sections are.
+   * A read-only data view of a host file (NLS tables, the API-set schema), mapped once per
+   * path for the life of the process, as Wine's permanent named sections are; its pages are
+   * read from the file when first touched.
    */
-  mapDataFile(key: string, bytes: () => Uint8Array): { readonly base: number; readonly size: number } {
-    const known = this.dataViews.get(key);
+  mapDataFile(hostPath: string): { readonly base: number; readonly size: number } {
+    const known = this.dataViews.get(hostPath);
     if (known !== undefined) return known;
-    const b = bytes();
+    const file = new LazyFile(hostPath, statSync(hostPath).size);
     const mem = this.machine.memory;
-    const size = pageUp(Math.max(1, b.length));
+    const size = pageUp(Math.max(1, file.size));
     const base = mem.findFree(size, USER_LOW, 0x7ff00000, 0x10000, true);
-    if (base === undefined) throw new LoadError(`no room to map ${key}`);
-    mem.reserve(base, size, "mapped", key, PageProt.READONLY);
-    mem.commit(base, size, PageProt.READWRITE);
-    mem.write(base, b);
-    mem.commit(base, size, PageProt.READONLY);
-    const view = { base, size: b.length };
-    this.dataViews.set(key, view);
+    if (base === undefined) throw new LoadError(`no room to map ${hostPath}`);
+    const source = {
+      fill(offset: number, into: Uint8Array): void {
+        const n = Math.min(into.length, file.size - offset);
+        if (n <= 0) return;
+        file.ensure(offset, n);
+        into.set(file.bytes.subarray(offset, offset + n));
+      },
+    };
+    mem.reserve(base, size, "mapped", basename(hostPath), PageProt.READONLY, source);
+    mem.commit(base, size, PageProt.READONLY, true);
+    const view = { base, size: file.size };
+    this.dataViews.set(hostPath, view);
     return view;
   }
 
@@ -598,6 +607,7 @@ export class UserProcess implements Personality {
   exportsOf(module: ImageModule): ExportTable | null {
     let e = this.exportCache.get(module);
     if (e === undefined) {
+      module.ensureRead();
       e = parsePeExports(module.layout, module.path);
       this.exportCache.set(module, e);
     }

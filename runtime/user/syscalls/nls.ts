@@ -3,7 +3,7 @@
  * pages, case mapping, sort keys, normalization) come from the DLL set's nls/ directory as
  * read-only data views; the default locale and UI language are en-US (0x409).
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { Status, type SyscallCall, type SyscallTable } from "./types.js";
 
@@ -34,7 +34,7 @@ function nlsFileName(type: number, id: number): string | undefined {
 function mapNls(c: SyscallCall, name: string): { base: number; size: number } | undefined {
   const path = join(c.process.sys.nls, `${name}.nls`);
   if (!existsSync(path)) return undefined;
-  return c.process.mapDataFile(`nls/${name}.nls`, () => new Uint8Array(readFileSync(path)));
+  return c.process.mapDataFile(path);
 }
 
 export const nlsSyscalls: SyscallTable = {

@@ -51,8 +51,8 @@ function createSection(c: SyscallCall): number {
       image = readImageFile(file.hostPath);
     } catch (err) {
       if (!(err instanceof FormatError)) throw err;
-      const bytes = readFileSync(file.hostPath);
-      return bytes.length >= 2 && bytes[0] === 0x4d && bytes[1] === 0x5a ? Status.INVALID_IMAGE_FORMAT : Status.INVALID_IMAGE_NOT_MZ;
+      const head = readFileSync(file.hostPath).subarray(0, 2);
+      return head.length >= 2 && head[0] === 0x4d && head[1] === 0x5a ? Status.INVALID_IMAGE_FORMAT : Status.INVALID_IMAGE_NOT_MZ;
     }
     return createObject(c, pHandle, access, pAttr, SectionObject, () => new SectionObject(image, undefined, pageUp(image.layout.sizeOfImage), protect, file!.guestPath));
   }

@@ -1,0 +1,49 @@
+/**
+ * The system range of the guest address space (>= 0x80000000), owned by the machine, its
+ * personalities and the tracer, and the KTHREAD offsets every thread object carries.
+ *
+ *   0x80000000  GDT (one page)
+ *   0x80010000  host stubs: addresses whose code hook reaches TypeScript (machine trampolines,
+ *               system-call and unix-call dispatchers, kernel built-in APIs); filled with int3
+ *   0x80100000  KTHREAD/ETHREAD objects, ETHREAD_SIZE each: the thread keys
+ *   0x80400000  kernel personality: KPCR/KPRCB per CPU, kernel threads (runtime/kernel/layout.ts)
+ *   0x90000000  system arena: tracer thunk pages and other host-owned guest memory
+ */
+export const GDT_BASE = 0x80000000;
+export const HOST_STUBS = 0x80010000;
+export const HOST_STUBS_SIZE = 0x000f0000;
+export const HOST_STUBS_END = HOST_STUBS + HOST_STUBS_SIZE - 1;
+/** Trampolines the machine owns (first page of HOST_STUBS). */
+export const STUB = {
+    /** A guest function called by the host returns here. */
+    RETURN: HOST_STUBS + 0x00,
+    /** A thread's start routine returns here: the thread ends with EAX. */
+    THREAD_EXIT: HOST_STUBS + 0x10,
+    /** Machine start-up: the iretd that drops to CPL 3, and where it lands. */
+    IRET: HOST_STUBS + 0x20,
+    USER_ENTRY: HOST_STUBS + 0x30,
+};
+/** Stubs handed out by Machine.addStub start here. */
+export const FIRST_DYNAMIC_STUB = HOST_STUBS + 0x1000;
+export const KTHREAD_REGION = 0x80100000;
+export const KTHREAD_REGION_SIZE = 0x00100000;
+export const ETHREAD_SIZE = 0x400;
+export const SYSTEM_ARENA = 0x90000000;
+export const SYSTEM_ARENA_END = 0xa0000000;
+/**
+ * KTHREAD/ETHREAD fields set for each thread, at the offsets of Windows 7 SP1 x86
+ * (_KTHREAD: InitialStack 0x28, StackLimit 0x2c, Teb 0x88, StackBase 0x190, size 0x200;
+ * _ETHREAD: Cid 0x22c, size 0x2b8). Source: the type information of Windows 7 SP1 x86
+ * ntoskrnl.exe's symbols as dumped in github.com/ntdiff/headers
+ * (Win7_SP1/x86/System32/ntoskrnl.exe/Standalone/_KTHREAD.h, _ETHREAD.h); Geoff Chappell's
+ * KTHREAD page agrees (6.2 moved InitialStack/StackLimit/StackBase "previously at 0x28, 0x2C,
+ * 0x0190"). The object's address is the thread's key everywhere in ntrace.
+ */
+export const KTHREAD = {
+    InitialStack: 0x28,
+    StackLimit: 0x2c,
+    Teb: 0x88,
+    StackBase: 0x190,
+    CidProcess: 0x22c,
+    CidThread: 0x230,
+};

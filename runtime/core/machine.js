@@ -1,0 +1,761 @@
+/**
+ * The machine core, mode-neutral: one engine, guest memory, the GDT, loaded modules, threads
+ * scheduled over `cpus` virtual processors, host stubs and faults. What an operating system
+ * adds — how threads start, how exceptions reach the guest, what fs points at — comes from a
+ * Personality (runtime/user/: Wine's DLLs over NT system calls; runtime/kernel/: a driver
+ * environment). The core knows no personality.
+ *
+ * Execution model: the scheduler gives each CPU in turn a slice (engine.start with an
+ * instruction count); host stubs, trampolines and faults reach TypeScript through hooks.
+ * Non-blocking stubs complete inside the hook (EAX/ESP/EIP written, the engine continues);
+ * anything that must leave the slice (block, yield, exit, fault) stops the engine and leaves
+ * a `stopAction` applied to the saved context once start() returned (unicorn ignores a stop
+ * requested in the same hook that wrote EIP).
+ */
+import { hex, threadKey } from "../../base/index.js";
+import { EngineFault, MemAccess, Prot, UnicornEngine, X86Reg } from "../engine/index.js";
+import { GuestError } from "./errors.js";
+import { Gdt } from "./gdt.js";
+import { ETHREAD_SIZE, FIRST_DYNAMIC_STUB, HOST_STUBS, HOST_STUBS_END, HOST_STUBS_SIZE, KTHREAD, KTHREAD_REGION, KTHREAD_REGION_SIZE, STUB, SYSTEM_ARENA, SYSTEM_ARENA_END } from "./layout.js";
+import { GuestMemory, PAGE } from "./memory.js";
+import { CONTEXT_REGS, GuestThread } from "./thread.js";
+/** An address the guest never reaches: engine.start's `until`. */
+const NO_UNTIL = 0xfffffff0;
+export const DEFAULT_QUANTUM = 20_000;
+/** Virtual time: guest instructions per millisecond (tick count, sleeps, wait timeouts). */
+export const INSTRUCTIONS_PER_MS = 100_000;
+const UNLIMITED = Number.MAX_SAFE_INTEGER;
+export const STATUS = {
+    WAIT_0: 0,
+    ALERTED: 0x101,
+    TIMEOUT: 0x102,
+    USER_APC: 0xc0,
+    WAIT_FAILED: 0xffffffff,
+};
+export class Machine {
+    privilege;
+    engine;
+    memory;
+    gdt;
+    modules = [];
+    threads = [];
+    cpus;
+    /** Debug output of the guest (OutputDebugString, DbgPrint, Wine's debug channels), in order. */
+    output = [];
+    options;
+    observer;
+    quantum;
+    personalityImpl;
+    /** Stub address → API. */
+    stubs = new Map();
+    nextStub = FIRST_DYNAMIC_STUB;
+    readyQueue = [];
+    /** The thread whose registers are in the engine right now (during a slice). */
+    live;
+    liveCpu;
+    /** Whose full CPU state the engine holds (restored at its last slice start). */
+    loadedInEngine;
+    /** CPU state of a thread that never ran (segments and FPU set up, registers zero). */
+    initialContext;
+    clockBase = 0;
+    stopAction;
+    pendingFault;
+    triggers = [];
+    kthreadNext = KTHREAD_REGION;
+    startedAt = 0;
+    /** Set when the process ended (exit, unhandled exception, bug check) or the run must stop. */
+    processExit;
+    failure;
+    stopRun = false;
+    /** Observed context switches (cpu, thread key, clock): for determinism checks and reports. */
+    schedule = [];
+    constructor(options, privilege) {
+        this.privilege = privilege;
+        this.options = options;
+        this.observer = options.observer ?? {};
+        this.quantum = options.quantum ?? DEFAULT_QUANTUM;
+        this.engine = options.engine ?? new UnicornEngine();
+        this.memory = new GuestMemory(this.engine);
+        this.gdt = new Gdt(this.engine, this.memory);
+        const cpuCount = Math.max(1, Math.min(64, options.cpus ?? 1));
+        this.cpus = Array.from({ length: cpuCount }, (_, index) => ({ index, thread: undefined }));
+        // Host stubs: trampolines and APIs the code hook intercepts before they execute (filled
+        // with int3 so a stray jump without the hook would fault, not run).
+        this.memory.mapAt(HOST_STUBS, HOST_STUBS_SIZE, Prot.RX, "host stubs");
+        this.engine.writeMemory(HOST_STUBS, new Uint8Array(HOST_STUBS_SIZE).fill(0xcc));
+        this.memory.mapAt(KTHREAD_REGION, KTHREAD_REGION_SIZE, Prot.RW, "KTHREAD objects");
+        this.engine.addCodeHook(HOST_STUBS, HOST_STUBS_END, (address) => this.onHostCode(address));
+        this.engine.addInterruptHook((intno) => this.onInterrupt(intno));
+        this.engine.addInvalidMemoryHook((access, address) => this.onInvalidMemory(access, address));
+        this.engine.addInvalidInstructionHook(() => this.onInvalidInstruction());
+        if (privilege === "kernel") {
+            // Code runs at CPL 0 with 0x08/0x10; the kernel personality points fs at the KPCR.
+            this.gdt.enterKernelMode();
+            if ((this.engine.readRegister(X86Reg.CS) & 3) !== 0)
+                throw new GuestError("the engine did not stay in kernel mode (CPL 0)");
+        }
+        else {
+            this.gdt.enterUserMode(STUB.IRET, STUB.USER_ENTRY, KTHREAD_REGION + KTHREAD_REGION_SIZE - 0x100);
+            if ((this.engine.readRegister(X86Reg.CS) & 3) !== 3 || this.engine.readRegister(X86Reg.EIP) !== STUB.USER_ENTRY) {
+                throw new GuestError("the engine did not enter user mode (CPL 3)");
+            }
+        }
+        this.initialContext = this.engine.newContext();
+        this.engine.saveContext(this.initialContext);
+    }
+    /** The OS personality; set once, right after construction. */
+    get personality() {
+        if (this.personalityImpl === undefined)
+            throw new Error("machine has no personality");
+        return this.personalityImpl;
+    }
+    setPersonality(p) {
+        if (this.personalityImpl !== undefined)
+            throw new Error("machine personality set twice");
+        this.personalityImpl = p;
+    }
+    // ---------------------------------------------------------------- clock and triggers
+    /**
+     * Guest instructions retired so far on all CPUs together, plus idle time skipped while every
+     * thread waited on a timeout. Deterministic; monotonic (and so per thread).
+     */
+    clock() {
+        if (this.live === undefined)
+            return this.clockBase;
+        const n = this.engine.executedInstructions();
+        return this.clockBase + (Number.isNaN(n) ? 0 : n);
+    }
+    /** Runs `callback` between slices once the clock reaches `instructionCount` (all threads stopped). */
+    at(instructionCount, callback) {
+        this.triggers.push({ at: instructionCount, callback });
+        this.triggers.sort((a, b) => a.at - b.at);
+    }
+    // ---------------------------------------------------------------- memory
+    /**
+     * Allocates host-owned guest memory (tracer thunks, personality structures) in the system
+     * arena, out of the guest's own address space (page-granular).
+     */
+    allocate(size, prot, tag) {
+        return this.memory.allocate(size, prot, tag, SYSTEM_ARENA, SYSTEM_ARENA_END, PAGE);
+    }
+    // ---------------------------------------------------------------- registers of a thread
+    isLive(t) {
+        return this.live === t;
+    }
+    reg(t, r) {
+        return this.live === t ? this.engine.readRegister(r) : t.get(r);
+    }
+    setReg(t, r, value) {
+        if (this.live === t)
+            this.engine.writeRegister(r, value >>> 0);
+        else
+            t.set(r, value);
+    }
+    push(t, value) {
+        const esp = (this.reg(t, X86Reg.ESP) - 4) >>> 0;
+        this.memory.setU32(esp, value);
+        this.setReg(t, X86Reg.ESP, esp);
+    }
+    // ---------------------------------------------------------------- threads
+    currentThread() {
+        return this.live;
+    }
+    currentCpu() {
+        return this.liveCpu;
+    }
+    /** The next KTHREAD object address (the thread key) and its fields, written. */
+    newKthread(spec) {
+        const key = spec.key ?? this.kthreadNext;
+        if (spec.key === undefined) {
+            if (this.kthreadNext + ETHREAD_SIZE > KTHREAD_REGION + KTHREAD_REGION_SIZE)
+                throw new GuestError(`too many threads (at most ${KTHREAD_REGION_SIZE / ETHREAD_SIZE})`);
+            this.kthreadNext += ETHREAD_SIZE;
+        }
+        const m = this.memory;
+        m.setU32(key + KTHREAD.InitialStack, spec.stackBase);
+        m.setU32(key + KTHREAD.StackLimit, spec.stackLimit);
+        m.setU32(key + KTHREAD.StackBase, spec.stackBase);
+        m.setU32(key + KTHREAD.Teb, spec.teb);
+        m.setU32(key + KTHREAD.CidProcess, spec.cid.process);
+        m.setU32(key + KTHREAD.CidThread, spec.cid.thread);
+        return key;
+    }
+    /** Adds a thread (its stack and TEB made by the personality) with a KTHREAD object as its key. */
+    addThread(spec) {
+        const key = this.newKthread(spec);
+        const t = new GuestThread(threadKey(key), spec.cid, spec.teb, spec.stackBase, spec.stackLimit, spec.stackRegion, this.threads.length);
+        if (spec.idle === true)
+            t.idle = true;
+        if (spec.cpu !== undefined)
+            t.cpu = spec.cpu;
+        t.set(X86Reg.EFLAGS, 0x202);
+        for (const r of CONTEXT_REGS) {
+            const v = spec.registers[r];
+            if (v !== undefined)
+                t.set(r, v);
+        }
+        this.threads.push(t);
+        if (spec.start === "ready")
+            this.makeReady(t);
+        else if (spec.start === "suspended") {
+            t.suspendCount = 1;
+            t.state = "blocked";
+            t.wait = { objects: [], all: false, deadline: undefined, reason: "suspended" };
+        }
+        else {
+            t.state = "blocked";
+            t.wait = { objects: [], all: false, deadline: undefined, reason: "idle host thread" };
+        }
+        if (spec.announce !== false)
+            this.observer.onThreadStart?.(t);
+        return t;
+    }
+    makeReady(t) {
+        if (t.state === "terminated")
+            return;
+        if (t.suspendCount > 0) {
+            t.state = "blocked";
+            t.wait = { objects: [], all: false, deadline: undefined, reason: "suspended" };
+            return;
+        }
+        t.state = "ready";
+        t.wait = undefined;
+        if (!this.readyQueue.includes(t))
+            this.readyQueue.push(t);
+    }
+    /** NtSuspendThread: the thread stops at its next scheduling point. Returns the previous count. */
+    suspend(t) {
+        const previous = t.suspendCount++;
+        if (t.state === "ready") {
+            const qi = this.readyQueue.indexOf(t);
+            if (qi >= 0)
+                this.readyQueue.splice(qi, 1);
+            this.makeReady(t);
+        }
+        else if (t.state === "running" && t !== this.live) {
+            this.removeFromCpu(t);
+            this.makeReady(t);
+        }
+        else if (t === this.live) {
+            this.leaveSlice(t, (th) => {
+                this.removeFromCpu(th);
+                this.makeReady(th);
+            });
+        }
+        return previous;
+    }
+    /** NtResumeThread: returns the previous suspend count. */
+    resume(t) {
+        const previous = t.suspendCount;
+        if (previous > 0)
+            t.suspendCount--;
+        if (t.suspendCount === 0 && t.state === "blocked" && t.wait?.reason === "suspended")
+            this.makeReady(t);
+        return previous;
+    }
+    /** An alert for `t` (NtAlertThreadByThreadId): wakes an alertable wait, else stays pending. */
+    alert(t) {
+        if (t.state === "blocked" && t.wait?.alertable === true) {
+            t.set(X86Reg.EAX, STATUS.ALERTED);
+            this.makeReady(t);
+        }
+        else
+            t.alerted = true;
+    }
+    /**
+     * Calls a guest function on `t` (stdcall or cdecl: the stack is restored either way) and
+     * calls `resume(eax)` when it returns through the return trampoline. Works for a running
+     * thread (inside a hook) and for a stopped one.
+     */
+    callGuest(t, fn, args, resume) {
+        const espBefore = this.reg(t, X86Reg.ESP);
+        let esp = espBefore;
+        for (let i = args.length - 1; i >= 0; i--) {
+            esp -= 4;
+            this.memory.setU32(esp, args[i]);
+        }
+        esp -= 4;
+        this.memory.setU32(esp, STUB.RETURN);
+        t.hostFrames.push({ retSlot: esp, espBefore, argc: args.length, resume });
+        this.setReg(t, X86Reg.ESP, esp);
+        this.setReg(t, X86Reg.EIP, fn);
+        if (t.state === "blocked" && t.wait?.reason === "idle host thread")
+            this.makeReady(t);
+    }
+    /** Parks a host-driven thread once its work is done (it waits for the next callGuest). */
+    parkHostThread(t) {
+        this.leaveSlice(t, (th) => {
+            th.state = "blocked";
+            th.wait = { objects: [], all: false, deadline: undefined, reason: "idle host thread" };
+            this.removeFromCpu(th);
+        });
+    }
+    terminateThread(t, code, error) {
+        if (t.state === "terminated")
+            return;
+        t.state = "terminated";
+        t.exitCode = code >>> 0;
+        if (error !== undefined && t.error === undefined)
+            t.error = error;
+        t.wait = undefined;
+        const qi = this.readyQueue.indexOf(t);
+        if (qi >= 0)
+            this.readyQueue.splice(qi, 1);
+        this.removeFromCpu(t);
+        this.observer.onThreadExit?.(t, t.exitCode);
+        this.personalityImpl?.onThreadTerminated?.(t);
+        if (t.engineContext !== undefined) {
+            if (this.loadedInEngine === t)
+                this.loadedInEngine = undefined;
+            this.engine.freeContext(t.engineContext);
+            t.engineContext = undefined;
+        }
+        this.wakeWaiters();
+    }
+    removeFromCpu(t) {
+        for (const c of this.cpus)
+            if (c.thread === t)
+                c.thread = undefined;
+    }
+    /** Ends the process: every thread stops, the run ends. */
+    exitProcess(code, failure) {
+        if (this.processExit !== undefined)
+            return;
+        this.processExit = code >>> 0;
+        if (failure !== undefined && this.failure === undefined)
+            this.failure = failure;
+        for (const t of this.threads)
+            if (t.state !== "terminated")
+                this.terminateThread(t, code);
+        if (this.live !== undefined)
+            this.engine.stop();
+    }
+    /**
+     * From inside a hook on the live thread: stop the slice and run `action` on the saved
+     * context afterwards.
+     */
+    leaveSlice(t, action) {
+        if (this.live === t) {
+            const prev = this.stopAction;
+            this.stopAction = prev === undefined ? action : (th) => (prev(th), action(th));
+            this.engine.stop();
+        }
+        else
+            action(t);
+    }
+    // ---------------------------------------------------------------- waits
+    /** Re-checks every blocked thread (in creation order: deterministic) after a signal. */
+    wakeWaiters() {
+        for (const t of this.threads) {
+            if (t.state !== "blocked" || t.wait === undefined || t.wait.objects.length === 0)
+                continue;
+            this.tryWake(t);
+        }
+    }
+    tryWake(t) {
+        const w = t.wait;
+        if (w.objects.length === 0)
+            return false;
+        let index = -1;
+        if (w.all) {
+            if (w.objects.every((o) => o.isSignaled(t)))
+                index = 0;
+        }
+        else
+            index = w.objects.findIndex((o) => o.isSignaled(t));
+        if (index < 0)
+            return false;
+        if (w.all)
+            for (const o of w.objects)
+                o.acquire(t);
+        else
+            w.objects[index].acquire(t);
+        t.set(X86Reg.EAX, w.onSatisfied !== undefined ? w.onSatisfied(index) : STATUS.WAIT_0 + index);
+        this.makeReady(t);
+        return true;
+    }
+    /**
+     * Blocks `t` (after its slice left) until the wait is satisfied, times out or (alertable)
+     * an alert arrives. A wait already satisfied, or an alert already pending, returns at once.
+     */
+    block(t, wait) {
+        t.state = "blocked";
+        t.wait = wait;
+        this.removeFromCpu(t);
+        if (wait.alertable === true && t.alerted) {
+            t.alerted = false;
+            t.set(X86Reg.EAX, STATUS.ALERTED);
+            this.makeReady(t);
+            return;
+        }
+        if (this.tryWake(t))
+            return;
+        if (wait.deadline !== undefined && wait.deadline <= this.clockBase) {
+            t.set(X86Reg.EAX, wait.timeoutValue ?? STATUS.TIMEOUT);
+            this.makeReady(t);
+        }
+    }
+    wakeTimeouts() {
+        const now = this.clockBase;
+        for (const t of this.threads) {
+            if (t.state === "blocked" && t.wait?.deadline !== undefined && t.wait.deadline <= now) {
+                t.set(X86Reg.EAX, t.wait.timeoutValue ?? STATUS.TIMEOUT);
+                this.makeReady(t);
+            }
+        }
+    }
+    // ---------------------------------------------------------------- stubs
+    /** Gives an API a fresh stub address in the host stub region. */
+    addStub(api) {
+        const address = this.nextStub;
+        if (address + 4 > HOST_STUBS + HOST_STUBS_SIZE)
+            throw new GuestError("host stub region is full");
+        this.nextStub += 4;
+        this.stubs.set(address, api);
+        return address;
+    }
+    /** Binds a stub address (inside the stub region) to an API. */
+    addStubAt(address, api) {
+        this.stubs.set(address, api);
+    }
+    onHostCode(address) {
+        const t = this.live;
+        if (t === undefined)
+            return;
+        if (address === STUB.RETURN)
+            return this.onGuestReturn(t);
+        if (address === STUB.THREAD_EXIT) {
+            const code = this.engine.readRegister(X86Reg.EAX);
+            return this.leaveSlice(t, (th) => this.terminateThread(th, code));
+        }
+        const api = this.stubs.get(address);
+        if (api === undefined) {
+            const code = 0xc0000005;
+            return this.leaveSlice(t, (th) => this.dispatchFault(th, { code, address, parameters: [8, address] }));
+        }
+        this.callApi(t, api);
+    }
+    onGuestReturn(t) {
+        const esp = this.engine.readRegister(X86Reg.ESP);
+        // Frames abandoned by an unwind lie below the one returning now: drop them.
+        while (t.hostFrames.length > 0 && t.hostFrames[t.hostFrames.length - 1].retSlot + 4 + 4 * t.hostFrames[t.hostFrames.length - 1].argc < esp)
+            t.hostFrames.pop();
+        const frame = t.hostFrames.pop();
+        if (frame === undefined || esp < frame.retSlot + 4) {
+            return this.leaveSlice(t, (th) => this.fail(th, `returned to the host trampoline without a pending call (esp ${hex(esp)})`));
+        }
+        this.engine.writeRegister(X86Reg.ESP, frame.espBefore);
+        frame.resume(this.engine.readRegister(X86Reg.EAX));
+    }
+    callApi(t, api) {
+        const esp = this.engine.readRegister(X86Reg.ESP);
+        const raw = this.memory.read(esp, 4 + 4 * api.args);
+        const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+        const returnAddress = view.getUint32(0, true);
+        const args = [];
+        for (let i = 0; i < api.args; i++)
+            args.push(view.getUint32(4 + 4 * i, true));
+        const popped = esp + 4 + (api.conv === "stdcall" ? 4 * api.args : 0);
+        const outcome = api.impl({ machine: this, thread: t, args, returnAddress, api });
+        const returnTo = (th, eax) => {
+            if (eax !== undefined)
+                this.setReg(th, X86Reg.EAX, eax);
+            this.setReg(th, X86Reg.ESP, popped);
+            this.setReg(th, X86Reg.EIP, returnAddress);
+        };
+        if (typeof outcome === "number")
+            return returnTo(t, outcome);
+        switch (outcome.kind) {
+            case "redirected":
+                return;
+            case "block":
+                return this.leaveSlice(t, (th) => {
+                    returnTo(th, undefined);
+                    this.block(th, outcome.wait);
+                });
+            case "yield":
+                return this.leaveSlice(t, (th) => {
+                    returnTo(th, outcome.value);
+                    this.removeFromCpu(th);
+                    this.makeReady(th);
+                });
+            case "exitThread":
+                return this.leaveSlice(t, (th) => this.terminateThread(th, outcome.code));
+            case "exitProcess":
+                return this.leaveSlice(t, () => this.exitProcess(outcome.code));
+            case "fail":
+                return this.leaveSlice(t, (th) => this.fail(th, outcome.message));
+            case "raise":
+                return this.leaveSlice(t, (th) => {
+                    returnTo(th, undefined);
+                    this.dispatchFault(th, outcome.fault);
+                });
+        }
+    }
+    /** Stops one thread with an error (the others go on). */
+    fail(t, message) {
+        this.terminateThread(t, 0xc0000001, message);
+    }
+    // ---------------------------------------------------------------- faults
+    onInterrupt(intno) {
+        const t = this.live;
+        if (t === undefined)
+            return;
+        const eip = this.engine.readRegister(X86Reg.EIP);
+        let fault;
+        switch (intno) {
+            case 0:
+                fault = { code: 0xc0000094, address: eip, parameters: [] };
+                break;
+            case 3: // trap: EIP is past the int3; Windows reports the int3 itself
+                fault = { code: 0x80000003, address: eip - 1, parameters: [0] };
+                break;
+            case 6:
+                fault = { code: 0xc000001d, address: eip, parameters: [] };
+                break;
+            case 13:
+                fault = { code: 0xc0000096, address: eip, parameters: [] };
+                break;
+            default:
+                // Software interrupts a user program may use (int 0x2c assertion, 0x2d debug service,
+                // 0x29 fail fast) or anything else: an access violation at the instruction, as
+                // Windows raises for an interrupt gate user mode may not call.
+                fault = { code: 0xc0000005, address: eip - 2, parameters: [0, 0xffffffff] };
+        }
+        this.pendingFault = fault;
+        const f = fault;
+        this.leaveSlice(t, (th) => {
+            th.set(X86Reg.EIP, f.address);
+            this.dispatchFault(th, f);
+        });
+    }
+    onInvalidMemory(access, address) {
+        const t = this.live;
+        if (t === undefined)
+            return false;
+        const eip = this.engine.readRegister(X86Reg.EIP);
+        const kind = access === MemAccess.WRITE_UNMAPPED || access === MemAccess.WRITE_PROT ? 1 : access === MemAccess.FETCH_UNMAPPED || access === MemAccess.FETCH_PROT ? 8 : 0;
+        const inGuard = address >= t.stackRegion && address < t.stackRegion + PAGE;
+        this.pendingFault = {
+            code: inGuard ? 0xc00000fd : 0xc0000005,
+            address: kind === 8 ? address : eip,
+            parameters: [kind, address],
+        };
+        return false;
+    }
+    onInvalidInstruction() {
+        const t = this.live;
+        if (t === undefined)
+            return false;
+        this.pendingFault = { code: 0xc000001d, address: this.engine.readRegister(X86Reg.EIP), parameters: [] };
+        return false;
+    }
+    /** Hands a CPU fault or a raised exception to the personality (the thread is stopped). */
+    dispatchFault(t, fault) {
+        this.personality.deliverException(t, fault);
+    }
+    /** "fib.dll+0x1234" or the hex address. */
+    describeAddress(address) {
+        const m = this.moduleAt(address);
+        return m !== undefined ? `${m.name}+0x${(address - m.base).toString(16)}` : hex(address);
+    }
+    moduleAt(address) {
+        return this.modules.find((m) => address >= m.base && address < m.base + m.size);
+    }
+    // ---------------------------------------------------------------- scheduler
+    pickReady(cpu) {
+        const canRunOn = this.personalityImpl?.canRunOn;
+        for (let i = 0; i < this.readyQueue.length; i++) {
+            const t = this.readyQueue[i];
+            if (t.state !== "ready") {
+                this.readyQueue.splice(i--, 1);
+                continue;
+            }
+            if (canRunOn !== undefined && !canRunOn.call(this.personalityImpl, t, cpu))
+                continue;
+            this.readyQueue.splice(i, 1);
+            return t;
+        }
+        return undefined;
+    }
+    loadContext(cpu, t) {
+        if (this.loadedInEngine !== t) {
+            const previous = this.loadedInEngine;
+            if (previous !== undefined && previous.state !== "terminated")
+                this.engine.saveContext((previous.engineContext ??= this.engine.newContext()));
+            this.engine.restoreContext(t.engineContext ?? this.initialContext);
+            this.loadedInEngine = t;
+        }
+        this.personalityImpl?.beforeSlice?.(cpu, t);
+        // The saved registers are authoritative: the host may have edited them.
+        this.engine.writeRegisters(CONTEXT_REGS, t.ctx);
+    }
+    saveContext(t) {
+        const values = this.engine.readRegisters(CONTEXT_REGS);
+        for (let i = 0; i < values.length; i++)
+            t.ctx[i] = values[i] >>> 0;
+    }
+    /** Runs the scheduler until `done()` holds, the process ends, or a limit is hit. */
+    run(done) {
+        if (this.startedAt === 0)
+            this.startedAt = Date.now();
+        while (!done() && this.processExit === undefined && !this.stopRun) {
+            this.fireTriggers();
+            this.checkLimits();
+            if (this.stopRun)
+                break;
+            this.wakeTimeouts();
+            let ran = false;
+            for (const cpu of this.cpus) {
+                if (done() || this.processExit !== undefined || this.stopRun)
+                    break;
+                if (cpu.thread === undefined || cpu.thread.state !== "running") {
+                    cpu.thread = this.pickReady(cpu);
+                    if (cpu.thread === undefined)
+                        continue;
+                    cpu.thread.state = "running";
+                }
+                this.runSlice(cpu, cpu.thread);
+                ran = true;
+            }
+            if (!ran && !done() && this.processExit === undefined && !this.stopRun)
+                this.idle();
+        }
+    }
+    /** No CPU had work: skip ahead to the next timeout, or report a deadlock. */
+    idle() {
+        let next;
+        for (const t of this.threads) {
+            const d = t.state === "blocked" ? t.wait?.deadline : undefined;
+            if (d !== undefined && (next === undefined || d < next))
+                next = d;
+        }
+        const trigger = this.triggers[0]?.at;
+        if (trigger !== undefined && (next === undefined || trigger < next))
+            next = trigger;
+        if (next !== undefined) {
+            this.clockBase = Math.max(this.clockBase, next);
+            return;
+        }
+        const waiting = this.threads
+            .filter((t) => t.state === "blocked" && t.wait?.reason !== "idle host thread")
+            .map((t) => `thread ${hex(t.key)} (CID ${t.cid.thread.toString(16)}) waits on ${t.wait?.reason ?? "?"}`);
+        if (waiting.length === 0) {
+            this.stopRun = true;
+            return;
+        }
+        const message = `deadlock: every thread is blocked with no timeout: ${waiting.join("; ")}`;
+        this.failure ??= message;
+        throw new GuestError(message);
+    }
+    checkLimits() {
+        const max = this.options.maxInstructions;
+        if (max !== undefined && this.clockBase >= max)
+            this.limitReached(`the guest reached the instruction limit (${max})`);
+        const timeout = this.options.timeoutMs;
+        if (timeout !== undefined && Date.now() - this.startedAt >= timeout)
+            this.limitReached(`the guest ran out of time (${timeout} ms)`);
+    }
+    lastRan;
+    limitReached(reason) {
+        const t = this.lastRan;
+        const where = t !== undefined ? ` in thread ${hex(t.key)} (CID ${t.cid.thread.toString(16)}) at ${this.describeAddress(t.get(X86Reg.EIP))}` : "";
+        this.failure ??= `${reason}${where}`;
+        if (t !== undefined && t.state !== "terminated")
+            t.error ??= reason;
+        this.stopRun = true;
+    }
+    /** Stops the run at the next slice boundary (a personality's policy, e.g. a syscall it must not answer). */
+    stop(reason) {
+        this.failure ??= reason;
+        this.stopRun = true;
+        if (this.live !== undefined)
+            this.engine.stop();
+    }
+    fireTriggers() {
+        while (this.triggers.length > 0 && this.triggers[0].at <= this.clockBase)
+            this.triggers.shift().callback();
+    }
+    runSlice(cpu, t) {
+        this.loadContext(cpu, t);
+        const othersWaiting = this.readyQueue.length > 0 || this.cpus.some((c) => c !== cpu && c.thread !== undefined);
+        let count = othersWaiting ? this.quantum : UNLIMITED;
+        for (const th of this.threads) {
+            const d = th.state === "blocked" ? th.wait?.deadline : undefined;
+            if (d !== undefined)
+                count = Math.min(count, Math.max(1, d - this.clockBase));
+        }
+        if (this.triggers.length > 0)
+            count = Math.min(count, Math.max(1, this.triggers[0].at - this.clockBase));
+        if (this.options.maxInstructions !== undefined)
+            count = Math.min(count, Math.max(1, this.options.maxInstructions - this.clockBase));
+        const timeoutUs = this.options.timeoutMs !== undefined ? Math.max(1, (this.options.timeoutMs - (Date.now() - this.startedAt)) * 1000) : 0;
+        const last = this.schedule[this.schedule.length - 1];
+        if (last === undefined || last.thread !== t.key || last.cpu !== cpu.index)
+            this.schedule.push({ cpu: cpu.index, thread: t.key, clock: this.clockBase });
+        this.live = t;
+        this.liveCpu = cpu;
+        this.lastRan = t;
+        this.stopAction = undefined;
+        this.pendingFault = undefined;
+        let engineError;
+        try {
+            this.engine.start(this.engine.readRegister(X86Reg.EIP), NO_UNTIL, timeoutUs, Math.min(count, 0xffffffff));
+        }
+        catch (err) {
+            if (!(err instanceof EngineFault)) {
+                this.live = undefined;
+                this.liveCpu = undefined;
+                throw err;
+            }
+            engineError = err;
+        }
+        // Still "live" here: observers see clock() and the engine's counter of this slice.
+        this.observer.onSliceEnd?.(t);
+        const executed = this.engine.executedInstructions();
+        this.clockBase += Number.isNaN(executed) ? count : executed;
+        this.live = undefined;
+        this.liveCpu = undefined;
+        this.saveContext(t);
+        this.personalityImpl?.afterSlice?.(cpu, t);
+        const action = this.stopAction;
+        this.stopAction = undefined;
+        if (engineError !== undefined) {
+            const fault = this.pendingFault ?? { code: 0xc0000005, address: t.get(X86Reg.EIP), parameters: [0, 0] };
+            this.pendingFault = undefined;
+            t.set(X86Reg.EIP, fault.address);
+            this.dispatchFault(t, fault);
+        }
+        else if (action !== undefined)
+            action(t);
+        // Preempt: another thread waits for a CPU.
+        if (t.state === "running" && this.readyQueue.length > 0 && this.processExit === undefined && (this.personalityImpl?.preemptable?.(t) ?? true)) {
+            this.removeFromCpu(t);
+            this.makeReady(t);
+        }
+    }
+    // ---------------------------------------------------------------- modules
+    addModule(m) {
+        this.modules.push(m);
+    }
+    removeModule(m) {
+        const i = this.modules.indexOf(m);
+        if (i >= 0)
+            this.modules.splice(i, 1);
+    }
+    findModule(name) {
+        const n = normalizeDllName(name);
+        return this.modules.find((m) => normalizeDllName(m.name) === n);
+    }
+    threadView(t) {
+        return t;
+    }
+    close() {
+        this.engine.close();
+    }
+}
+/** "KERNEL32" / "kernel32.DLL" → "kernel32.dll". */
+export function normalizeDllName(name) {
+    const base = name.replace(/^.*[\\/]/, "").toLowerCase();
+    return base.includes(".") ? base : `${base}.dll`;
+}

@@ -1,0 +1,2 @@
+export * from "./types.js";
+export { UnicornEngine, unicornAvailable, unicornLibraryName } from "./unicorn.js";

@@ -1,0 +1,441 @@
+/**
+ * UnicornEngine: the Engine interface over Debian's libunicorn.so.2 (unicorn 2.0.1) via koffi.
+ *
+ * Signatures and constants follow include/unicorn/unicorn.h and x86.h of unicorn 2.0.1.
+ * The library is loaded lazily on the first engine; if it cannot be loaded every caller gets
+ * EngineUnavailableError with the install hint. NTRACE_UNICORN_LIB overrides the library name
+ * (tests point it at a nonexistent file to check that message).
+ *
+ * Callbacks: one koffi callback per hook, registered once with koffi.register and kept alive
+ * until the hook is removed. A JS exception inside a callback must never unwind through
+ * native frames: it is caught, the engine is stopped, and start() rethrows it.
+ */
+import koffi from "koffi";
+import { EngineFault, EngineUnavailableError, } from "./types.js";
+const UC_ARCH_X86 = 4;
+const UC_MODE_32 = 4;
+const UC_HOOK_INTR = 1 << 0;
+const UC_HOOK_CODE = 1 << 2;
+const UC_HOOK_BLOCK = 1 << 3;
+const UC_HOOK_MEM_INVALID = 0x3f0; // READ/WRITE/FETCH _UNMAPPED | _PROT
+const UC_HOOK_INSN_INVALID = 1 << 14;
+// uc_ctl: UC_CTL_WRITE(UC_CTL_TB_REMOVE_CACHE = 9, 2 args) = 9 | (2 << 26) | (1 << 30)
+const UC_CTL_TB_REMOVE_CACHE_WRITE = (9 | (2 << 26) | (1 << 30)) >>> 0;
+let lib;
+let loadError;
+/** The library name/path to load (NTRACE_UNICORN_LIB overrides it). */
+export function unicornLibraryName() {
+    return process.env["NTRACE_UNICORN_LIB"] ?? "libunicorn.so.2";
+}
+function loadUnicorn() {
+    if (lib !== undefined)
+        return lib;
+    if (loadError !== undefined)
+        throw new EngineUnavailableError(loadError);
+    let h;
+    const name = unicornLibraryName();
+    try {
+        h = koffi.load(name);
+    }
+    catch (err) {
+        loadError = `cannot load ${name}: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`;
+        throw new EngineUnavailableError(loadError);
+    }
+    // The address is a uint64_t in unicorn's prototype; guest addresses fit in 32 bits and the
+    // x86-64 calling convention passes it in a register, so it is read as uint32_t: a plain
+    // number for JS (no 64-bit conversion on the hottest callback).
+    const codeCb = koffi.proto("void ntrace_uc_cb_code(void *uc, uint32_t address, uint32_t size, void *user)");
+    const intrCb = koffi.proto("void ntrace_uc_cb_intr(void *uc, uint32_t intno, void *user)");
+    const memCb = koffi.proto("bool ntrace_uc_cb_mem(void *uc, int type, uint64_t address, int size, int64_t value, void *user)");
+    const insnInvalidCb = koffi.proto("bool ntrace_uc_cb_insn_invalid(void *uc, void *user)");
+    lib = {
+        uc_open: h.func("int uc_open(int arch, int mode, _Out_ void **uc)"),
+        uc_close: h.func("int uc_close(void *uc)"),
+        uc_strerror: h.func("const char *uc_strerror(int code)"),
+        uc_mem_map: h.func("int uc_mem_map(void *uc, uint64_t address, size_t size, uint32_t perms)"),
+        uc_mem_unmap: h.func("int uc_mem_unmap(void *uc, uint64_t address, size_t size)"),
+        uc_mem_protect: h.func("int uc_mem_protect(void *uc, uint64_t address, size_t size, uint32_t perms)"),
+        uc_mem_map_ptr: h.func("int uc_mem_map_ptr(void *uc, uint64_t address, size_t size, uint32_t perms, uintptr_t ptr)"),
+        uc_mem_read: h.func("int uc_mem_read(void *uc, uint64_t address, _Out_ uint8_t *bytes, size_t size)"),
+        uc_mem_write: h.func("int uc_mem_write(void *uc, uint64_t address, const uint8_t *bytes, size_t size)"),
+        uc_reg_read: h.func("int uc_reg_read(void *uc, int regid, _Out_ uint8_t *value)"),
+        uc_reg_write: h.func("int uc_reg_write(void *uc, int regid, const uint8_t *value)"),
+        uc_hook_add: h.func("int uc_hook_add(void *uc, _Out_ size_t *hh, int type, void *callback, void *user, uint64_t begin, uint64_t end, ...)"),
+        uc_hook_del: h.func("int uc_hook_del(void *uc, size_t hh)"),
+        uc_emu_start: h.func("int uc_emu_start(void *uc, uint64_t begin, uint64_t until, uint64_t timeout, size_t count)"),
+        uc_emu_stop: h.func("int uc_emu_stop(void *uc)"),
+        uc_ctl: h.func("int uc_ctl(void *uc, uint32_t control, ...)"),
+        uc_context_alloc: h.func("int uc_context_alloc(void *uc, _Out_ void **context)"),
+        uc_context_save: h.func("int uc_context_save(void *uc, void *context)"),
+        uc_context_restore: h.func("int uc_context_restore(void *uc, void *context)"),
+        uc_context_size: h.func("size_t uc_context_size(void *uc)"),
+        uc_context_free: h.func("int uc_context_free(void *context)"),
+        codeCb,
+        intrCb,
+        memCb,
+        insnInvalidCb,
+    };
+    return lib;
+}
+/** True when the engine library can be loaded (for messages and tests). */
+export function unicornAvailable() {
+    try {
+        loadUnicorn();
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+const MAX_COUNT = 0xffffffff;
+/**
+ * Offset of `uint64_t emu_counter` inside unicorn's struct uc_struct (1272 in Debian's
+ * 2.0.1 build). unicorn has no API for it, so it is found once per process: run 7 and then
+ * 20 NOPs on a scratch engine and look for the u64 that counts along; if no single offset
+ * fits, the counter is treated as unavailable.
+ */
+let counterOffset;
+let calibrated = false;
+function calibrateCounter(u) {
+    calibrated = true;
+    const out = [null];
+    if (u.uc_open(UC_ARCH_X86, UC_MODE_32, out) !== 0)
+        return;
+    const uc = out[0];
+    const span = 4096;
+    const snaps = [];
+    const cb = koffi.register((_uc, address) => {
+        const a = Number(address);
+        if (a === 0x1007 || a === 0x1014)
+            snaps.push(new BigUint64Array(koffi.view(uc, span).slice(0)));
+    }, koffi.pointer(u.codeCb));
+    try {
+        u.uc_mem_map(uc, 0x1000, 0x1000, 7);
+        u.uc_mem_write(uc, 0x1000, new Uint8Array(0x40).fill(0x90), 0x40);
+        const hh = [0];
+        u.uc_hook_add(uc, hh, UC_HOOK_CODE, cb, null, 0x1000, 0x1040);
+        u.uc_emu_start(uc, 0x1000, 0x1030, 0, 1000);
+        const [a, b] = snaps;
+        if (a === undefined || b === undefined)
+            return;
+        const hits = [];
+        for (let i = 0; i < a.length; i++)
+            if (a[i] === 8n && b[i] === 21n)
+                hits.push(i * 8);
+        if (hits.length === 1)
+            counterOffset = hits[0];
+    }
+    finally {
+        u.uc_close(uc);
+        koffi.unregister(cb);
+    }
+}
+/**
+ * Offset, inside a saved uc_context, of QEMU's `CPUX86State.old_exception` ("exception in
+ * flight"). QEMU resets it to -1 only when it delivers an exception through the IDT; unicorn's
+ * interrupt hook replaces that delivery, so after one #DE/#TS/#NP/#SS/#GP the field stays set
+ * and the next such fault is promoted to a double fault (#DF, vector 8) — and one more to a
+ * triple fault. The engine resets it after every slice in which an interrupt hook ran. Found
+ * once per process: raise #DE on a scratch engine and look for the int32 that went -1 → 0.
+ */
+let oldExceptionOffset;
+let oldExceptionCalibrated = false;
+function calibrateOldException(u) {
+    oldExceptionCalibrated = true;
+    const out = [null];
+    if (u.uc_open(UC_ARCH_X86, UC_MODE_32, out) !== 0)
+        return;
+    const uc = out[0];
+    const cb = koffi.register(() => void u.uc_emu_stop(uc), koffi.pointer(u.intrCb));
+    const ctx = [null];
+    try {
+        const size = Number(u.uc_context_size(uc));
+        if (u.uc_context_alloc(uc, ctx) !== 0 || size <= 0)
+            return;
+        const snapshot = () => {
+            u.uc_context_save(uc, ctx[0]);
+            return new Int32Array(koffi.view(ctx[0], size & ~3).slice(0));
+        };
+        u.uc_mem_map(uc, 0x1000, 0x1000, 7);
+        u.uc_mem_write(uc, 0x1000, new Uint8Array([0x31, 0xc9, 0xf7, 0xf1, 0x90, 0x90]), 6); // xor ecx,ecx; div ecx
+        const hh = [0];
+        u.uc_hook_add(uc, hh, UC_HOOK_INTR, cb, null, 1, 0);
+        const before = snapshot();
+        u.uc_emu_start(uc, 0x1000, 0x1006, 0, 100);
+        const after = snapshot();
+        const hits = [];
+        for (let i = 0; i < before.length; i++)
+            if (before[i] === -1 && after[i] === 0)
+                hits.push(i * 4);
+        if (hits.length === 1)
+            oldExceptionOffset = hits[0];
+    }
+    finally {
+        if (ctx[0] !== null)
+            u.uc_context_free(ctx[0]);
+        u.uc_close(uc);
+        koffi.unregister(cb);
+    }
+}
+export class UnicornEngine {
+    uc;
+    u;
+    hooks = new Map();
+    nextHookId = 1;
+    pendingError = undefined;
+    closed = false;
+    /** An interrupt hook ran during the current start() (see clearExceptionInFlight). */
+    interrupted = false;
+    /** uc_context buffer for clearExceptionInFlight, allocated on first use. */
+    context = undefined;
+    // Scratch buffers reused across calls (the hot paths are register and u32 access).
+    regBuf = new Uint8Array(8);
+    regView = new DataView(this.regBuf.buffer);
+    u32Buf = new Uint8Array(4);
+    u32View = new DataView(this.u32Buf.buffer);
+    constructor() {
+        this.u = loadUnicorn();
+        const out = [null];
+        this.check(this.u.uc_open(UC_ARCH_X86, UC_MODE_32, out), "uc_open");
+        this.uc = out[0];
+        if (counterOffset === undefined && !calibrated)
+            calibrateCounter(this.u);
+        if (!oldExceptionCalibrated)
+            calibrateOldException(this.u);
+    }
+    check(err, what) {
+        if (err !== 0)
+            throw new EngineFault(err, `${what}: ${this.u.uc_strerror(err)}`);
+    }
+    mapMemory(address, size, prot) {
+        this.check(this.u.uc_mem_map(this.uc, address, size, prot), `uc_mem_map(0x${address.toString(16)}, 0x${size.toString(16)})`);
+    }
+    unmapMemory(address, size) {
+        this.check(this.u.uc_mem_unmap(this.uc, address, size), `uc_mem_unmap(0x${address.toString(16)})`);
+    }
+    protectMemory(address, size, prot) {
+        this.check(this.u.uc_mem_protect(this.uc, address, size, prot), `uc_mem_protect(0x${address.toString(16)})`);
+    }
+    readMemory(address, size) {
+        const buf = new Uint8Array(size);
+        if (size > 0)
+            this.check(this.u.uc_mem_read(this.uc, address, buf, size), `uc_mem_read(0x${address.toString(16)}, ${size})`);
+        return buf;
+    }
+    writeMemory(address, bytes) {
+        if (bytes.length === 0)
+            return;
+        this.check(this.u.uc_mem_write(this.uc, address, bytes, bytes.length), `uc_mem_write(0x${address.toString(16)}, ${bytes.length})`);
+    }
+    readU32(address) {
+        this.check(this.u.uc_mem_read(this.uc, address, this.u32Buf, 4), `uc_mem_read(0x${(address >>> 0).toString(16)}, 4)`);
+        return this.u32View.getUint32(0, true);
+    }
+    writeU32(address, value) {
+        this.u32View.setUint32(0, value >>> 0, true);
+        this.check(this.u.uc_mem_write(this.uc, address, this.u32Buf, 4), `uc_mem_write(0x${(address >>> 0).toString(16)}, 4)`);
+    }
+    readRegister(reg) {
+        this.regView.setUint32(0, 0, true);
+        this.check(this.u.uc_reg_read(this.uc, reg, this.regBuf), `uc_reg_read(${reg})`);
+        return this.regView.getUint32(0, true);
+    }
+    writeRegister(reg, value) {
+        this.regView.setUint32(0, value >>> 0, true);
+        this.regView.setUint32(4, 0, true);
+        this.check(this.u.uc_reg_write(this.uc, reg, this.regBuf), `uc_reg_write(${reg})`);
+    }
+    readRegisters(regs) {
+        return regs.map((r) => this.readRegister(r));
+    }
+    writeRegisters(regs, values) {
+        for (let i = 0; i < regs.length; i++)
+            this.writeRegister(regs[i], values[i]);
+    }
+    writeDescriptorTableRegister(reg, base, limit) {
+        // struct uc_x86_mmr { uint16_t selector; uint64_t base; uint32_t limit; uint32_t flags; }
+        const mmr = new Uint8Array(24);
+        const v = new DataView(mmr.buffer);
+        v.setUint32(8, base >>> 0, true);
+        v.setUint32(16, limit >>> 0, true);
+        this.check(this.u.uc_reg_write(this.uc, reg, mmr), "uc_reg_write(GDTR/IDTR)");
+    }
+    guard(fallback, fn) {
+        return (...args) => {
+            if (this.pendingError !== undefined)
+                return fallback;
+            try {
+                return fn(...args);
+            }
+            catch (err) {
+                this.pendingError = err;
+                this.u.uc_emu_stop(this.uc);
+                return fallback;
+            }
+        };
+    }
+    addHook(type, cb, proto, begin, end) {
+        const registered = koffi.register(cb, koffi.pointer(proto));
+        const out = [0];
+        const err = this.u.uc_hook_add(this.uc, out, type, registered, null, begin, end);
+        if (err !== 0) {
+            koffi.unregister(registered);
+            this.check(err, "uc_hook_add");
+        }
+        const id = this.nextHookId++;
+        this.hooks.set(id, { id, native: out[0], callback: registered });
+        return { id };
+    }
+    /** Code/block hook callbacks: the hottest path (no rest arguments, no conversions). */
+    codeCallback(hook) {
+        return (_uc, address, size) => {
+            if (this.pendingError !== undefined)
+                return;
+            try {
+                hook(address, size);
+            }
+            catch (err) {
+                this.pendingError = err;
+                this.u.uc_emu_stop(this.uc);
+            }
+        };
+    }
+    addCodeHook(begin, end, hook) {
+        return this.addHook(UC_HOOK_CODE, this.codeCallback(hook), this.u.codeCb, begin, end);
+    }
+    addBlockHook(begin, end, hook) {
+        return this.addHook(UC_HOOK_BLOCK, this.codeCallback(hook), this.u.codeCb, begin, end);
+    }
+    addInterruptHook(hook) {
+        const cb = this.guard(undefined, (_uc, intno) => {
+            this.interrupted = true;
+            hook(intno);
+        });
+        return this.addHook(UC_HOOK_INTR, cb, this.u.intrCb, 1, 0);
+    }
+    addInvalidMemoryHook(hook) {
+        const cb = this.guard(false, (_uc, type, address, size, value) => hook(type, Number(BigInt.asUintN(32, BigInt(address))), size, Number(BigInt.asUintN(32, BigInt(value)))));
+        return this.addHook(UC_HOOK_MEM_INVALID, cb, this.u.memCb, 1, 0);
+    }
+    addInvalidInstructionHook(hook) {
+        const cb = this.guard(false, () => hook());
+        return this.addHook(UC_HOOK_INSN_INVALID, cb, this.u.insnInvalidCb, 1, 0);
+    }
+    removeHook(handle) {
+        const h = this.hooks.get(handle.id);
+        if (h === undefined)
+            return;
+        this.hooks.delete(handle.id);
+        this.check(this.u.uc_hook_del(this.uc, h.native), "uc_hook_del");
+        // The native side may still reference the trampoline until the current run ends; koffi
+        // trampolines are few, so keep it registered rather than risk a dangling call.
+    }
+    start(begin, until, timeoutUs, count) {
+        this.pendingError = undefined;
+        // Always run with a count: unicorn 2.0.1 only counts in blocks translated while its count
+        // hook exists, so the hook must be there from the first start on (see README).
+        const n = count > 0 ? Math.min(count, MAX_COUNT) : MAX_COUNT;
+        this.interrupted = false;
+        const err = this.u.uc_emu_start(this.uc, begin >>> 0, until >>> 0, timeoutUs, n);
+        if (this.interrupted)
+            this.clearExceptionInFlight();
+        const pending = this.pendingError;
+        this.pendingError = undefined;
+        if (pending !== undefined)
+            throw pending;
+        this.check(err, "uc_emu_start");
+    }
+    /** See oldExceptionOffset: marks the hooked exception as delivered (old_exception = -1). */
+    clearExceptionInFlight() {
+        if (oldExceptionOffset === undefined)
+            return;
+        if (this.context === undefined) {
+            const out = [null];
+            if (this.u.uc_context_alloc(this.uc, out) !== 0)
+                return;
+            this.context = out[0];
+        }
+        this.u.uc_context_save(this.uc, this.context);
+        koffi.encode(this.context, oldExceptionOffset, "int32_t", -1);
+        this.u.uc_context_restore(this.uc, this.context);
+    }
+    executedInstructions() {
+        if (counterOffset === undefined)
+            return NaN;
+        // A view of unicorn's own struct: a plain memory read, no FFI call (hot: every traced
+        // event reads the clock).
+        const v = (this.counterView ??= new DataView(koffi.view(this.uc, counterOffset + 8)));
+        const c = v.getUint32(counterOffset, true) + v.getUint32(counterOffset + 4, true) * 0x100000000;
+        return c > 0 ? c - 1 : 0;
+    }
+    counterView;
+    /** Host buffers mapped into the guest (kept alive while the engine is). */
+    hostBuffers = [];
+    mapHostMemory(address, size, prot) {
+        // Page-aligned host memory the guest sees at `address`: the host reads and writes it
+        // without FFI calls. Isolation (runtime/README.md): a fresh, zero-filled buffer of its
+        // own, used for nothing else, so the guest sees only what the host puts there — never
+        // other host memory. The only uc_mem_map_ptr in ntrace.
+        const raw = new Uint8Array(size + 0x1000);
+        const at = BigInt(koffi.address(raw));
+        const skip = Number(((at + 0xfffn) & ~0xfffn) - at);
+        const view = raw.subarray(skip, skip + size);
+        this.check(this.u.uc_mem_map_ptr(this.uc, address >>> 0, size, prot, at + BigInt(skip)), `uc_mem_map_ptr(0x${address.toString(16)})`);
+        this.hostBuffers.push(raw);
+        return view;
+    }
+    nativeHandle() {
+        if (counterOffset === undefined)
+            return undefined;
+        return { uc: this.uc, counterAddress: BigInt(koffi.address(this.uc)) + BigInt(counterOffset) };
+    }
+    addNativeCodeHook(begin, end, callback, user) {
+        const out = [0];
+        this.check(this.u.uc_hook_add(this.uc, out, UC_HOOK_CODE, callback, user, begin, end), "uc_hook_add(native)");
+        const id = this.nextHookId++;
+        this.hooks.set(id, { id, native: out[0], callback: undefined });
+        return { id };
+    }
+    newContext() {
+        const out = [null];
+        this.check(this.u.uc_context_alloc(this.uc, out), "uc_context_alloc");
+        return { engineContext: true, handle: out[0] };
+    }
+    saveContext(into) {
+        this.check(this.u.uc_context_save(this.uc, into.handle), "uc_context_save");
+    }
+    restoreContext(from) {
+        this.check(this.u.uc_context_restore(this.uc, from.handle), "uc_context_restore");
+    }
+    freeContext(context) {
+        this.u.uc_context_free(context.handle);
+    }
+    readWideRegister(reg, size) {
+        const buf = new Uint8Array(Math.max(16, size));
+        this.check(this.u.uc_reg_read(this.uc, reg, buf), `uc_reg_read(${reg})`);
+        return buf.subarray(0, size);
+    }
+    writeWideRegister(reg, bytes) {
+        const buf = new Uint8Array(Math.max(16, bytes.length));
+        buf.set(bytes);
+        this.check(this.u.uc_reg_write(this.uc, reg, buf), `uc_reg_write(${reg})`);
+    }
+    stop() {
+        this.u.uc_emu_stop(this.uc);
+    }
+    flushCode(begin, size) {
+        this.check(this.u.uc_ctl(this.uc, UC_CTL_TB_REMOVE_CACHE_WRITE, "uint64_t", begin, "uint64_t", begin + size), "uc_ctl(TB_REMOVE_CACHE)");
+    }
+    close() {
+        if (this.closed)
+            return;
+        this.closed = true;
+        if (this.context !== undefined)
+            this.u.uc_context_free(this.context);
+        this.u.uc_close(this.uc);
+        for (const h of this.hooks.values())
+            if (h.callback !== undefined)
+                koffi.unregister(h.callback);
+        this.hooks.clear();
+    }
+}

@@ -1,0 +1,580 @@
+/**
+ * The user-mode personality: one Windows process whose user mode is Wine 8's genuine i386 DLLs
+ * and whose kernel is ntrace's system-call layer. Process start does what Wine's unix side
+ * does (dlls/ntdll/unix/loader.c start_main_thread): KUSER_SHARED_DATA, PEB, TEB and the
+ * process parameters; ntdll.dll mapped at its preferred base with the system-call dispatcher
+ * installed; the API-set schema; the program's image; then the first thread enters
+ * LdrInitializeThunk(context) and Wine's own loader does the rest through system calls.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { hex } from "../../base/index.js";
+import { LoadError } from "../core/errors.js";
+import { parsePeExports } from "../../pe/index.js";
+import { Prot, X86Reg } from "../engine/index.js";
+import { Selector } from "../core/gdt.js";
+import { INSTRUCTIONS_PER_MS } from "../core/machine.js";
+import { PAGE, PageProt, USER_LOW, pageUp } from "../core/memory.js";
+import { captureContext } from "./context.js";
+import { Guest, utf16z } from "./guest.js";
+import { imageInformation, mapImageView, readImageFile } from "./images.js";
+import { CONSOLE_HANDLE_SHELL_NO_WINDOW, CONTEXT, CONTEXT_FLAGS, EXCEPTION_NONCONTINUABLE, EXCEPTION_RECORD, KUSD, KUSER_SHARED_DATA, PARAMS, PEB, PEB_DEBUG_TABLE_OFFSET, PROCESS_PARAMS_FLAG_NORMALIZED, TEB, TEB_ALLOCATION, } from "./layout.js";
+import { CURRENT_PROCESS, CURRENT_THREAD, HandleTable, KeyedEventObject, Namespace, ProcessObject, ThreadObject } from "./objects.js";
+import { Registry } from "./registry.js";
+import { openStdStreams } from "./stdio.js";
+import { SyscallDispatcher, readSyscallStub } from "./syscalls/dispatcher.js";
+import { allSyscallFamilies } from "./syscalls/index.js";
+import { locateSystemDlls } from "./sysdlls.js";
+import { Vfs, hostToWineGuestPath } from "./vfs.js";
+import { debugTableBytes, parseWineDebug, SILENT } from "./winedebug.js";
+import { buildCommandLine, buildEnvironment } from "./environment.js";
+/** Where the scratch directory is mounted and what the guest calls it. */
+export const SCRATCH_GUEST = "C:\\work";
+export const TEMP_GUEST = "C:\\users\\ntrace\\Temp";
+export const SYSTEM32_GUEST = "C:\\windows\\system32";
+/** 2026-01-01 00:00:00 UTC in FILETIME units: the guest's clock starts there, every run. */
+export const GUEST_EPOCH_FILETIME = 134116992000000000n;
+export class UserProcess {
+    machine;
+    name = "user";
+    sys;
+    guest;
+    handles = new HandleTable();
+    namespace = new Namespace();
+    processObject = new ProcessObject();
+    /** The keyed event of handle 0 (\\KernelObjects\\CritSecOutOfMemoryEvent in Windows). */
+    defaultKeyedEvent = new KeyedEventObject();
+    registry;
+    vfs;
+    syscalls;
+    threads = new Map();
+    std;
+    processId = 0x20;
+    nextThreadId = 0x24;
+    /** Scratch directory on the host (removed by close()). */
+    scratch;
+    peb = 0;
+    params = 0;
+    ntdll;
+    mainImage;
+    mainImageFile;
+    /** ntdll exports the personality calls into. */
+    entryPoints = { LdrInitializeThunk: 0, RtlUserThreadStart: 0, KiUserExceptionDispatcher: 0, KiUserApcDispatcher: 0 };
+    /** Exit status once NtTerminateProcess ran. */
+    exitStatus;
+    /**
+     * The exception each thread is dispatching and has not continued from (NtContinue clears it):
+     * a process that ends with that exception's code while it is pending ended because nobody
+     * handled it, and the run reports it.
+     */
+    pendingException = new Map();
+    /** SetErrorMode's value (ProcessDefaultHardErrorMode). */
+    hardErrorMode = 0;
+    /** Next locally unique id (NtAllocateLocallyUniqueId). */
+    nextLuid = 0x10000;
+    starts = new Map();
+    names = new Map();
+    reported = new Set();
+    /** NtSetDefaultLocale(user). */
+    userLcid = 0x409;
+    dataViews = new Map();
+    tebInGdt = 0;
+    lastTick = -1;
+    exportCache = new Map();
+    options;
+    constructor(machine, options) {
+        this.machine = machine;
+        this.options = options;
+        this.sys = locateSystemDlls(options.systemDlls);
+        this.guest = new Guest(machine.memory);
+        this.scratch = mkdtempSync(join(tmpdir(), "ntrace-scratch-"));
+        mkdirSync(join(this.scratch, "work"));
+        mkdirSync(join(this.scratch, "temp"));
+        const image = resolve(options.image);
+        const mounts = [
+            { guest: SYSTEM32_GUEST, host: this.sys.system32, writable: false },
+            { guest: SCRATCH_GUEST, host: join(this.scratch, "work"), writable: true },
+            { guest: TEMP_GUEST, host: join(this.scratch, "temp"), writable: true },
+            { guest: hostToWineGuestPath(dirname(image)), host: dirname(image), writable: false },
+            ...(options.dllDirs ?? []).map((d) => ({ guest: hostToWineGuestPath(d), host: resolve(d), writable: false })),
+            ...(options.mounts ?? []),
+        ];
+        this.vfs = new Vfs(mounts);
+        this.registry = new Registry(machine.cpus.length);
+        this.std = openStdStreams(options.stdio ?? [0, 1, 2]);
+        this.syscalls = new SyscallDispatcher(this, allSyscallFamilies, {
+            strict: options.strictSyscalls ?? false,
+            report: options.report ?? ((line) => process.stderr.write(`ntrace: ${line}\n`)),
+            ...(options.syscallLog !== undefined ? { log: options.syscallLog } : {}),
+        });
+        machine.setPersonality(this);
+    }
+    // ---------------------------------------------------------------- process start
+    /** Builds the process and its first thread (it runs once the machine runs). */
+    start() {
+        const m = this.machine;
+        const mem = m.memory;
+        const imagePath = resolve(this.options.image);
+        this.mainImageFile = readImageFile(imagePath);
+        if (this.mainImageFile.layout.isDll)
+            throw new LoadError(`${this.options.image} is a DLL: run an EXE, or call an export of the DLL with --call`);
+        // KUSER_SHARED_DATA, read-only for the guest.
+        mem.reserve(KUSER_SHARED_DATA, PAGE, "private", "KUSER_SHARED_DATA", PageProt.READONLY);
+        mem.commit(KUSER_SHARED_DATA, PAGE, PageProt.READONLY);
+        this.initSharedData();
+        // PEB, with Wine's debug-channel table in the page after it.
+        this.peb = 0x7ffde000;
+        mem.reserve(this.peb, 2 * PAGE, "private", "PEB", PageProt.READWRITE);
+        mem.commit(this.peb, 2 * PAGE, PageProt.READWRITE);
+        const g = this.guest;
+        g.setU32(this.peb + PEB.NumberOfProcessors, m.cpus.length);
+        g.setU32(this.peb + PEB.OSMajorVersion, 6);
+        g.setU32(this.peb + PEB.OSMinorVersion, 1);
+        g.setU32(this.peb + PEB.OSBuildNumber, 7601);
+        g.setU32(this.peb + PEB.OSPlatformId, 2);
+        g.setU32(this.peb + PEB.ImageSubSystem, this.mainImageFile.layout.subsystem);
+        const info = imageInformation(this.mainImageFile);
+        g.setU32(this.peb + PEB.ImageSubSystemMajorVersion, info[0x16] | (info[0x17] << 8));
+        g.setU32(this.peb + PEB.ImageSubSystemMinorVersion, info[0x14] | (info[0x15] << 8));
+        g.setU32(this.peb + PEB.ImageProcessAffinityMask, m.cpus.length >= 32 ? 0xffffffff : (2 ** m.cpus.length - 1) >>> 0);
+        g.setU32(this.peb + PEB.SessionId, 1);
+        g.write(this.peb + PEB_DEBUG_TABLE_OFFSET, debugTableBytes(this.options.wineDebug !== undefined ? parseWineDebug(this.options.wineDebug) : SILENT));
+        // ntdll at its preferred base, the system-call dispatcher installed in it.
+        const ntdllFile = readImageFile(join(this.sys.system32, "ntdll.dll"));
+        const nt = mapImageView(m, ntdllFile, { guestPath: `${SYSTEM32_GUEST}\\ntdll.dll`, system: true });
+        if (nt.module === undefined || nt.status !== 0)
+            throw new LoadError(`ntdll.dll cannot be mapped at its preferred base ${hex(ntdllFile.layout.imageBase)}`);
+        this.ntdll = nt.module;
+        this.installSyscalls(this.ntdll, 0);
+        for (const name of Object.keys(this.entryPoints)) {
+            const a = this.exportAddress(this.ntdll, name);
+            if (a === undefined)
+                throw new LoadError(`${this.ntdll.path} has no export ${name}: not Wine's ntdll.dll`);
+            this.entryPoints[name] = a;
+        }
+        this.mapApiSetSchema();
+        // The program, then the process parameters that name it.
+        const mainGuest = this.vfs.guestPathOf(imagePath) ?? hostToWineGuestPath(imagePath);
+        const main = mapImageView(m, this.mainImageFile, { guestPath: mainGuest, system: false });
+        if (main.module === undefined)
+            throw new LoadError(`${this.options.image}: cannot be mapped (status ${hex(main.status)})`);
+        this.mainImage = main.module;
+        g.setU32(this.peb + PEB.ImageBaseAddress, this.mainImage.base);
+        this.params = this.buildProcessParameters(mainGuest);
+        g.setU32(this.peb + PEB.ProcessParameters, this.params);
+        return this.createThread(this.mainImage.entry, this.peb, { suspended: false });
+    }
+    initSharedData() {
+        const k = KUSER_SHARED_DATA;
+        const mem = this.machine.memory;
+        mem.setU32(k + KUSD.TickCountMultiplier, 1 << 24);
+        mem.write(k + KUSD.NtSystemRoot, utf16z("C:\\windows"));
+        mem.setU32(k + KUSD.MaxStackTraceDepth, 0);
+        mem.setU32(k + KUSD.NtProductType, 1);
+        mem.setU8(k + KUSD.ProductTypeIsValid, 1);
+        mem.setU32(k + KUSD.NtMajorVersion, 6);
+        mem.setU32(k + KUSD.NtMinorVersion, 1);
+        // ProcessorFeatures: compare-exchange-double, MMX, SSE, RDTSC, PAE, SSE2, NX, SSE3.
+        const features = new Uint8Array(64);
+        for (const f of [2, 3, 6, 8, 9, 10, 12, 13])
+            features[f] = 1;
+        mem.write(k + KUSD.ProcessorFeatures, features);
+        mem.setU32(k + KUSD.NumberOfPhysicalPages, 0x80000);
+        mem.setU32(k + KUSD.ActiveProcessorCount, this.machine.cpus.length);
+        this.updateSharedTime();
+    }
+    /** Tick count and times in KUSER_SHARED_DATA from the virtual clock (1 ms resolution). */
+    updateSharedTime() {
+        const clock = this.machine.clock();
+        const ms = Math.floor(clock / INSTRUCTIONS_PER_MS);
+        if (ms === this.lastTick)
+            return;
+        this.lastTick = ms;
+        const k = KUSER_SHARED_DATA;
+        const b = new Uint8Array(0x24);
+        const v = new DataView(b.buffer);
+        const interrupt = BigInt(ms) * 10000n;
+        const system = this.systemTime();
+        v.setUint32(0x008, Number(interrupt & 0xffffffffn), true);
+        v.setUint32(0x00c, Number(interrupt >> 32n), true);
+        v.setUint32(0x010, Number(interrupt >> 32n), true);
+        v.setUint32(0x014, Number(system & 0xffffffffn), true);
+        v.setUint32(0x018, Number(system >> 32n), true);
+        v.setUint32(0x01c, Number(system >> 32n), true);
+        v.setUint32(0, ms >>> 0, true);
+        const mem = this.machine.memory;
+        mem.write(k, b.subarray(0, 0x20));
+        mem.write(k + KUSD.TickCount, new Uint8Array(new Uint32Array([ms >>> 0, Math.floor(ms / 0x100000000), Math.floor(ms / 0x100000000)]).buffer));
+    }
+    /** FILETIME now: the guest epoch plus the virtual clock (deterministic). */
+    systemTime() {
+        return GUEST_EPOCH_FILETIME + BigInt(Math.floor(this.machine.clock() / (INSTRUCTIONS_PER_MS / 10000)));
+    }
+    /** The ApiSetMap: the .apiset section of apisetschema.dll, its file mapped read-only as data. */
+    mapApiSetSchema() {
+        const f = readImageFile(join(this.sys.system32, "apisetschema.dll"));
+        const s = f.layout.sections.find((x) => x.name === ".apiset");
+        if (s === undefined)
+            throw new LoadError(`${f.hostPath} has no .apiset section`);
+        const view = this.mapDataFile("apisetschema.dll", () => f.layout.bytes);
+        this.guest.setU32(this.peb + PEB.ApiSetMap, view.base + s.rawOffset);
+    }
+    /**
+     * A read-only data view of a file's bytes (NLS tables, the API-set schema), mapped once per
+     * key for the life of the process, as Wine's permanent named sections are.
+     */
+    mapDataFile(key, bytes) {
+        const known = this.dataViews.get(key);
+        if (known !== undefined)
+            return known;
+        const b = bytes();
+        const mem = this.machine.memory;
+        const size = pageUp(Math.max(1, b.length));
+        const base = mem.findFree(size, USER_LOW, 0x7ff00000, 0x10000, true);
+        if (base === undefined)
+            throw new LoadError(`no room to map ${key}`);
+        mem.reserve(base, size, "mapped", key, PageProt.READONLY);
+        mem.commit(base, size, PageProt.READWRITE);
+        mem.write(base, b);
+        mem.commit(base, size, PageProt.READONLY);
+        const view = { base, size: b.length };
+        this.dataViews.set(key, view);
+        return view;
+    }
+    /** Wine's debug-channel output (shown only when --wine-debug turned channels on). */
+    wineDebugOutput(text) {
+        if (this.options.wineDebug === undefined)
+            return;
+        (this.options.debugOutput ?? ((t) => process.stderr.write(t)))(text);
+    }
+    /**
+     * Points a Wine DLL's syscall block ({dispatcher, limit, argument bytes}) at ntrace's
+     * dispatcher and registers the DLL's syscall stubs as table `table`. ntdll exports its block
+     * (`__wine_syscall_dispatcher`); win32u passes its own to its first unix call.
+     */
+    installSyscalls(module, table, block) {
+        const exports = this.exportsOf(module);
+        const at = block ?? this.exportAddress(module, "__wine_syscall_dispatcher");
+        if (exports === null || at === undefined)
+            throw new LoadError(`${module.path} has no __wine_syscall_dispatcher export: not a Wine 8 DLL`);
+        const slots = [];
+        for (const e of exports.entries) {
+            if (e.forwarder !== undefined || !e.code)
+                continue;
+            const stub = readSyscallStub(this.machine.memory.read(module.base + e.rva, 15));
+            if (stub === undefined || stub.number >>> 12 !== table)
+                continue;
+            for (const name of e.names)
+                slots.push({ table, index: stub.number & 0xfff, name: name.replace(/^Zw/, "Nt"), argBytes: stub.argBytes });
+        }
+        this.syscalls.addTable(slots);
+        this.syscallStub ??= this.machine.addStub({ dll: "ntdll.dll", name: "__wine_syscall_dispatcher", args: 0, conv: "stdcall", impl: (c) => this.syscalls.dispatch(c) });
+        this.machine.memory.setU32(at, this.syscallStub);
+        const unix = block === undefined ? this.exportAddress(module, "__wine_unix_call_dispatcher") : undefined;
+        if (unix !== undefined) {
+            const unixStub = this.machine.addStub({ dll: module.name, name: "__wine_unix_call_dispatcher", args: 4, conv: "stdcall", impl: (c) => this.unixCall(c.args) });
+            this.machine.memory.setU32(unix, unixStub);
+        }
+    }
+    syscallStub;
+    /**
+     * Wine's unix calls (u64 handle, code, args): the console DLL set needs none. win32u's first
+     * call hands over its syscall block (it becomes table 1); its second asks for host display
+     * functions, which this machine has none of. Every other library's unix side is a wall
+     * (runtime/README.md): the call fails and is reported once.
+     */
+    unixCall(args) {
+        const [handle, high, code, params] = args;
+        if (handle === UNIX_HANDLE_WIN32U && high === 0) {
+            const win32u = this.machine.modules.find((m) => m.name.toLowerCase() === "win32u.dll");
+            if (code === 0 && win32u !== undefined) {
+                this.installSyscalls(win32u, 1, params);
+                return 0;
+            }
+            return 0xc00000bb; // STATUS_NOT_SUPPORTED: no display driver
+        }
+        this.reportOnce(`unix:${handle}:${code}`, `unix call ${code} of unix library handle ${hex(handle)} is not available (a DLL's host-side library); it fails with STATUS_NOT_IMPLEMENTED`);
+        return 0xc0000002;
+    }
+    /** RTL_USER_PROCESS_PARAMETERS, normalized, in its own allocation (ntdll rebuilds it). */
+    buildProcessParameters(imageGuest) {
+        const cwd = (this.options.cwd ?? SCRATCH_GUEST).replace(/\\$/, "") + "\\";
+        const commandLine = this.options.commandLine ?? buildCommandLine([imageGuest, ...(this.options.args ?? [])]);
+        const environment = buildEnvironment({
+            cpus: this.machine.cpus.length,
+            path: ["C:\\windows\\system32", "C:\\windows", "C:\\windows\\system32\\wbem", ...(this.options.dllDirs ?? []).map((d) => hostToWineGuestPath(d))],
+            temp: TEMP_GUEST,
+            extra: this.options.env ?? {},
+        });
+        const strings = [cwd, imageGuest, commandLine, imageGuest];
+        const stringBytes = strings.map((s) => utf16z(s));
+        const envBytes = new Uint8Array(Buffer.from(environment, "utf16le"));
+        const size = pageUp(PARAMS.SIZE + 520 + stringBytes.reduce((n, b) => n + b.length, 0) + envBytes.length + 16);
+        const mem = this.machine.memory;
+        const base = mem.findFree(size, 0x00020000, 0x7f000000);
+        if (base === undefined)
+            throw new LoadError("no room for the process parameters");
+        mem.reserve(base, size, "private", "process parameters", PageProt.READWRITE);
+        mem.commit(base, size, PageProt.READWRITE);
+        const g = this.guest;
+        g.setU32(base + PARAMS.AllocationSize, size);
+        g.setU32(base + PARAMS.Size, size);
+        g.setU32(base + PARAMS.Flags, PROCESS_PARAMS_FLAG_NORMALIZED);
+        g.setU32(base + PARAMS.ConsoleHandle, this.mainImageFile.layout.subsystem === 3 ? CONSOLE_HANDLE_SHELL_NO_WINDOW : 0);
+        g.setU32(base + PARAMS.wShowWindow, 1);
+        let at = base + PARAMS.SIZE;
+        const put = (field, text, max = text.length) => {
+            g.write(at, text);
+            g.setU16(base + field, text.length - 2);
+            g.setU16(base + field + 2, max);
+            g.setU32(base + field + 4, at);
+            at += Math.ceil(max / 4) * 4;
+        };
+        put(PARAMS.CurrentDirectoryDosPath, stringBytes[0], 520);
+        // DllPath stays NULL: Wine's loader then computes the default search path itself.
+        put(PARAMS.ImagePathName, stringBytes[1]);
+        put(PARAMS.CommandLine, stringBytes[2]);
+        put(PARAMS.WindowTitle, stringBytes[3]);
+        g.write(at, envBytes);
+        g.setU32(base + PARAMS.Environment, at);
+        g.setU32(base + PARAMS.EnvironmentSize, envBytes.length);
+        // Standard handles: ntrace's own stdin/stdout/stderr, as files or pipes.
+        const fields = [PARAMS.hStdInput, PARAMS.hStdOutput, PARAMS.hStdError];
+        this.std.forEach((s, i) => g.setU32(base + fields[i], this.handles.add(s.file, i === 0 ? 0x80100089 : 0x40100196, 2) ?? 0));
+        return base;
+    }
+    // ---------------------------------------------------------------- threads
+    /**
+     * A thread as NtCreateThreadEx makes it: TEB and stack allocated, a CONTEXT on the stack with
+     * EIP = RtlUserThreadStart, EAX = start, EBX = param, and the thread itself starting in
+     * LdrInitializeThunk(context, 0, 0, 0), exactly as Wine's call_init_thunk prepares it.
+     */
+    createThread(start, param, o) {
+        const m = this.machine;
+        const mem = m.memory;
+        const g = this.guest;
+        const tebBase = mem.findFree(TEB_ALLOCATION, USER_LOW, this.peb, PAGE, true);
+        if (tebBase === undefined)
+            throw new LoadError("no room for another TEB");
+        mem.reserve(tebBase, TEB_ALLOCATION, "private", "TEB", PageProt.READWRITE);
+        mem.commit(tebBase, TEB_ALLOCATION, PageProt.READWRITE);
+        const reserve = Math.max(0x100000, Math.ceil(Math.max(o.stackReserve ?? 0, this.mainImageFile.layout.sizeOfStackReserve) / 0x10000) * 0x10000);
+        const stackBase0 = mem.findFree(reserve, 0x00020000, 0x7f000000);
+        if (stackBase0 === undefined)
+            throw new LoadError("no room for another thread stack");
+        const stackAlloc = mem.reserve(stackBase0, reserve, "private", "thread stack", PageProt.READWRITE);
+        mem.commit(stackAlloc.base, stackAlloc.size, PageProt.READWRITE);
+        // Two no-access pages at the bottom: an overflow faults (STATUS_STACK_OVERFLOW) instead of running on.
+        mem.commit(stackAlloc.base, 2 * PAGE, PageProt.NOACCESS);
+        const stackBase = stackAlloc.base + stackAlloc.size;
+        const stackLimit = stackAlloc.base + 2 * PAGE;
+        const cid = { process: this.processId, thread: this.nextThreadId };
+        this.nextThreadId += 4;
+        const teb = tebBase;
+        g.setU32(teb + TEB.ExceptionList, 0xffffffff);
+        g.setU32(teb + TEB.StackBase, stackBase);
+        g.setU32(teb + TEB.StackLimit, stackLimit);
+        g.setU32(teb + TEB.Self, teb);
+        g.setU32(teb + TEB.ClientIdProcess, cid.process);
+        g.setU32(teb + TEB.ClientIdThread, cid.thread);
+        g.setU32(teb + TEB.ProcessEnvironmentBlock, this.peb);
+        g.setU32(teb + TEB.ActivationContextStackPointer, teb + TEB.ActivationContextStack);
+        g.setU32(teb + TEB.ActivationContextStackFrameListCache, teb + TEB.ActivationContextStackFrameListCache);
+        g.setU32(teb + TEB.ActivationContextStackFrameListCache + 4, teb + TEB.ActivationContextStackFrameListCache);
+        g.setU16(teb + TEB.StaticUnicodeString + 2, TEB.StaticUnicodeBufferBytes);
+        g.setU32(teb + TEB.StaticUnicodeString + 4, teb + TEB.StaticUnicodeBuffer);
+        g.setU32(teb + TEB.DeallocationStack, stackAlloc.base);
+        g.setU32(teb + TEB.CurrentLocale, 0x409);
+        // The initial CONTEXT, then LdrInitializeThunk's frame below it.
+        const ctx = (((stackBase - 16) & ~3) - CONTEXT.SIZE) >>> 0;
+        const c = new Uint8Array(CONTEXT.SIZE);
+        const v = new DataView(c.buffer);
+        v.setUint32(CONTEXT.ContextFlags, CONTEXT_FLAGS.FULL | CONTEXT_FLAGS.FLOATING_POINT | CONTEXT_FLAGS.EXTENDED_REGISTERS, true);
+        v.setUint32(CONTEXT.Eax, start, true);
+        v.setUint32(CONTEXT.Ebx, param, true);
+        v.setUint32(CONTEXT.Esp, stackBase - 16, true);
+        v.setUint32(CONTEXT.Eip, this.entryPoints.RtlUserThreadStart, true);
+        v.setUint32(CONTEXT.EFlags, 0x202, true);
+        v.setUint32(CONTEXT.SegCs, Selector.R3_CODE, true);
+        for (const s of [CONTEXT.SegDs, CONTEXT.SegEs, CONTEXT.SegSs])
+            v.setUint32(s, Selector.R3_DATA, true);
+        v.setUint32(CONTEXT.SegFs, Selector.R3_TEB, true);
+        v.setUint32(CONTEXT.FloatSave, 0x27f, true);
+        v.setUint16(CONTEXT.ExtendedRegisters, 0x27f, true);
+        v.setUint32(CONTEXT.ExtendedRegisters + 24, 0x1f80, true);
+        g.write(ctx, c);
+        const frame = new Uint8Array(new Uint32Array([0xdeadbabe, ctx, 0, 0, 0]).buffer);
+        g.write(ctx - 20, frame);
+        const thread = m.addThread({
+            cid,
+            teb,
+            stackBase,
+            stackLimit,
+            stackRegion: stackAlloc.base,
+            registers: { [X86Reg.ESP]: ctx - 20, [X86Reg.EIP]: this.entryPoints.LdrInitializeThunk },
+            start: o.suspended ? "suspended" : "ready",
+        });
+        const object = new ThreadObject(thread);
+        this.starts.set(thread, start);
+        this.threads.set(thread, { thread, object, tebAllocation: tebBase, stackAllocation: stackAlloc.base });
+        return thread;
+    }
+    /** The start routine the thread was created with (ThreadQuerySetWin32StartAddress). */
+    threadStart(t) {
+        return this.starts.get(t) ?? 0;
+    }
+    setThreadStart(t, address) {
+        this.starts.set(t, address);
+    }
+    threadName(t) {
+        return this.names.get(t) ?? "";
+    }
+    setThreadName(t, name) {
+        this.names.set(t, name.slice(0, 256));
+    }
+    /** One note about the guest, once per key (on stderr, prefixed ntrace:). */
+    reportOnce(key, line) {
+        if (this.reported.has(key))
+            return;
+        this.reported.add(key);
+        (this.options.report ?? ((l) => process.stderr.write(`ntrace: ${l}\n`)))(line);
+    }
+    threadById(tid) {
+        for (const t of this.threads.keys())
+            if (t.cid.thread === tid)
+                return t;
+        return undefined;
+    }
+    /** The object a handle names; the pseudo-handles of the current process and thread included. */
+    object(handle, current) {
+        const h = handle >>> 0;
+        if (h === CURRENT_PROCESS)
+            return this.processObject;
+        if (h === CURRENT_THREAD && current !== undefined)
+            return this.threads.get(current)?.object;
+        return this.handles.get(h);
+    }
+    // ---------------------------------------------------------------- Personality
+    beforeSlice(_cpu, t) {
+        if (this.tebInGdt !== t.teb) {
+            this.machine.gdt.setTeb(t.teb);
+            this.tebInGdt = t.teb;
+        }
+        this.updateSharedTime();
+    }
+    /**
+     * Delivers an exception as Windows does: EXCEPTION_RECORD and CONTEXT pushed on the thread's
+     * stack with pointers to them, execution continuing at KiUserExceptionDispatcher(record,
+     * context). Wine's ntdll then runs vectored handlers, the SEH chain and unwinding itself.
+     */
+    deliverException(t, fault) {
+        const m = this.machine;
+        const g = this.guest;
+        if (fault.code === 0x40010006 || fault.code === 0x4001000a)
+            this.recordDebugString(fault.code, fault.parameters);
+        let code = fault.code;
+        const eip = fault.address;
+        // An access in the stack's guard pages is a stack overflow (as Windows raises it).
+        if (code === 0xc0000005 && fault.parameters[1] !== undefined) {
+            const u = this.threads.get(t);
+            const a = fault.parameters[1];
+            if (u !== undefined && a >= u.stackAllocation && a < u.stackAllocation + 2 * PAGE)
+                code = 0xc00000fd;
+        }
+        const ctx = captureContext(m, t, { [X86Reg.EIP]: eip });
+        let esp = (m.reg(t, X86Reg.ESP) - 0x300) & ~3; // below the red zone Wine leaves for signal frames
+        esp -= EXCEPTION_RECORD.SIZE;
+        const record = esp;
+        esp -= CONTEXT.SIZE;
+        const context = esp;
+        const rec = new Uint8Array(EXCEPTION_RECORD.SIZE);
+        const rv = new DataView(rec.buffer);
+        rv.setUint32(EXCEPTION_RECORD.ExceptionCode, code, true);
+        rv.setUint32(EXCEPTION_RECORD.ExceptionFlags, fault.noncontinuable === true ? EXCEPTION_NONCONTINUABLE : 0, true);
+        rv.setUint32(EXCEPTION_RECORD.ExceptionAddress, eip, true);
+        const params = fault.parameters.slice(0, EXCEPTION_RECORD.MAXIMUM_PARAMETERS);
+        rv.setUint32(EXCEPTION_RECORD.NumberParameters, params.length, true);
+        params.forEach((p, i) => rv.setUint32(EXCEPTION_RECORD.ExceptionInformation + 4 * i, p >>> 0, true));
+        try {
+            g.write(record, rec);
+            g.write(context, ctx);
+            esp -= 8;
+            g.setU32(esp, record);
+            g.setU32(esp + 4, context);
+        }
+        catch {
+            // No stack left to deliver on: Windows ends the process the same way.
+            m.exitProcess(code, `unhandled exception ${hex(code)} at ${this.describeCode(eip)} in thread ${hex(t.key)} (CID ${t.cid.thread.toString(16)}): no stack left to deliver it on`);
+            return;
+        }
+        this.pendingException.set(t, { code, address: eip, parameters: params });
+        m.observer.onException?.(t, { code, flags: fault.noncontinuable === true ? 1 : 0, address: eip, parameters: params, recordAddress: record });
+        m.setReg(t, X86Reg.ESP, esp);
+        m.setReg(t, X86Reg.EIP, this.entryPoints.KiUserExceptionDispatcher);
+        m.setReg(t, X86Reg.EFLAGS, m.reg(t, X86Reg.EFLAGS) & ~0x40500);
+    }
+    /** OutputDebugString raises DBG_PRINTEXCEPTION_C / _WIDE_C: the text is what a debugger shows. */
+    recordDebugString(code, parameters) {
+        const [length, pointer] = parameters;
+        if (length === undefined || pointer === undefined)
+            return;
+        try {
+            const wide = code === 0x4001000a;
+            const n = Math.min(length, 0x10000);
+            const text = wide ? this.guest.utf16(pointer, 2 * n) : Buffer.from(this.guest.read(pointer, n)).toString("latin1");
+            this.machine.output.push(text.replace(/\0+$/, ""));
+        }
+        catch {
+            // An unreadable string: the exception is still delivered.
+        }
+    }
+    // ---------------------------------------------------------------- modules and names
+    exportsOf(module) {
+        let e = this.exportCache.get(module);
+        if (e === undefined) {
+            e = parsePeExports(module.layout, module.path);
+            this.exportCache.set(module, e);
+        }
+        return e;
+    }
+    exportAddress(module, name) {
+        const e = this.exportsOf(module)?.entries.find((x) => x.names.includes(name));
+        return e === undefined || e.forwarder !== undefined ? undefined : module.base + e.rva;
+    }
+    /** "kernelbase.dll!CreateFileW+0x1c" (nearest export at or below), else "module+0x…", else hex. */
+    describeCode(address) {
+        const module = this.machine.moduleAt(address);
+        if (module === undefined)
+            return hex(address);
+        const mod = module;
+        const exports = mod.layout !== undefined ? this.exportsOf(mod) : null;
+        const rva = address - module.base;
+        let best;
+        for (const e of exports?.entries ?? []) {
+            if (e.forwarder !== undefined || e.rva > rva || e.names.length === 0)
+                continue;
+            if (best === undefined || e.rva > best.rva)
+                best = { name: e.names[0], rva: e.rva };
+        }
+        if (best !== undefined && rva - best.rva < 0x10000)
+            return `${module.name}!${best.name}+0x${(rva - best.rva).toString(16)}`;
+        return `${module.name}+0x${rva.toString(16)}`;
+    }
+    /** A new image view was mapped by the guest's loader (win32u brings its own system-call table). */
+    onImageMapped(_module) { }
+    /** An image view was unmapped: the module is gone from the machine's list. */
+    onImageUnmapped(module) {
+        this.machine.removeModule(module);
+        this.machine.observer.onModuleUnloaded?.(module);
+    }
+    /** Removes the scratch directory (the program's private files). */
+    close() {
+        for (const s of this.std)
+            s.close();
+        rmSync(this.scratch, { recursive: true, force: true });
+    }
+}
+/** The handle ntrace gives win32u for its unix calls (MemoryWineUnixFuncs). */
+export const UNIX_HANDLE_WIN32U = 0x756e3332;
+export { Prot };

@@ -1,0 +1,121 @@
+/**
+ * The one entry point of Wine's system calls. Every Nt* export of Wine's i386 ntdll.dll is
+ * `mov eax, N; mov edx, __wine_syscall; call edx; ret K`, and __wine_syscall jumps through the
+ * pointer at the start of the exported `__wine_syscall_dispatcher` block ({dispatcher, limit,
+ * argument bytes[limit]}). ntrace writes the address of a host stub there, so every system
+ * call of the guest reaches `dispatch` with EAX = N, [esp] = the return into the stub and the
+ * arguments from [esp+8]. Numbers and argument sizes are read from the stubs themselves
+ * (Wine's numbering is its own, not Windows'); names from ntdll's exports. win32u.dll's
+ * syscalls (table 1, numbers 0x1000 + n) come through the same stub.
+ *
+ * A call nobody declared fails with STATUS_NOT_IMPLEMENTED and is reported once (name,
+ * number, caller as module!function+offset), or stops the run with --strict-syscalls.
+ */
+import { hex } from "../../../base/index.js";
+import { X86Reg } from "../../engine/index.js";
+import { GuestAccessViolation } from "../guest.js";
+import { Status } from "./types.js";
+/** Reads Wine's syscall stubs: `B8 imm32  BA imm32  FF D2  C2 imm16 | C3`. */
+export function readSyscallStub(code) {
+    if (code.length < 15 || code[0] !== 0xb8 || code[5] !== 0xba || code[10] !== 0xff || code[11] !== 0xd2)
+        return undefined;
+    const number = (code[1] | (code[2] << 8) | (code[3] << 16) | (code[4] << 24)) >>> 0;
+    if (number > 0x3fff)
+        return undefined;
+    if (code[12] === 0xc3)
+        return { number, argBytes: 0 };
+    if (code[12] === 0xc2)
+        return { number, argBytes: code[13] | (code[14] << 8) };
+    return undefined;
+}
+export class SyscallDispatcher {
+    process;
+    options;
+    /** (table << 12 | index) → slot. */
+    slots = new Map();
+    decls = new Map();
+    reported = new Set();
+    /** Calls per name (for the summary and tests). */
+    counts = new Map();
+    constructor(process, families, options) {
+        this.process = process;
+        this.options = options;
+        for (const family of families) {
+            for (const [name, decl] of Object.entries(family)) {
+                if (this.decls.has(name))
+                    throw new Error(`system call ${name} is declared twice`);
+                this.decls.set(name, decl);
+            }
+        }
+    }
+    /** Registers the syscalls of one table (ntdll: 0, win32u: 1) from the DLL's stubs. */
+    addTable(slots) {
+        for (const s of slots)
+            this.slots.set((s.table << 12) | s.index, s);
+    }
+    /** Names of every declared system call (runtime/README.md lists them). */
+    declared() {
+        return [...this.decls.keys()].sort();
+    }
+    isDeclared(name) {
+        return this.decls.has(name);
+    }
+    /** The host stub's implementation: one system call of the live thread. */
+    dispatch(call) {
+        const machine = call.machine;
+        const t = call.thread;
+        const eax = machine.reg(t, X86Reg.EAX);
+        const esp = machine.reg(t, X86Reg.ESP);
+        const key = ((eax >>> 12) & 3) << 12 | (eax & 0xfff);
+        const slot = this.slots.get(key);
+        const caller = machine.memory.u32(esp + 4);
+        if (slot === undefined)
+            return this.unknown(machine, eax, caller);
+        const args = [];
+        if (slot.argBytes > 0) {
+            const raw = machine.memory.read(esp + 8, slot.argBytes);
+            const v = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+            for (let i = 0; i + 4 <= slot.argBytes; i += 4)
+                args.push(v.getUint32(i, true));
+        }
+        this.counts.set(slot.name, (this.counts.get(slot.name) ?? 0) + 1);
+        const decl = this.decls.get(slot.name);
+        if (decl === undefined)
+            return this.unimplemented(machine, slot, caller);
+        let result;
+        try {
+            result = decl.handler({ process: this.process, thread: t, args, caller, name: slot.name });
+        }
+        catch (err) {
+            if (!(err instanceof GuestAccessViolation))
+                throw err;
+            result = Status.ACCESS_VIOLATION;
+        }
+        if (this.options.log !== undefined)
+            this.options.log(`${hex(t.cid.thread, 4).slice(2)}: ${slot.name}(${args.map((a) => hex(a, 1)).join(", ")}) = ${typeof result === "number" ? hex(result) : result.kind}`);
+        return result;
+    }
+    unimplemented(machine, slot, caller) {
+        const where = this.process.describeCode(caller);
+        const number = (slot.table << 12) | slot.index;
+        if (this.options.strict) {
+            machine.stop(`unimplemented system call ${slot.name} (number ${hex(number, 1)}) called from ${where} (--strict-syscalls)`);
+            return Status.NOT_IMPLEMENTED;
+        }
+        if (!this.reported.has(slot.name)) {
+            this.reported.add(slot.name);
+            this.options.report(`unimplemented system call ${slot.name} (number ${hex(number, 1)}) called from ${where}: it fails with STATUS_NOT_IMPLEMENTED`);
+        }
+        return Status.NOT_IMPLEMENTED;
+    }
+    unknown(machine, number, caller) {
+        const name = `#${hex(number, 1)}`;
+        if (this.options.strict)
+            machine.stop(`system call number ${hex(number, 1)} that no loaded DLL declares, called from ${this.process.describeCode(caller)}`);
+        else if (!this.reported.has(name)) {
+            this.reported.add(name);
+            this.options.report(`system call number ${hex(number, 1)} that no loaded DLL declares, called from ${this.process.describeCode(caller)}: it fails with STATUS_INVALID_PARAMETER`);
+        }
+        return Status.INVALID_PARAMETER;
+    }
+}

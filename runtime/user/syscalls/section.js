@@ -1,0 +1,203 @@
+/**
+ * Sections and views: image sections (SEC_IMAGE) are how Wine's loader maps the program's
+ * DLLs and the system DLLs — the view is mapped as Windows' memory manager does it (headers,
+ * sections, protections; relocated with STATUS_IMAGE_NOT_AT_BASE when the preferred base is
+ * taken) and becomes a module the tracer sees before any of its code runs. Data sections map a
+ * file's bytes or fresh zero pages (named shared memory within the process).
+ */
+import { readFileSync } from "node:fs";
+import { FormatError } from "../../../base/index.js";
+import { GRANULARITY, PageProt, USER_HIGH, USER_LOW, pageUp, validPageProt } from "../../core/memory.js";
+import { FileObject } from "../files.js";
+import { imageInformation, mapImageView, readImageFile } from "../images.js";
+import { CURRENT_PROCESS, KernelObject } from "../objects.js";
+import { SYSTEM32_GUEST } from "../process.js";
+import { createObject, objectOf, openObject } from "./common.js";
+import { Status } from "./types.js";
+const SEC_IMAGE = 0x1000000;
+/** The largest data section ntrace creates (pagefile-backed sections are zero pages in guest memory). */
+const MAX_DATA_SECTION = 0x10000000;
+export class SectionObject extends KernelObject {
+    image;
+    data;
+    size;
+    protect;
+    guestPath;
+    type = "Section";
+    constructor(image, 
+    /** Data sections: the bytes a view starts with (a file's contents, or undefined for zero pages). */
+    data, size, protect, guestPath) {
+        super();
+        this.image = image;
+        this.data = data;
+        this.size = size;
+        this.protect = protect;
+        this.guestPath = guestPath;
+    }
+}
+function createSection(c) {
+    const [pHandle, access, pAttr, pMaxSize, protect, attributes, fileHandle] = c.args;
+    const p = c.process;
+    if (!validPageProt(protect))
+        return Status.INVALID_PAGE_PROTECTION;
+    const maxSize = pMaxSize !== 0 ? p.guest.i64(pMaxSize) : 0;
+    let file;
+    if (fileHandle !== 0) {
+        const f = objectOf(c, fileHandle, FileObject);
+        if (typeof f === "number")
+            return f;
+        file = f;
+    }
+    if ((attributes & SEC_IMAGE) !== 0) {
+        if (file === undefined || file.hostPath === undefined || file.kind !== "file")
+            return Status.INVALID_FILE_FOR_SECTION;
+        let image;
+        try {
+            image = readImageFile(file.hostPath);
+        }
+        catch (err) {
+            if (!(err instanceof FormatError))
+                throw err;
+            const bytes = readFileSync(file.hostPath);
+            return bytes.length >= 2 && bytes[0] === 0x4d && bytes[1] === 0x5a ? Status.INVALID_IMAGE_FORMAT : Status.INVALID_IMAGE_NOT_MZ;
+        }
+        return createObject(c, pHandle, access, pAttr, SectionObject, () => new SectionObject(image, undefined, pageUp(image.layout.sizeOfImage), protect, file.guestPath));
+    }
+    let data;
+    let size = maxSize;
+    if (file !== undefined) {
+        if (file.hostPath === undefined || file.kind !== "file")
+            return Status.INVALID_FILE_FOR_SECTION;
+        data = new Uint8Array(readFileSync(file.hostPath));
+        if (size === 0)
+            size = data.length;
+        if (size === 0)
+            return 0xc000011e; // STATUS_MAPPED_FILE_SIZE_ZERO
+    }
+    else if (size === 0)
+        return Status.INVALID_PARAMETER;
+    if (size > MAX_DATA_SECTION)
+        return 0xc0000040; // STATUS_SECTION_TOO_BIG
+    return createObject(c, pHandle, access, pAttr, SectionObject, () => new SectionObject(undefined, data, size, protect, file?.guestPath ?? ""));
+}
+function mapView(c) {
+    const [handle, process, pBase, , , pOffset, pViewSize, , allocationType, protect] = c.args;
+    const p = c.process;
+    if (process >>> 0 !== CURRENT_PROCESS && p.handles.get(process) !== p.processObject)
+        return Status.INVALID_HANDLE;
+    const s = objectOf(c, handle, SectionObject);
+    if (typeof s === "number")
+        return s;
+    const g = p.guest;
+    const wanted = g.u32(pBase);
+    if (s.image !== undefined) {
+        const system = s.guestPath.toLowerCase().startsWith(SYSTEM32_GUEST.toLowerCase() + "\\");
+        const mapped = mapImageView(p.machine, s.image, { guestPath: s.guestPath, system, ...(wanted !== 0 ? { base: wanted } : {}) });
+        if (mapped.module === undefined)
+            return mapped.status;
+        g.setU32(pBase, mapped.module.base);
+        g.setU32(pViewSize, mapped.module.size);
+        p.onImageMapped(mapped.module);
+        return mapped.status;
+    }
+    // A data view.
+    const offset = pOffset !== 0 ? g.i64(pOffset) : 0;
+    if (offset % GRANULARITY !== 0 || offset < 0 || offset > s.size)
+        return Status.MAPPED_ALIGNMENT;
+    let viewSize = g.u32(pViewSize);
+    if (viewSize === 0)
+        viewSize = s.size - offset;
+    if (viewSize > s.size - offset || viewSize <= 0)
+        return Status.INVALID_VIEW_SIZE;
+    const size = pageUp(viewSize);
+    const mem = p.machine.memory;
+    let base = wanted;
+    if (wanted !== 0) {
+        if (wanted % GRANULARITY !== 0 || !mem.isFree(wanted, size) || wanted + size > USER_HIGH)
+            return Status.CONFLICTING_ADDRESSES;
+    }
+    else
+        base = mem.findFree(size, USER_LOW, USER_HIGH, GRANULARITY, (allocationType & 0x100000) !== 0);
+    if (base === undefined)
+        return Status.NO_MEMORY;
+    const prot = validPageProt(protect) ? protect : PageProt.READONLY;
+    mem.reserve(base, size, "mapped", s.guestPath !== "" ? s.guestPath : "section view", prot);
+    mem.commit(base, size, PageProt.READWRITE);
+    if (s.data !== undefined) {
+        const end = Math.min(s.data.length, offset + viewSize);
+        for (let at = offset; at < end; at += 0x100000)
+            mem.write(base + at - offset, s.data.subarray(at, Math.min(end, at + 0x100000)));
+    }
+    mem.commit(base, size, prot);
+    g.setU32(pBase, base);
+    g.setU32(pViewSize, size);
+    return Status.SUCCESS;
+}
+function unmapView(c, process, base) {
+    const p = c.process;
+    if (process >>> 0 !== CURRENT_PROCESS && p.handles.get(process) !== p.processObject)
+        return Status.INVALID_HANDLE;
+    const a = p.machine.memory.allocationAt(base);
+    if (a === undefined || (a.kind !== "image" && a.kind !== "mapped"))
+        return Status.NOT_MAPPED_VIEW;
+    const module = a.kind === "image" ? p.machine.moduleAt(a.base) : undefined;
+    if (module !== undefined)
+        p.onImageUnmapped(module);
+    p.machine.memory.release(a.base);
+    return Status.SUCCESS;
+}
+function querySection(c) {
+    const [handle, cls, buffer, length, pReturn] = c.args;
+    const s = objectOf(c, handle, SectionObject);
+    if (typeof s === "number")
+        return s;
+    const g = c.process.guest;
+    let data;
+    if (cls === 0) {
+        data = new Uint8Array(16);
+        const v = new DataView(data.buffer);
+        v.setUint32(4, s.image !== undefined ? SEC_IMAGE | 0x8000000 : 0x8000000, true); // SEC_COMMIT
+        v.setBigUint64(8, BigInt(s.size), true);
+    }
+    else if (cls === 1) {
+        if (s.image === undefined)
+            return Status.SECTION_NOT_IMAGE;
+        data = imageInformation(s.image);
+    }
+    else
+        return Status.INVALID_INFO_CLASS;
+    g.optU32(pReturn, data.length);
+    if (length < data.length)
+        return Status.INFO_LENGTH_MISMATCH;
+    g.write(buffer, data);
+    return Status.SUCCESS;
+}
+export const sectionSyscalls = {
+    NtCreateSection: { args: ["ptr", "access", "objattr", "plarge", "ulong", "ulong", "handle"], handler: createSection },
+    NtOpenSection: { args: ["ptr", "access", "objattr"], handler: (c) => openObject(c, c.args[0], c.args[1], c.args[2], SectionObject) },
+    NtMapViewOfSection: { args: ["handle", "handle", "ptr", "ulong", "ulong", "plarge", "psize", "ulong", "ulong", "ulong"], handler: mapView },
+    NtMapViewOfSectionEx: {
+        args: ["handle", "handle", "ptr", "plarge", "psize", "ulong", "ulong", "ptr", "ulong"],
+        handler: (c) => {
+            const [handle, process, pBase, pOffset, pSize, type, protect] = c.args;
+            return mapView({ ...c, args: [handle, process, pBase, 0, 0, pOffset, pSize, 1, type, protect] });
+        },
+    },
+    NtUnmapViewOfSection: { args: ["handle", "ptr"], handler: (c) => unmapView(c, c.args[0], c.args[1]) },
+    NtUnmapViewOfSectionEx: { args: ["handle", "ptr", "ulong"], handler: (c) => unmapView(c, c.args[0], c.args[1]) },
+    NtQuerySection: { args: ["handle", "class", "ptr", "ulong", "ptr"], handler: querySection },
+    NtAreMappedFilesTheSame: {
+        args: ["ptr", "ptr"],
+        handler: (c) => {
+            const m = c.process.machine;
+            const [a, b] = c.args;
+            const ma = m.moduleAt(a);
+            const mb = m.moduleAt(b);
+            if (m.memory.allocationAt(a) === undefined || m.memory.allocationAt(b) === undefined)
+                return Status.INVALID_ADDRESS;
+            if (ma === undefined || mb === undefined)
+                return 0xc00000d4; // STATUS_NOT_SAME_DEVICE
+            return ma.path === mb.path ? Status.SUCCESS : 0xc00001ac; // STATUS_NOT_SAME_OBJECT
+        },
+    },
+};

@@ -1,0 +1,208 @@
+/**
+ * The program's file system: a few host directories mounted at guest paths, and nothing else
+ * of the host. Guest paths are Windows paths (case-insensitive); each mount maps a guest
+ * directory to a host directory, read-only or writable. Directories above mount points exist
+ * as empty, read-only virtual directories (C:\, C:\windows, ...).
+ *
+ * Default mounts (runtime/user/README.md): C:\windows\system32 = Wine's DLL set (read-only);
+ * the program's own directory (read-only) under Z:\ as Wine shows host paths; a private
+ * writable scratch directory as the current directory (C:\work) and TEMP; `--mount` adds more.
+ * Host names are matched case-insensitively; `..` never leaves a mount.
+ */
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { join, resolve, sep } from "node:path";
+import { UsageError } from "../../base/index.js";
+/** Canonical case-folded form of a guest path for comparisons. */
+export const fold = (p) => p.toLowerCase();
+/** Splits "C:\a\b" into ["C:", "a", "b"], resolving "." and ".." (never above the drive). */
+export function splitGuestPath(path) {
+    const parts = [];
+    for (const raw of path.split(/[\\/]+/)) {
+        if (raw === "" || raw === ".")
+            continue;
+        if (raw === "..") {
+            if (parts.length > 1)
+                parts.pop();
+            continue;
+        }
+        parts.push(raw);
+    }
+    if (parts.length === 0 || !/^[a-zA-Z]:$/.test(parts[0]))
+        return undefined;
+    parts[0] = parts[0].toUpperCase();
+    return parts;
+}
+/** Parses a `--mount HOSTDIR[=GUESTDIR][:rw|:ro]` option. */
+export function parseMountSpec(spec, cwd = process.cwd()) {
+    let text = spec;
+    let writable = false;
+    const mode = /:(rw|ro)$/i.exec(text);
+    if (mode !== null) {
+        writable = mode[1].toLowerCase() === "rw";
+        text = text.slice(0, -3);
+    }
+    const eq = text.indexOf("=");
+    const hostText = eq < 0 ? text : text.slice(0, eq);
+    if (hostText === "")
+        throw new UsageError(`--mount "${spec}": no host directory`);
+    const host = resolve(cwd, hostText);
+    if (!existsSync(host) || !statSync(host).isDirectory())
+        throw new UsageError(`--mount "${spec}": ${host} is not a directory`);
+    const guestText = eq < 0 ? hostToWineGuestPath(host) : text.slice(eq + 1);
+    const parts = splitGuestPath(guestText);
+    if (parts === undefined)
+        throw new UsageError(`--mount "${spec}": the guest directory must be an absolute Windows path such as C:\\data, not "${guestText}"`);
+    return { guest: parts.join("\\"), host, writable };
+}
+/** A host path as Wine shows it to programs: Z: plus the path with backslashes. */
+export function hostToWineGuestPath(host) {
+    return "Z:" + resolve(host).split(sep).join("\\");
+}
+/** NT path ("\??\C:\x", "\DosDevices\C:\x", "\Device\Null") → DOS form or device. */
+export function ntToDos(nt) {
+    const m = /^\\(?:\?\?|DosDevices|GLOBAL\?\?)\\(.*)$/i.exec(nt);
+    if (m !== null) {
+        const rest = m[1];
+        if (/^[a-zA-Z]:(\\|$)/.test(rest))
+            return { dos: rest };
+        if (/^(nul)$/i.test(rest))
+            return { device: "null" };
+        if (/^(conin\$|conout\$|con)$/i.test(rest))
+            return { device: "condrv" };
+        if (/^pipe\\/i.test(rest))
+            return { device: "pipe" };
+        if (/^mountpointmanager$/i.test(rest))
+            return { device: "mountmgr" };
+        return { device: "unknown" };
+    }
+    if (/^\\Device\\Null$/i.test(nt))
+        return { device: "null" };
+    if (/^\\Device\\ConDrv/i.test(nt))
+        return { device: "condrv" };
+    if (/^\\Device\\NamedPipe/i.test(nt))
+        return { device: "pipe" };
+    if (/^\\Device\\MountPointManager/i.test(nt))
+        return { device: "mountmgr" };
+    return { device: "unknown" };
+}
+export class Vfs {
+    /** Longest guest path first, so the deepest mount wins. */
+    mounts;
+    /** Host directory → its entries' names (read-only mounts only: they cannot change). */
+    listings = new Map();
+    constructor(mounts) {
+        this.mounts = [...mounts].sort((a, b) => b.guest.length - a.guest.length);
+    }
+    list() {
+        return this.mounts;
+    }
+    /** Resolves a DOS path ("C:\windows\system32\kernel32.dll"). */
+    resolve(dosPath) {
+        const parts = splitGuestPath(dosPath);
+        if (parts === undefined)
+            return { kind: "missing", guest: dosPath, parentExists: false };
+        const guest = parts.join("\\") + (parts.length === 1 ? "\\" : "");
+        const folded = fold(parts.join("\\"));
+        for (const m of this.mounts) {
+            const mf = fold(m.guest);
+            if (folded !== mf && !folded.startsWith(mf + "\\"))
+                continue;
+            const rest = parts.slice(m.guest.split("\\").length);
+            const found = this.hostPath(m, rest);
+            if (found.path !== undefined)
+                return { kind: "host", guest, host: found.path, mount: m, stat: statOrUndefined(found.path) };
+            return { kind: "missing", guest, parentExists: found.parentExists };
+        }
+        const children = this.virtualChildren(folded);
+        if (children !== undefined)
+            return { kind: "virtual", guest, children };
+        const parent = parts.slice(0, -1);
+        const parentExists = parent.length > 0 && (this.virtualChildren(fold(parent.join("\\"))) !== undefined || this.isHostDir(parent.join("\\")));
+        return { kind: "missing", guest, parentExists };
+    }
+    isHostDir(dos) {
+        const r = this.resolve(dos);
+        return r.kind === "host" && r.stat?.isDirectory() === true;
+    }
+    /** Entries of a directory that exists only because mounts lie below it. */
+    virtualChildren(folded) {
+        const names = new Map();
+        for (const m of this.mounts) {
+            const mf = fold(m.guest);
+            if (!mf.startsWith(folded + "\\"))
+                continue;
+            const next = m.guest.split("\\")[folded.split("\\").length];
+            if (next !== undefined)
+                names.set(next.toLowerCase(), next);
+        }
+        if (names.size === 0) {
+            // A drive letter that has mounts is a directory even when nothing lies below it.
+            return this.mounts.some((m) => fold(m.guest.split("\\")[0]) === folded) ? [] : undefined;
+        }
+        return [...names.values()];
+    }
+    /** Host path for the components below a mount (case-insensitive), or where it is missing. */
+    hostPath(m, rest) {
+        let dir = m.host;
+        for (let i = 0; i < rest.length; i++) {
+            const name = rest[i];
+            if (/[<>:"|?*\x00-\x1f]/.test(name))
+                return { parentExists: false };
+            const exact = join(dir, name);
+            let next;
+            if (existsSync(exact))
+                next = exact;
+            else {
+                const hit = this.entries(m, dir).find((e) => e.toLowerCase() === name.toLowerCase());
+                if (hit !== undefined)
+                    next = join(dir, hit);
+            }
+            if (next === undefined)
+                return { parentExists: i === rest.length - 1 && statOrUndefined(dir)?.isDirectory() === true };
+            dir = next;
+        }
+        // Symbolic links must not lead out of the mount.
+        const real = resolve(dir);
+        if (real !== m.host && !real.startsWith(m.host + sep))
+            return { parentExists: false };
+        return { path: dir, parentExists: true };
+    }
+    /** The names in a host directory (cached for read-only mounts). */
+    entries(m, hostDir) {
+        if (!m.writable) {
+            const cached = this.listings.get(hostDir);
+            if (cached !== undefined)
+                return cached;
+        }
+        let names;
+        try {
+            names = readdirSync(hostDir);
+        }
+        catch {
+            names = [];
+        }
+        names.sort();
+        if (!m.writable)
+            this.listings.set(hostDir, names);
+        return names;
+    }
+    /** The guest path of a host file inside a mount, if any. */
+    guestPathOf(host) {
+        const h = resolve(host);
+        for (const m of this.mounts) {
+            if (h === m.host)
+                return m.guest;
+            if (h.startsWith(m.host + sep))
+                return m.guest + "\\" + h.slice(m.host.length + 1).split(sep).join("\\");
+        }
+        return undefined;
+    }
+}
+function statOrUndefined(p) {
+    try {
+        return statSync(p);
+    }
+    catch {
+        return undefined;
+    }
+}
