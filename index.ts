@@ -1,9 +1,10 @@
 /**
  * ntrace as a library: the typed API the `ntrace` CLI is a thin layer over.
  *
- *   import { parsePe, runTraced, openTrace } from "ntrace";
+ *   import { parsePe, runSession, openTrace } from "ntrace";
  *   const image = parsePe(readFileSync("fib.dll"));              // open an image
- *   runTraced({ image: "fib.dll", call: { name: "Run", args: [20] }, output: "fib.ntrace" });
+ *   runSession({ target: { mode: "user", image: "fib.dll", call: { name: "Run", args: [20] } }, trace: { output: "fib.ntrace" } });
+ *   runSession({ target: { mode: "user", image: "hello.exe", args: ["a"] } }).run.exitCode;
  *   const trace = openTrace("fib.ntrace");                        // open and query a trace
  */
 export * as base from "./base/index.js";
@@ -14,9 +15,9 @@ export type { Va, Rva, FileOffset, ThreadKey } from "./base/index.js";
 export * from "./pe/index.js";
 
 // The emulated machine and the tracer.
-export { runImage, createMachine } from "./runtime/index.js";
-export { runTraced } from "./runtime/tracing/index.js";
-export type { TracedRunOptions, TracedRunResult, TracerOptions } from "./runtime/tracing/index.js";
+export { runSession, runProgram, locateSystemDlls } from "./runtime/index.js";
+export type { SessionOptions, SessionResult, TraceSummary, UserTarget, KernelTarget, RunResult } from "./runtime/index.js";
+export type { TracerOptions } from "./runtime/tracing/index.js";
 
 // The trace file.
 export { openTrace, openTraceBytes, TraceWriter, FileSink, MemorySink, isTraceFile } from "./tracefile/index.js";

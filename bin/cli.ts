@@ -1,21 +1,30 @@
 import type { Command } from "commander";
 import { NtraceError, FormatError } from "../base/index.js";
 
-/** Exit codes: 0 ok, 1 ntrace error (bad input, guest failure), 2 usage, 70 internal bug. */
+/**
+ * Exit codes of the reader and image commands: 0 ok, 1 ntrace error (bad input), 2 usage,
+ * 70 internal bug. `run` (like strace) exits with the program's own exit code, 124 when ntrace
+ * stopped the program (limit, timeout, deadlock, --strict-syscalls) and 125 when ntrace could
+ * not run it at all (usage, image, missing imports, an error of ntrace itself).
+ */
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 export const EXIT_INTERNAL = 70;
+export const EXIT_STOPPED = 124;
+export const EXIT_CANNOT_RUN = 125;
 
 /**
  * Runs the program; errors ntrace raises on purpose are printed as one clear line on stderr
  * (no stack trace). Anything else is an internal bug and is reported as such.
  */
-export async function runCli(program: Command, argv: readonly string[]): Promise<void> {
+export async function runCli(program: Command, argv: readonly string[], runsPrograms = false): Promise<void> {
   program.exitOverride();
   try {
     await program.parseAsync(argv as string[]);
   } catch (err) {
-    process.exitCode = exitCodeFor(err);
+    const code = exitCodeFor(err);
+    // A program's own exit status belongs to the program: ntrace's failures get 125 then.
+    process.exitCode = runsPrograms && !(err instanceof GuestFailure) && code !== 0 ? EXIT_CANNOT_RUN : code;
   }
 }
 

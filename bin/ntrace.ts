@@ -39,4 +39,5 @@ const program = new Command()
 
 for (const name of modulesFor(process.argv.slice(2))) (await loaders[name]!())(program);
 
-await runCli(program, process.argv);
+const first = process.argv.slice(2).find((a) => !a.startsWith("-"));
+await runCli(program, process.argv, first === "run");

@@ -14,20 +14,21 @@
  */
 import { readFileSync } from "node:fs";
 import type { Pdb } from "../../pe/pdb/types.js";
-import type { UserMachine, MachineOptions, LoadedModule } from "../../runtime/index.js";
+import type { LoadedModule, Machine, SessionOptions, SessionResult } from "../../runtime/index.js";
 import { loadProjectModule } from "../project.js";
 import { nowNs, secondsSince } from "../harness.js";
 
 export type NaiveVariant = "untraced" | "entryHooks" | "entryExitHooks" | "everyInsn";
 
 interface RuntimeApi {
-  createMachine(options?: MachineOptions): UserMachine;
+  runSession(options: SessionOptions): SessionResult;
 }
 interface PdbApi {
   parsePdb(bytes: Uint8Array, file?: string): Pdb;
 }
 
 export interface NaiveRun {
+  /** Seconds of the whole run (process start included: subtract a setup run for the call alone). */
   readonly seconds: number;
   readonly result: number | undefined;
   readonly entries: number;
@@ -39,28 +40,29 @@ export interface NaiveBaselines {
 }
 
 export async function loadNaiveBaselines(root: string, image: string, pdbPath: string): Promise<NaiveBaselines> {
-  const runtime = await loadProjectModule<RuntimeApi>(root, "runtime/index.js", ["createMachine"], "emulated machine (runtime/)");
+  const runtime = await loadProjectModule<RuntimeApi>(root, "runtime/index.js", ["runSession"], "emulated machine (runtime/)");
   const pdbApi = await loadProjectModule<PdbApi>(root, "pe/pdb/index.js", ["parsePdb"], "PDB parser");
   const pdb = pdbApi.parsePdb(readFileSync(pdbPath), pdbPath);
   const procs = pdb.procedures.filter((p) => p.rva !== undefined && p.size > 0);
   const functionRvas = procs.map((p) => p.rva! as number);
   if (functionRvas.length === 0) throw new Error(`${pdbPath} lists no procedures`);
+  const imageName = image.replace(/^.*[\\/]/, "").toLowerCase();
 
   return {
     run(variant, n) {
-      const um = runtime.createMachine({});
-      try {
-        const mod: LoadedModule = um.loadImage(image);
-        um.initialize();
-        const engine = um.machine.engine;
-        let entries = 0;
-        let exits = 0;
+      let entries = 0;
+      let exits = 0;
+      let machine: Machine | undefined;
+      // Hooks go in when the image is mapped, before any of its code ran.
+      const onModuleLoaded = (mod: LoadedModule) => {
+        if (mod.name.toLowerCase() !== imageName || machine === undefined) return;
+        const engine = machine.engine;
         if (variant === "entryHooks") {
           for (const rva of functionRvas) engine.addCodeHook(mod.base + rva, mod.base + rva, () => void entries++);
         } else if (variant === "entryExitHooks") {
           // Every C3 / C2 byte inside a function: a hook fires only where an instruction starts,
           // so bytes that are part of other instructions cost nothing at run time.
-          const bytes = engine.readMemory(mod.base, mod.size);
+          const bytes = machine.memory.read(mod.base, mod.size);
           for (const p of procs) {
             const a = mod.base + p.rva!;
             engine.addCodeHook(a, a, () => void entries++);
@@ -71,7 +73,7 @@ export async function loadNaiveBaselines(root: string, image: string, pdbPath: s
         } else if (variant === "everyInsn") {
           // 1 = function start, 2 = ret (C3 / C2 iw) at that image offset.
           const kind = new Uint8Array(mod.size);
-          const bytes = engine.readMemory(mod.base, mod.size);
+          const bytes = machine.memory.read(mod.base, mod.size);
           for (let i = 0; i < mod.size; i++) if (bytes[i] === 0xc3 || bytes[i] === 0xc2) kind[i] = 2;
           for (const rva of functionRvas) kind[rva] = 1;
           const base = mod.base;
@@ -82,12 +84,13 @@ export async function loadNaiveBaselines(root: string, image: string, pdbPath: s
           });
         }
         engine.flushCode(mod.base, mod.size);
-        const start = nowNs();
-        const result = um.callExport(mod, "Run", [n]);
-        return { seconds: secondsSince(start), result, entries, exits };
-      } finally {
-        um.close();
-      }
+      };
+      const start = nowNs();
+      const r = runtime.runSession({
+        target: { mode: "user", image, call: { name: "Run", args: [n] } },
+        observer: { onMachineReady: (m) => void (machine = m), onModuleLoaded },
+      });
+      return { seconds: secondsSince(start), result: r.run.result, entries, exits };
     },
   };
 }

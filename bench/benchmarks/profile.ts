@@ -30,7 +30,7 @@ export function profileTraced(ctx: BenchContext, imageRel: string, n: number): P
   return ctx.memo(`traced-profile-${imageRel}-${n}`, async () => {
     const image = join(ctx.root, imageRel);
     requireFiles([image], imageRel);
-    await loadProjectModule(ctx.root, "runtime/tracing/index.js", ["runTraced"], "tracer (runtime/tracing/)");
+    await loadProjectModule(ctx.root, "runtime/index.js", ["runSession"], "emulated machine (runtime/)");
     const dir = join(ctx.cacheDir, "cpuprof", imageRel.replace(/[^\w.-]+/g, "_") + `-${n}`);
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
@@ -67,7 +67,7 @@ export const tracingProfile: Benchmark = {
       const p = await profileTraced(ctx, image, n);
       const s = p.summary;
       ctx.command(p.command);
-      ctx.measure({ id: `profile.${name}.seconds`, label: `traced ${name} Run(${n}) under the profiler (runTraced)`, value: p.seconds, unit: "s", detail: `${fmt(p.events)} events; profile covers ${fmt(s.totalSeconds)} s of the process` });
+      ctx.measure({ id: `profile.${name}.seconds`, label: `traced ${name} Run(${n}) under the profiler (runSession)`, value: p.seconds, unit: "s", detail: `${fmt(p.events)} events; profile covers ${fmt(s.totalSeconds)} s of the process` });
       const pct = (x: number): string => `${((100 * x) / s.totalSeconds).toFixed(1)} %`;
       const perEvent = (x: number): string => `${fmt((x / p.events) * 1e9)} ns`;
       const cat = ["| where | self time | share | per event |", "|---|---|---|---|", ...s.byCategory.map((c) => `| ${c.category} | ${fmt(c.seconds)} s | ${pct(c.seconds)} | ${perEvent(c.seconds)} |`)];

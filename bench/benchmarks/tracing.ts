@@ -1,7 +1,7 @@
 /**
  * Tracing cost (issue 8 targets 1 and 2): traced / untraced wall time of the same call, in
- * one process through the runtime's own entry points (runImage untraced, runTraced traced
- * with the trace written to a file as `ntrace run -o` does), repetitions interleaved. Each
+ * one process through the runtime's own entry point (runSession untraced, and traced with the
+ * trace written to a file as `ntrace run -o` does), repetitions interleaved. Each
  * repetition builds a fresh machine, so image load, patching and trace close are included.
  * Also: events per second, bytes per event, and the guest vs host clock.
  */
@@ -12,14 +12,16 @@ import { fmt, interleave, requireFiles } from "../harness.js";
 import { loadProjectModule } from "../project.js";
 import { nsPerEvent, profileN, profileTraced } from "./profile.js";
 import { ENTRY_HOOK_NS } from "./naive.js";
-import type { RunImageOptions, RunResult } from "../../runtime/index.js";
-import type { TracedRunOptions, TracedRunResult } from "../../runtime/tracing/index.js";
+import type { RunResult, SessionOptions, SessionResult, TraceSummary } from "../../runtime/index.js";
 
 interface RuntimeApi {
-  runImage(options: RunImageOptions): RunResult;
+  runSession(options: SessionOptions): SessionResult;
 }
-interface TracingApi {
-  runTraced(options: TracedRunOptions): TracedRunResult;
+
+/** A traced run's result and trace summary. */
+interface TracedRun {
+  readonly run: RunResult;
+  readonly trace: TraceSummary;
 }
 
 interface Expectation {
@@ -75,8 +77,12 @@ export const tracingCost: Benchmark = {
   title: "Traced vs untraced: fib(30) and the realistic workload, clang and msvc forms",
   async run(ctx) {
     requireFiles([join(ctx.root, "samples/fib/fib.dll")], "samples/fib/fib.dll");
-    const runtime = await loadProjectModule<RuntimeApi>(ctx.root, "runtime/index.js", ["runImage"], "emulated machine (runtime/)");
-    const tracing = await loadProjectModule<TracingApi>(ctx.root, "runtime/tracing/index.js", ["runTraced"], "tracer (runtime/tracing/)");
+    const runtime = await loadProjectModule<RuntimeApi>(ctx.root, "runtime/index.js", ["runSession"], "emulated machine (runtime/)");
+    const untracedRun = (image: string, call?: { name: string; args: number[] }): RunResult => runtime.runSession({ target: { mode: "user", image, ...(call !== undefined ? { call } : {}) } }).run;
+    const tracedRun = (image: string, call: { name: string; args: number[] } | undefined, output: string, clock: "guest" | "host"): TracedRun => {
+      const r = runtime.runSession({ target: { mode: "user", image, ...(call !== undefined ? { call } : {}) }, trace: { output, clock } });
+      return { run: r.run, trace: r.trace! };
+    };
     const n = profileN(ctx);
     // Traced runs can be an order of magnitude slower than untraced ones: cap repetitions.
     const repeats = Math.min(ctx.repeats, ctx.quick ? 2 : 3);
@@ -97,31 +103,31 @@ export const tracingCost: Benchmark = {
       }
       const out = join(ctx.cacheDir, `${w.id}.ntrace`);
       const call = { name: w.call, args: w.args };
-      let traced: TracedRunResult | undefined;
+      let traced: TracedRun | undefined;
       let untraced: RunResult | undefined;
-      ctx.command(`node dist/bin/ntrace.js run ${w.image} --call ${w.call}:${w.args.join(",")} --no-trace   # untraced (in-process: runImage)`);
-      ctx.command(`node dist/bin/ntrace.js run ${w.image} --call ${w.call}:${w.args.join(",")} -o ${out.split(`${ctx.root}/`).join("")}   # traced (in-process: runTraced)`);
+      ctx.command(`node dist/bin/ntrace.js run ${w.image} --call ${w.call}:${w.args.join(",")} --no-trace   # untraced (in-process: runSession)`);
+      ctx.command(`node dist/bin/ntrace.js run ${w.image} --call ${w.call}:${w.args.join(",")} -o ${out.split(`${ctx.root}/`).join("")}   # traced (in-process: runSession with a trace)`);
       // The same machine set-up without the call (load, DllMain, patching, trace open/close) is
       // measured alongside and subtracted, so the ratio is of the call itself.
       const t = await interleave(
         [
-          { name: "untraced", run: () => void (untraced = runtime.runImage({ image, call })) },
-          { name: "traced", run: () => void (traced = tracing.runTraced({ image, call, output: out, clock: "guest" })) },
-          { name: "untracedSetup", run: () => void runtime.runImage({ image }) },
-          { name: "tracedSetup", run: () => void tracing.runTraced({ image, output: out, clock: "guest" }) },
+          { name: "untraced", run: () => void (untraced = untracedRun(image, call)) },
+          { name: "traced", run: () => void (traced = tracedRun(image, call, out, "guest")) },
+          { name: "untracedSetup", run: () => void untracedRun(image) },
+          { name: "tracedSetup", run: () => void tracedRun(image, undefined, out, "guest") },
         ],
         repeats,
       );
       const untracedCall = t.median.untraced! - t.median.untracedSetup!;
       const tracedCall = t.median.traced! - t.median.tracedSetup!;
       const u = untraced as RunResult | undefined;
-      const tr = traced as TracedRunResult | undefined;
+      const tr = traced as TracedRun | undefined;
       if (u === undefined || tr === undefined) throw new Error(`${w.label}: no run completed`);
       if (w.result !== undefined && u.result !== undefined && u.result >>> 0 !== w.result >>> 0) throw new Error(`${w.label} untraced returned ${u.result}, expected ${w.result}`);
       if (tr.run.result !== u.result) throw new Error(`${w.label} traced returned ${tr.run.result}, untraced ${u.result}: tracing changed the result${tr.run.failure !== undefined ? ` (guest failure: ${tr.run.failure})` : ""}`);
       const ratio = tracedCall / untracedCall;
-      const perEventNs = ((tracedCall - untracedCall) / tr.events) * 1e9;
-      const untracedNs = (untracedCall / tr.events) * 1e9;
+      const perEventNs = ((tracedCall - untracedCall) / tr.trace.events) * 1e9;
+      const untracedNs = (untracedCall / tr.trace.events) * 1e9;
       let limits: string | undefined;
       if (ratio > w.target && w.call === "Run" && w.args.length === 1) {
         // Explain the miss with the profile of the same traced run in a fresh process.
@@ -142,34 +148,34 @@ export const tracingCost: Benchmark = {
         value: ratio,
         unit: "×",
         target: { op: "<=", limit: w.target, ...(w.moonshot !== undefined ? { moonshot: w.moonshot } : {}), item: "1" },
-        detail: `call alone ${fmt(tracedCall)} s vs ${fmt(untracedCall)} s (whole run ${fmt(t.median.traced!)} s vs ${fmt(t.median.untraced!)} s, set-up ${fmt(t.median.tracedSetup!)} s vs ${fmt(t.median.untracedSetup!)} s), median of ${repeats}; ${fmt(tr.events)} events, ${tr.stats.patched}/${tr.stats.functions} functions patched`,
+        detail: `call alone ${fmt(tracedCall)} s vs ${fmt(untracedCall)} s (whole run ${fmt(t.median.traced!)} s vs ${fmt(t.median.untraced!)} s, set-up ${fmt(t.median.tracedSetup!)} s vs ${fmt(t.median.untracedSetup!)} s), median of ${repeats}; ${fmt(tr.trace.events)} events, ${tr.trace.stats.patched}/${tr.trace.stats.functions} functions patched`,
         ...(limits !== undefined ? { limits } : {}),
       });
-      ctx.measure({ id: `tracing.${w.id}.eventsPerSecond`, label: `events per second, ${w.label}`, value: tr.events / tracedCall, unit: "events/s", detail: "events / traced call time" });
+      ctx.measure({ id: `tracing.${w.id}.eventsPerSecond`, label: `events per second, ${w.label}`, value: tr.trace.events / tracedCall, unit: "events/s", detail: "events / traced call time" });
       ctx.measure({
         id: `tracing.${w.id}.bytesPerEvent`,
         label: `bytes per event, ${w.label}`,
-        value: tr.traceBytes / tr.events,
+        value: tr.trace.traceBytes / tr.trace.events,
         unit: "B/event",
         ...(w.id === "fib-clang" ? { target: { op: "<=" as const, limit: 2, item: "2" } } : {}),
-        detail: `${fmt(tr.traceBytes / 1e6)} MB for ${fmt(tr.events)} events (uftrace: 16)`,
+        detail: `${fmt(tr.trace.traceBytes / 1e6)} MB for ${fmt(tr.trace.events)} events (uftrace: 16)`,
       });
       if (w.id === "fib-clang") {
         // Guest vs host clock, same run, interleaved.
-        let host: TracedRunResult | undefined;
-        let guest: TracedRunResult | undefined;
+        let host: TracedRun | undefined;
+        let guest: TracedRun | undefined;
         const c = await interleave(
           [
-            { name: "guest", run: () => void (guest = tracing.runTraced({ image, call, output: out, clock: "guest" })) },
-            { name: "host", run: () => void (host = tracing.runTraced({ image, call, output: out, clock: "host" })) },
+            { name: "guest", run: () => void (guest = tracedRun(image, call, out, "guest")) },
+            { name: "host", run: () => void (host = tracedRun(image, call, out, "host")) },
           ],
           Math.min(repeats, 2),
         );
-        const h = host as TracedRunResult | undefined;
-        const g = guest as TracedRunResult | undefined;
+        const h = host as TracedRun | undefined;
+        const g = guest as TracedRun | undefined;
         if (h !== undefined && g !== undefined) {
           ctx.measure({ id: "tracing.clock.timeRatio", label: `host clock / guest clock traced time, ${w.label}`, value: c.median.host! / c.median.guest!, unit: "×", detail: `${fmt(c.median.host!)} s vs ${fmt(c.median.guest!)} s` });
-          ctx.measure({ id: "tracing.clock.hostBytes", label: `bytes per event with the host clock, ${w.label}`, value: h.traceBytes / h.events, unit: "B/event", detail: `guest clock: ${fmt(g.traceBytes / g.events)} B/event` });
+          ctx.measure({ id: "tracing.clock.hostBytes", label: `bytes per event with the host clock, ${w.label}`, value: h.trace.traceBytes / h.trace.events, unit: "B/event", detail: `guest clock: ${fmt(g.trace.traceBytes / g.trace.events)} B/event` });
         }
       }
       rmSync(out, { force: true });

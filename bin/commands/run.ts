@@ -1,21 +1,34 @@
 /**
- * `ntrace run <image> [--call Export[:arg,...]] [--load dll ...] [--cpus N] [--no-trace]
- *  [--json] [--max-instructions N] [--timeout ms] [--allow-missing-imports] [--quantum N]`
+ * `ntrace run <image> [args...] [options]`
  *
- * Runs a DLL (DllMain, then the export) or an EXE (entry point until ExitProcess or every
- * thread ended) in the emulated machine and prints the result and a per-thread summary.
- * Exits non-zero with the reason on stderr when the guest failed.
+ * Runs a program (EXE) on Wine's system DLLs with its arguments, a DLL's export (`--call`) or
+ * DllMain alone, or drivers (.sys) with requests (`--irp`); traced by default. The program's
+ * stdin/stdout/stderr are ntrace's own; ntrace's messages go to stderr prefixed "ntrace:".
+ * Program arguments that start with "-" go after "--".
+ *
+ * Exit status: the program's exit code (its low 8 bits, as a shell sees every process's);
+ * for --call and drivers 0 when the run completed. 124: ntrace stopped the program (an
+ * instruction limit, --timeout, a deadlock, --strict-syscalls). 125: ntrace could not run it
+ * (usage, image, missing imports, system DLLs not installed, an error of ntrace itself).
  */
 import type { Command } from "commander";
 import { UsageError, hex, cidText } from "../../base/index.js";
-import { parseCallArg, runImage, type MachineObserver, type MachineOptions, type RunResult } from "../../runtime/index.js";
-import { addTracingOptions, runTraced, tracingOptionsFrom, type RawTracingOptions } from "../../runtime/tracing/index.js";
-import { isDriverImage, parseIrpSpec, runDriver, runDriverTraced, type KernelRunResult } from "../../runtime/kernel/index.js";
-import { GuestFailure, printJson } from "../cli.js";
+import { parseCallArg, parseMountSpec, runSession, type MachineObserver, type MachineOptions, type RunResult, type SessionResult, type UserTarget } from "../../runtime/index.js";
+import { addTracingOptions, tracingOptionsFrom, type RawTracingOptions } from "../../runtime/tracing/index.js";
+import { isDriverImage, parseIrpSpec, type KernelRunResult } from "../../runtime/kernel/index.js";
+import { EXIT_STOPPED, GuestFailure, printJson } from "../cli.js";
 
 export interface RunCommandOptions extends RawTracingOptions {
   readonly call?: string;
   readonly load?: string[];
+  readonly dllDir?: string[];
+  readonly mount?: string[];
+  readonly cwd?: string;
+  readonly env?: string[];
+  readonly systemDlls?: string;
+  readonly strictSyscalls?: boolean;
+  readonly wineDebug?: string;
+  readonly syscalls?: boolean;
   readonly cpus?: string;
   readonly trace?: boolean;
   readonly json?: boolean;
@@ -51,27 +64,60 @@ export function machineOptionsFrom(options: RunCommandOptions): MachineOptions {
   const timeoutMs = positiveInt(options.timeout, "--timeout");
   const quantum = positiveInt(options.quantum, "--quantum");
   return {
-    ...(options.load !== undefined ? { load: options.load } : {}),
     ...(cpus !== undefined ? { cpus } : {}),
     ...(maxInstructions !== undefined ? { maxInstructions } : {}),
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     ...(quantum !== undefined ? { quantum } : {}),
-    allowMissingImports: options.allowMissingImports ?? false,
   };
 }
 
-/** The library side of the command, untraced (an observer may watch the machine). */
-export function runCommand(image: string, options: RunCommandOptions, observer?: MachineObserver): RunResult {
+/** "NAME=value" options → an environment map. */
+function environmentFrom(pairs: readonly string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const p of pairs) {
+    const eq = p.indexOf("=");
+    if (eq <= 0) throw new UsageError(`--env "${p}": expected NAME=value`);
+    env[p.slice(0, eq)] = p.slice(eq + 1);
+  }
+  return env;
+}
+
+/** The user-mode target of the command line (an EXE with arguments, or a DLL). */
+export function userTargetFrom(image: string, programArgs: readonly string[], options: RunCommandOptions): UserTarget {
+  const isDll = /\.dll$/i.test(image);
+  if (!isDll && options.call !== undefined) throw new UsageError(`--call needs a DLL; ${image} is a program (it runs from its entry point, with its arguments after the image)`);
+  if (isDll && programArgs.length > 0) throw new UsageError(`${image} is a DLL: it takes no program arguments (call an export with --call Export:arg,...)`);
+  return {
+    mode: "user",
+    image,
+    args: programArgs,
+    ...(options.call !== undefined ? { call: parseCallSpec(options.call) } : {}),
+    ...(options.load !== undefined ? { load: options.load } : {}),
+    ...(options.dllDir !== undefined ? { dllDirs: options.dllDir } : {}),
+    ...(options.mount !== undefined ? { mounts: options.mount.map((m) => parseMountSpec(m)) } : {}),
+    ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
+    ...(options.env !== undefined ? { env: environmentFrom(options.env) } : {}),
+    ...(options.systemDlls !== undefined ? { systemDlls: options.systemDlls } : {}),
+    ...(options.strictSyscalls === true ? { strictSyscalls: true } : {}),
+    ...(options.wineDebug !== undefined ? { wineDebug: options.wineDebug } : {}),
+    ...(options.syscalls === true ? { syscallLog: (line: string) => process.stderr.write(`ntrace: syscall ${line}\n`) } : {}),
+    ...(options.allowMissingImports === true ? { allowMissingImports: true } : {}),
+  };
+}
+
+/** The session options of a command line (what `run` and `live` run). */
+export function sessionOptionsFrom(image: string, programArgs: readonly string[], options: RunCommandOptions) {
   if (isDriverImage(image)) {
     if (options.call !== undefined) throw new UsageError("--call is for DLLs; a driver gets requests with --irp");
-    return runDriver({ image, ...machineOptionsFrom(options), irps: (options.irp ?? []).map(parseIrpSpec), ...(observer !== undefined ? { observer } : {}) });
+    return { ...machineOptionsFrom(options), target: { mode: "kernel" as const, image, ...(options.load !== undefined ? { load: options.load } : {}), irps: (options.irp ?? []).map(parseIrpSpec), allowMissingImports: options.allowMissingImports === true } };
   }
-  return runImage({
-    image,
-    ...machineOptionsFrom(options),
-    ...(options.call !== undefined ? { call: parseCallSpec(options.call) } : {}),
-    ...(observer !== undefined ? { observer } : {}),
-  });
+  if (options.irp !== undefined && options.irp.length > 0) throw new UsageError(`--irp sends requests to drivers (.sys images); ${image} is not one`);
+  return { ...machineOptionsFrom(options), target: userTargetFrom(image, programArgs, options) };
+}
+
+/** The library side of the command, untraced (an observer may watch the machine). */
+export function runCommand(image: string, options: RunCommandOptions, observer?: MachineObserver, programArgs: readonly string[] = []): RunResult {
+  return runSession({ ...sessionOptionsFrom(image, programArgs, options), ...(observer !== undefined ? { observer } : {}) }).run;
 }
 
 let progressShown = false;
@@ -83,31 +129,28 @@ function printProgress(p: { events: number; instructions: number; elapsedMs: num
 }
 
 /** The traced run: the trace is written (and closed) even when the guest fails. */
-export function runTracedCommand(image: string, options: RunCommandOptions, argv: readonly string[]): RunResult {
+export function runTracedCommand(image: string, options: RunCommandOptions, argv: readonly string[], programArgs: readonly string[] = []): SessionResult {
   const tracing = tracingOptionsFrom(options, image);
-  if (isDriverImage(image) && options.call !== undefined) throw new UsageError("--call is for DLLs; a driver gets requests with --irp");
-  const traced = isDriverImage(image)
-    ? runDriverTraced({ image, ...machineOptionsFrom(options), ...tracing.options, irps: (options.irp ?? []).map(parseIrpSpec), output: tracing.output, commandLine: argv })
-    : runTraced({
-    image,
-    ...machineOptionsFrom(options),
-    ...tracing.options,
-    ...(options.call !== undefined ? { call: parseCallSpec(options.call) } : {}),
-    output: tracing.output,
-    commandLine: argv,
-    progress: printProgress,
+  const session = runSession({
+    ...sessionOptionsFrom(image, programArgs, options),
+    trace: { ...tracing.options, output: tracing.output, commandLine: argv, ...(isDriverImage(image) ? {} : { progress: printProgress }) },
   });
   if (progressShown && process.stderr.isTTY) process.stderr.write("\n");
-  const s = traced.stats;
-  if ("fallbackNote" in traced && traced.fallbackNote !== undefined) process.stderr.write(`ntrace: note: ${traced.fallbackNote}\n`);
+  const t = session.trace!;
+  const s = t.stats;
+  if (t.fallbackNote !== undefined) process.stderr.write(`ntrace: note: ${t.fallbackNote}\n`);
   process.stderr.write(
-    `ntrace: trace ${tracing.output}: ${traced.events} events, ${traced.traceBytes} bytes` +
+    `ntrace: trace ${tracing.output}: ${t.events} events, ${t.traceBytes} bytes` +
       ` (${s.patched}/${s.functions} functions patched in ${s.modules} module(s)` +
       `${s.unwinds > 0 ? `, ${s.unwinds} unwound` : ""}${s.unclosed > 0 ? `, ${s.unclosed} unclosed` : ""}${s.lost > 0 ? `, ${s.lost} LOST` : ""})\n`,
   );
-  return traced.run;
+  return session;
 }
 
+/**
+ * Prints the summary (JSON on stdout, the last thing there; or text: a DLL call's result on
+ * stdout, the rest on stderr) and sets the exit status.
+ */
 export function printRunResult(r: RunResult, json: boolean): void {
   if (json) {
     printJson({
@@ -120,23 +163,22 @@ export function printRunResult(r: RunResult, json: boolean): void {
       ...kernelJson(r),
     });
   } else {
-    const out: string[] = [];
-    if (r.result !== undefined) out.push(`result: ${r.result} (${hex(r.result)})`);
-    if (r.exitCode !== undefined) out.push(`exit code: ${r.exitCode} (${hex(r.exitCode)})`);
-    out.push(`instructions: ${r.instructions}`);
-    out.push("threads:");
+    if (r.result !== undefined) process.stdout.write(`result: ${r.result} (${hex(r.result)})\n`);
+    const err: string[] = [];
+    if (r.exitCode !== undefined) err.push(`exit code ${r.exitCode} (${hex(r.exitCode)})`);
+    err.push(`${r.instructions.toLocaleString("en-US")} instructions`);
+    err.push(`${r.threads.length} thread${r.threads.length === 1 ? "" : "s"}`);
+    const lines = [`ntrace: ${err.join(", ")}`];
     for (const t of r.threads) {
       const exit = t.exit !== undefined ? `exit ${hex(t.exit)}` : "still running";
-      out.push(`  ${t.key}  CID ${cidText(t.cid.process, t.cid.thread)}  ${exit}${t.error !== undefined ? `  error: ${t.error}` : ""}`);
+      lines.push(`ntrace:   thread ${t.key}  CID ${cidText(t.cid.process, t.cid.thread)}  ${exit}${t.error !== undefined ? `  error: ${t.error}` : ""}`);
     }
-    if (r.output.length > 0) {
-      out.push("debug output:");
-      for (const line of r.output) out.push(`  ${line.replace(/\n$/, "")}`);
-    }
-    out.push(...kernelText(r));
-    process.stdout.write(out.join("\n") + "\n");
+    for (const line of r.output) lines.push(`ntrace: debug output: ${line.replace(/\n$/, "")}`);
+    lines.push(...kernelText(r).map((l) => `ntrace: ${l}`));
+    process.stderr.write(lines.join("\n") + "\n");
   }
-  if (r.failure !== undefined) throw new GuestFailure(r.failure);
+  if (r.failure !== undefined) throw new GuestFailure(r.failure, r.exitCode !== undefined && /^unhandled exception/.test(r.failure) ? r.exitCode & 0xff : EXIT_STOPPED);
+  if (r.exitCode !== undefined) process.exitCode = r.exitCode & 0xff;
 }
 
 /** Kernel runs (.sys): the requests' results and a bug check, for --json. */
@@ -164,26 +206,35 @@ function kernelText(r: RunResult): string[] {
   return out;
 }
 
-const collectIrp = (value: string, previous: string[] = []): string[] => [...previous, value];
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 export function registerRun(program: Command): void {
   const command = program
     .command("run")
-    .description("run an image in the emulated machine")
-    .argument("<image>", "DLL, EXE or driver .sys (x86 PE32); drivers: --load adds filter drivers loaded after it")
-    .option("--call <export[:args]>", "DLL: call this export after DllMain, integer args (decimal or 0x hex), e.g. Run:20")
-    .option("--load <dll...>", "load these DLLs first (and look for imports next to them)")
+    .description("run a program (with its arguments), a DLL's export, or drivers in the emulated machine, traced by default")
+    .argument("<image>", "EXE, DLL or driver .sys (x86 PE32)")
+    .argument("[args...]", "program arguments (those starting with - go after --)")
+    .option("--call <export[:args]>", "DLL: call this export (after DllMain), integer args (decimal or 0x hex), e.g. Run:20; without it a DLL's DllMain alone runs")
+    .option("--load <dll...>", "DLLs to load first (DLL runs); their directories are searched for DLLs")
+    .option("--dll-dir <dir>", "a host directory searched for DLLs (mounted read-only, on the program's PATH); repeatable", collect)
+    .option("--mount <HOSTDIR[=GUESTDIR][:rw]>", "show a host directory to the program (default Z:\\<hostdir>, read-only); repeatable", collect)
+    .option("--cwd <guestdir>", "the program's current directory (default C:\\work, a private scratch directory)")
+    .option("--env <NAME=value>", "set an environment variable of the program; repeatable", collect)
+    .option("--system-dlls <dir>", "Wine's i386 DLL set to use (default NTRACE_SYSTEM_DLLS, else the one scripts/install-deps.sh fetched)")
+    .option("--strict-syscalls", "stop at the first system call ntrace does not implement (default: it fails with STATUS_NOT_IMPLEMENTED, reported once)")
+    .option("--wine-debug <channels>", "turn on Wine's debug channels, WINEDEBUG syntax (e.g. +relay,+seh,+loaddll); output on stderr")
+    .option("--syscalls", "log every system call on stderr (strace-like)")
     .option("--cpus <n>", "virtual processors", "1")
     .option("--no-trace", "run without tracing (tracing is the default)")
-    .option("--json", "print the result as JSON")
+    .option("--json", "print the summary as JSON (the last thing on stdout)")
     .option("--max-instructions <n>", "stop the guest after this many instructions")
     .option("--timeout <ms>", "stop the guest after this much host time")
-    .option("--allow-missing-imports", "bind missing imports to stubs that stop the calling thread")
+    .option("--allow-missing-imports", "run even when imports are missing (calling one ends the process with an exception)")
     .option("--quantum <n>", "instructions per time slice when threads share a CPU")
-    .option("--irp <major[:ioctl[:input-hex[:outlen]]]>", "driver (.sys): send this request to the top of the device stack (repeatable; create, close, device_control, ... or 0..27)", collectIrp);
+    .option("--irp <major[:ioctl[:input-hex[:outlen]]]>", "driver (.sys): send this request to the top of the device stack (repeatable; create, close, device_control, ... or 0..27)", collect);
   addTracingOptions(command);
-  command.action((image: string, options: RunCommandOptions) => {
-    const result = options.trace === false ? runCommand(image, options) : runTracedCommand(image, options, process.argv.slice(2));
+  command.action((image: string, programArgs: string[], options: RunCommandOptions) => {
+    const result = options.trace === false ? runCommand(image, options, undefined, programArgs) : runTracedCommand(image, options, process.argv.slice(2), programArgs).run;
     printRunResult(result, options.json === true);
   });
 }

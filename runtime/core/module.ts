@@ -21,7 +21,10 @@ export class ImageModule implements LoadedModule {
     name?: string,
     /** Reads the whole file into layout.bytes (lazily read files) before a full parse. */
     private readonly readAll: () => void = () => undefined,
+    /** The full parse, when the caller has it already. */
+    parsed?: PeImage,
   ) {
+    this.parsed = parsed;
     this.name = name ?? basename(path);
     this.bytes = layout.bytes;
     this.entry = layout.entryRva !== 0 ? base + layout.entryRva : 0;

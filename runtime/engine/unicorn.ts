@@ -50,6 +50,7 @@ interface UnicornLib {
   uc_reg_read: NativeFunction;
   uc_reg_write: NativeFunction;
   uc_hook_add: NativeFunction;
+  uc_hook_add_native: NativeFunction;
   uc_hook_del: NativeFunction;
   uc_emu_start: NativeFunction;
   uc_emu_stop: NativeFunction;
@@ -87,10 +88,12 @@ function loadUnicorn(): UnicornLib {
   // The address is a uint64_t in unicorn's prototype; guest addresses fit in 32 bits and the
   // x86-64 calling convention passes it in a register, so it is read as uint32_t: a plain
   // number for JS (no 64-bit conversion on the hottest callback).
-  const codeCb = koffi.proto("void ntrace_uc_cb_code(void *uc, uint32_t address, uint32_t size, void *user)");
-  const intrCb = koffi.proto("void ntrace_uc_cb_intr(void *uc, uint32_t intno, void *user)");
-  const memCb = koffi.proto("bool ntrace_uc_cb_mem(void *uc, int type, uint64_t address, int size, int64_t value, void *user)");
-  const insnInvalidCb = koffi.proto("bool ntrace_uc_cb_insn_invalid(void *uc, void *user)");
+  // `user` is the hook's id (see UnicornEngine.addHook): one trampoline per hook type serves
+  // every hook of that type.
+  const codeCb = koffi.proto("void ntrace_uc_cb_code(void *uc, uint32_t address, uint32_t size, uintptr_t user)");
+  const intrCb = koffi.proto("void ntrace_uc_cb_intr(void *uc, uint32_t intno, uintptr_t user)");
+  const memCb = koffi.proto("bool ntrace_uc_cb_mem(void *uc, int type, uint64_t address, int size, int64_t value, uintptr_t user)");
+  const insnInvalidCb = koffi.proto("bool ntrace_uc_cb_insn_invalid(void *uc, uintptr_t user)");
   lib = {
     uc_open: h.func("int uc_open(int arch, int mode, _Out_ void **uc)"),
     uc_close: h.func("int uc_close(void *uc)"),
@@ -103,7 +106,8 @@ function loadUnicorn(): UnicornLib {
     uc_mem_write: h.func("int uc_mem_write(void *uc, uint64_t address, const uint8_t *bytes, size_t size)"),
     uc_reg_read: h.func("int uc_reg_read(void *uc, int regid, _Out_ uint8_t *value)"),
     uc_reg_write: h.func("int uc_reg_write(void *uc, int regid, const uint8_t *value)"),
-    uc_hook_add: h.func("int uc_hook_add(void *uc, _Out_ size_t *hh, int type, void *callback, void *user, uint64_t begin, uint64_t end, ...)"),
+    uc_hook_add: h.func("int uc_hook_add(void *uc, _Out_ size_t *hh, int type, void *callback, uintptr_t user, uint64_t begin, uint64_t end, ...)"),
+    uc_hook_add_native: h.func("uc_hook_add", "int", ["void *", "_Out_ size_t *", "int", "void *", "void *", "uint64_t", "uint64_t", "..."]),
     uc_hook_del: h.func("int uc_hook_del(void *uc, size_t hh)"),
     uc_emu_start: h.func("int uc_emu_start(void *uc, uint64_t begin, uint64_t until, uint64_t timeout, size_t count)"),
     uc_emu_stop: h.func("int uc_emu_stop(void *uc)"),
@@ -156,7 +160,7 @@ function calibrateCounter(u: UnicornLib): void {
     u.uc_mem_map(uc, 0x1000, 0x1000, 7);
     u.uc_mem_write(uc, 0x1000, new Uint8Array(0x40).fill(0x90), 0x40);
     const hh: (number | bigint)[] = [0];
-    u.uc_hook_add(uc, hh, UC_HOOK_CODE, cb, null, 0x1000, 0x1040);
+    u.uc_hook_add(uc, hh, UC_HOOK_CODE, cb, 0, 0x1000, 0x1040);
     u.uc_emu_start(uc, 0x1000, 0x1030, 0, 1000);
     const [a, b] = snaps;
     if (a === undefined || b === undefined) return;
@@ -196,7 +200,7 @@ function calibrateOldException(u: UnicornLib): void {
     u.uc_mem_map(uc, 0x1000, 0x1000, 7);
     u.uc_mem_write(uc, 0x1000, new Uint8Array([0x31, 0xc9, 0xf7, 0xf1, 0x90, 0x90]), 6); // xor ecx,ecx; div ecx
     const hh: (number | bigint)[] = [0];
-    u.uc_hook_add(uc, hh, UC_HOOK_INTR, cb, null, 1, 0);
+    u.uc_hook_add(uc, hh, UC_HOOK_INTR, cb, 0, 1, 0);
     const before = snapshot();
     u.uc_emu_start(uc, 0x1000, 0x1006, 0, 100);
     const after = snapshot();
@@ -217,14 +221,24 @@ interface UnicornContext extends EngineContext {
 interface LiveHook {
   readonly id: number;
   readonly native: number | bigint;
-  readonly callback: unknown;
 }
+
+/** One JS callback per hook, called by the trampoline of its type with the hook's id. */
+type HookCallback = (a: number, b: number | bigint, c: number, d: number | bigint) => unknown;
 
 export class UnicornEngine implements Engine {
   private readonly uc: unknown;
   private readonly u: UnicornLib;
   private readonly hooks = new Map<number, LiveHook>();
   private nextHookId = 1;
+  /**
+   * JS callbacks by hook id. koffi callbacks registered while a callback is running cannot
+   * be called safely, and hooks are added during emulation (a DLL mapped by a system call),
+   * so the engine registers one trampoline per hook type up front and passes the hook's id as
+   * unicorn's user data.
+   */
+  private readonly callbacks: (HookCallback | undefined)[] = [];
+  private readonly trampolines: { readonly code: unknown; readonly intr: unknown; readonly mem: unknown; readonly insn: unknown };
   private pendingError: unknown = undefined;
   private closed = false;
   /** An interrupt hook ran during the current start() (see clearExceptionInFlight). */
@@ -242,6 +256,13 @@ export class UnicornEngine implements Engine {
     const out: unknown[] = [null];
     this.check(this.u.uc_open(UC_ARCH_X86, UC_MODE_32, out) as number, "uc_open");
     this.uc = out[0];
+    const cb = this.callbacks;
+    this.trampolines = {
+      code: koffi.register((_uc: unknown, address: number, size: number, user: number) => cb[user]!(address, size, 0, 0), koffi.pointer(this.u.codeCb)),
+      intr: koffi.register((_uc: unknown, intno: number, user: number) => cb[user]!(intno, 0, 0, 0), koffi.pointer(this.u.intrCb)),
+      mem: koffi.register((_uc: unknown, type: number, address: number | bigint, size: number, value: number | bigint, user: number) => cb[user]!(type, address, size, value), koffi.pointer(this.u.memCb)),
+      insn: koffi.register((_uc: unknown, user: number) => cb[user]!(0, 0, 0, 0), koffi.pointer(this.u.insnInvalidCb)),
+    };
     if (counterOffset === undefined && !calibrated) calibrateCounter(this.u);
     if (!oldExceptionCalibrated) calibrateOldException(this.u);
   }
@@ -315,25 +336,25 @@ export class UnicornEngine implements Engine {
     };
   }
 
-  private addHook(type: number, cb: unknown, proto: TypeObject, begin: number, end: number): HookHandle {
-    const registered = koffi.register(cb as (...args: unknown[]) => unknown, koffi.pointer(proto));
+  private addHook(type: number, callback: HookCallback, trampoline: unknown, begin: number, end: number): HookHandle {
+    const id = this.nextHookId++;
+    this.callbacks[id] = callback;
     const out: (number | bigint)[] = [0];
-    const err = this.u.uc_hook_add(this.uc, out, type, registered, null, begin, end) as number;
+    const err = this.u.uc_hook_add(this.uc, out, type, trampoline, id, begin, end) as number;
     if (err !== 0) {
-      koffi.unregister(registered);
+      this.callbacks[id] = undefined;
       this.check(err, "uc_hook_add");
     }
-    const id = this.nextHookId++;
-    this.hooks.set(id, { id, native: out[0]!, callback: registered });
+    this.hooks.set(id, { id, native: out[0]! });
     return { id };
   }
 
   /** Code/block hook callbacks: the hottest path (no rest arguments, no conversions). */
-  private codeCallback(hook: CodeHook): (uc: unknown, address: number, size: number) => void {
-    return (_uc, address, size) => {
+  private codeCallback(hook: CodeHook): (address: number, size: number | bigint) => void {
+    return (address, size) => {
       if (this.pendingError !== undefined) return;
       try {
-        hook(address, size);
+        hook(address, size as number);
       } catch (err) {
         this.pendingError = err;
         this.u.uc_emu_stop(this.uc);
@@ -341,35 +362,35 @@ export class UnicornEngine implements Engine {
     };
   }
   addCodeHook(begin: number, end: number, hook: CodeHook): HookHandle {
-    return this.addHook(UC_HOOK_CODE, this.codeCallback(hook), this.u.codeCb, begin, end);
+    return this.addHook(UC_HOOK_CODE, this.codeCallback(hook), this.trampolines.code, begin, end);
   }
   addBlockHook(begin: number, end: number, hook: CodeHook): HookHandle {
-    return this.addHook(UC_HOOK_BLOCK, this.codeCallback(hook), this.u.codeCb, begin, end);
+    return this.addHook(UC_HOOK_BLOCK, this.codeCallback(hook), this.trampolines.code, begin, end);
   }
   addInterruptHook(hook: InterruptHook): HookHandle {
-    const cb = this.guard(undefined, (_uc: unknown, intno: number) => {
+    const cb = this.guard(undefined, (intno: number) => {
       this.interrupted = true;
       hook(intno);
     });
-    return this.addHook(UC_HOOK_INTR, cb, this.u.intrCb, 1, 0);
+    return this.addHook(UC_HOOK_INTR, cb, this.trampolines.intr, 1, 0);
   }
   addInvalidMemoryHook(hook: InvalidMemoryHook): HookHandle {
-    const cb = this.guard(false, (_uc: unknown, type: number, address: number | bigint, size: number, value: number | bigint) =>
+    const cb = this.guard(false, (type: number, address: number | bigint, size: number, value: number | bigint) =>
       hook(type, Number(BigInt.asUintN(32, BigInt(address))), size, Number(BigInt.asUintN(32, BigInt(value)))),
     );
-    return this.addHook(UC_HOOK_MEM_INVALID, cb, this.u.memCb, 1, 0);
+    return this.addHook(UC_HOOK_MEM_INVALID, cb, this.trampolines.mem, 1, 0);
   }
   addInvalidInstructionHook(hook: InvalidInstructionHook): HookHandle {
     const cb = this.guard(false, () => hook());
-    return this.addHook(UC_HOOK_INSN_INVALID, cb, this.u.insnInvalidCb, 1, 0);
+    return this.addHook(UC_HOOK_INSN_INVALID, cb, this.trampolines.insn, 1, 0);
   }
   removeHook(handle: HookHandle): void {
     const h = this.hooks.get(handle.id);
     if (h === undefined) return;
     this.hooks.delete(handle.id);
     this.check(this.u.uc_hook_del(this.uc, h.native) as number, "uc_hook_del");
-    // The native side may still reference the trampoline until the current run ends; koffi
-    // trampolines are few, so keep it registered rather than risk a dangling call.
+    // A call already in flight finds no callback and does nothing.
+    this.callbacks[handle.id] = () => undefined;
   }
 
   start(begin: number, until: number, timeoutUs: number, count: number): void {
@@ -427,9 +448,9 @@ export class UnicornEngine implements Engine {
   }
   addNativeCodeHook(begin: number, end: number, callback: unknown, user: unknown): HookHandle {
     const out: (number | bigint)[] = [0];
-    this.check(this.u.uc_hook_add(this.uc, out, UC_HOOK_CODE, callback, user, begin, end) as number, "uc_hook_add(native)");
+    this.check(this.u.uc_hook_add_native(this.uc, out, UC_HOOK_CODE, callback, user, begin, end) as number, "uc_hook_add(native)");
     const id = this.nextHookId++;
-    this.hooks.set(id, { id, native: out[0]!, callback: undefined });
+    this.hooks.set(id, { id, native: out[0]! });
     return { id };
   }
   newContext(): EngineContext {
@@ -467,7 +488,8 @@ export class UnicornEngine implements Engine {
     this.closed = true;
     if (this.context !== undefined) this.u.uc_context_free(this.context);
     this.u.uc_close(this.uc);
-    for (const h of this.hooks.values()) if (h.callback !== undefined) koffi.unregister(h.callback as bigint);
+    for (const t of Object.values(this.trampolines)) koffi.unregister(t as bigint);
     this.hooks.clear();
+    this.callbacks.length = 0;
   }
 }

@@ -6,8 +6,8 @@
  * DPCs write the thread's registers themselves and return "redirected".
  */
 import { X86Reg } from "../engine/index.js";
-import { INSTRUCTIONS_PER_MS, type ApiCall, type ApiDef, type ApiOutcome } from "../machine.js";
-import type { GuestThread, Waitable } from "../thread.js";
+import { INSTRUCTIONS_PER_MS, type ApiCall, type ApiDef, type ApiOutcome } from "../core/machine.js";
+import type { GuestThread, Waitable } from "../core/thread.js";
 import { IoManager } from "./io.js";
 import type { KernelMachine } from "./kernel.js";
 import { BUGCHECK, DEVICE_OBJECT, DISPATCHER_HEADER, DPC_TARGET_BASE, IRP, IRQL, KDPC, KDPC_SIZE, NTSTATUS } from "./layout.js";

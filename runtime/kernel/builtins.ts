@@ -3,9 +3,9 @@
  * exports are TypeScript implementations reached through per-export stub addresses. They are
  * listed in the module list, so GetModuleHandle/GetProcAddress and module+offset work on them.
  */
-import type { ApiDef, Machine } from "../machine.js";
-import { normalizeDllName } from "../machine.js";
-import type { LoadedModule } from "../types.js";
+import type { ApiDef, Machine } from "../core/machine.js";
+import { normalizeDllName } from "../core/machine.js";
+import type { LoadedModule } from "../core/types.js";
 import { BUILTIN_DLL_BASE, BUILTIN_DLL_STRIDE } from "./layout.js";
 
 interface BuiltinExport {
@@ -39,7 +39,7 @@ export class BuiltinDlls {
     let i = 0;
     for (const [dll, defs] of groups) {
       const base = BUILTIN_DLL_BASE + BUILTIN_DLL_STRIDE * i++;
-      const module: LoadedModule = { name: dll, path: "", base, size: BUILTIN_DLL_STRIDE, image: null, bytes: new Uint8Array(0), builtin: true, entry: 0 };
+      const module: LoadedModule = { name: dll, path: "", guestPath: "", system: true, base, size: BUILTIN_DLL_STRIDE, image: null, bytes: new Uint8Array(0), builtin: true, entry: 0 };
       const byName = new Map<string, BuiltinExport>();
       const byOrdinal = new Map<number, BuiltinExport>();
       defs.forEach((api, k) => {

@@ -2,7 +2,7 @@
  * A simple first-fit heap over guest regions (HeapAlloc/RtlAllocateHeap). Block sizes are
  * kept host-side; the guest only sees the memory. 8-byte aligned like the NT heap.
  */
-import type { Machine } from "../machine.js";
+import type { Machine } from "../core/machine.js";
 
 const ALIGN = 8;
 const HEAP_ZERO_MEMORY = 0x8;

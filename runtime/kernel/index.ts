@@ -3,5 +3,4 @@ export { KernelMachine, SYSTEM_PROCESS_ID, type KernelCpu, type BugCheck } from 
 export { IoManager, type Driver } from "./io.js";
 export { formatDbgPrint } from "./apis.js";
 export { KernelRun, runDriver, parseIrpSpec, isDriverImage, type IrpSpec, type IrpResult, type KernelRunOptions, type KernelRunResult } from "./run.js";
-export { runDriverTraced, type TracedKernelRunOptions, type TracedKernelRunResult } from "./session.js";
 export * as kernelLayout from "./layout.js";

@@ -6,8 +6,8 @@
  * PendingReturned, then finishes the request: buffered output, IoStatus, UserEvent).
  */
 import { X86Reg } from "../engine/index.js";
-import type { GuestThread } from "../thread.js";
-import type { LoadedModule } from "../types.js";
+import type { GuestThread } from "../core/thread.js";
+import type { LoadedModule } from "../core/types.js";
 import type { KernelMachine } from "./kernel.js";
 import {
   DEVICE_OBJECT,

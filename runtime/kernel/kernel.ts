@@ -2,22 +2,23 @@
  * The kernel personality: per-CPU KPCR/KPRCB (fs = selector 0x30 = the CPU's KPCR), an idle
  * thread per CPU (own KTHREAD, CID 0:0, bound to its CPU), system threads with KTHREAD/ETHREAD
  * objects, IRQL per CPU, per-CPU DPC queues run on the CPU's DPC stack, kernel-mode SEH
- * (KPCR.NtTib.ExceptionList) and bug checks. Built on runtime/machine.ts through its hook
- * points (mode "kernel", sliceHooks, canRunOn, preemptable). See README.md.
+ * (KPCR.NtTib.ExceptionList) and bug checks: the Personality of a machine core running at
+ * CPL 0. See README.md.
  */
-import { hex, threadKey } from "../../base/index.js";
+import { hex } from "../../base/index.js";
 import { X86Reg } from "../engine/index.js";
-import { GuestError } from "../errors.js";
-import { descriptor, GDT_BASE, Selector } from "../gdt.js";
-import { Loader } from "../loader.js";
-import { Machine, type Cpu, type FaultInfo } from "../machine.js";
-import { PAGE } from "../memory.js";
-import { BuiltinDlls } from "../nt/builtins.js";
-import { GuestHeap } from "../nt/heap.js";
-import { KTHREAD, STUB } from "../nt/layout.js";
-import { installSeh, type SehDispatcher } from "../nt/seh.js";
-import { CONTEXT_REGS, GuestThread, type Waitable } from "../thread.js";
-import type { ClientId, LoadedModule, MachineOptions } from "../types.js";
+import { GuestError } from "../core/errors.js";
+import { descriptor, GDT_BASE, Selector } from "../core/gdt.js";
+import { STUB } from "../core/layout.js";
+import { Machine, type Cpu, type FaultInfo } from "../core/machine.js";
+import { PAGE } from "../core/memory.js";
+import type { Personality } from "../core/personality.js";
+import { CONTEXT_REGS, type GuestThread, type Waitable } from "../core/thread.js";
+import type { ClientId, LoadedModule, MachineOptions } from "../core/types.js";
+import { BuiltinDlls } from "./builtins.js";
+import { GuestHeap } from "./heap.js";
+import { Loader } from "./loader.js";
+import { installSeh, type SehDispatcher } from "./seh.js";
 import { kernelApis, ThreadWaitable } from "./apis.js";
 import { IoManager } from "./io.js";
 import {
@@ -63,7 +64,8 @@ export interface BugCheck {
   readonly address: string;
 }
 
-export class KernelMachine {
+export class KernelMachine implements Personality {
+  readonly name = "kernel";
   readonly machine: Machine;
   readonly builtins: BuiltinDlls;
   readonly loader: Loader;
@@ -81,8 +83,9 @@ export class KernelMachine {
   private nextHandle = 0x80000004;
   private readonly idleStub: number;
 
-  constructor(options: MachineOptions = {}) {
-    const machine = new Machine({ ...options, mode: "kernel" });
+  constructor(options: MachineOptions & { readonly allowMissingImports?: boolean } = {}) {
+    const machine = new Machine(options, "kernel");
+    machine.setPersonality(this);
     this.machine = machine;
     const m = machine.memory;
     m.mapAt(KERNEL_THREAD_REGION, KERNEL_THREAD_REGION_SIZE, 3, "kernel KTHREAD objects");
@@ -106,11 +109,9 @@ export class KernelMachine {
       setHead: (t, record) => (machine.isLive(t) ? m.setU32(this.liveKpcr() + KPCR.ExceptionList, record) : this.savedExceptionList.set(t, record >>> 0)),
       stackRange: (t) => this.stackRangeOf(t),
       selectors: { cs: Selector.R0_CODE, data: Selector.R0_DATA, fs: Selector.R0_PCR },
+      // Kernel mode has no process to end: an exception nobody handles is a bug check.
+      unhandled: (t: GuestThread, fault: FaultInfo) => this.raiseBugCheck(t, BUGCHECK.SYSTEM_THREAD_EXCEPTION_NOT_HANDLED, [fault.code, fault.address, 0, 0], fault.address),
     });
-    // Kernel mode has no process to end: an exception nobody handles is a bug check.
-    machine.unhandled = (t: GuestThread, fault: FaultInfo) => {
-      this.raiseBugCheck(t, BUGCHECK.SYSTEM_THREAD_EXCEPTION_NOT_HANDLED, [fault.code, fault.address, 0, 0], fault.address);
-    };
 
     // The idle loop: an idle thread with nothing (left) to do parks until DPCs arrive.
     this.idleStub = machine.addStub({
@@ -145,13 +146,6 @@ export class KernelMachine {
       m.setU32(prcb + KPRCB.DpcStack, stack.base);
     });
 
-    machine.canRunOn = (t, cpu) => t.cpu === undefined || t.cpu === cpu.index;
-    machine.preemptable = (t) => {
-      const c = machine.cpus.find((x) => x.thread === t);
-      return c === undefined || this.irql(c.index) < IRQL.DISPATCH;
-    };
-    machine.sliceHooks.before = (cpu, t) => this.beforeSlice(cpu, t);
-    machine.sliceHooks.after = (cpu, t) => this.afterSlice(cpu, t);
     machine.observer.onMachineReady?.(machine);
     // The idle threads exist from boot: announce them after the tracer is ready.
     for (const c of this.cpus) machine.observer.onThreadStart?.(c.idle);
@@ -178,32 +172,26 @@ export class KernelMachine {
     const cid = o.cid ?? { process: SYSTEM_PROCESS_ID, thread: this.nextThreadId };
     if (o.cid === undefined) this.nextThreadId += 4;
     const stack = this.allocateStack(o.idle === true ? `idle thread stack of CPU ${o.cpu ?? 0}` : `kernel stack of thread ${hex(key)}`);
-    const t = new GuestThread(threadKey(key), cid, 0, stack.base, stack.limit, stack.region, machine.threads.length);
-    if (o.idle === true) t.idle = true;
-    if (o.cpu !== undefined) t.cpu = o.cpu;
     m.write(key + KTHREAD_EXTRA.HeaderType, new Uint8Array([6, 0, 0x80 / 4, 0]));
-    m.setU32(key + KTHREAD.InitialStack, stack.base);
-    m.setU32(key + KTHREAD.StackLimit, stack.limit);
-    m.setU32(key + KTHREAD.StackBase, stack.base);
-    m.setU32(key + KTHREAD.Teb, 0);
-    m.setU32(key + KTHREAD.CidProcess, cid.process);
-    m.setU32(key + KTHREAD.CidThread, cid.thread);
     let esp = stack.base - 0x10;
     esp -= 4;
     m.setU32(esp, parameter);
     esp -= 4;
     m.setU32(esp, STUB_THREAD_EXIT);
-    t.set(X86Reg.ESP, esp);
-    t.set(X86Reg.EBP, 0);
-    t.set(X86Reg.EIP, start);
-    t.set(X86Reg.EFLAGS, 0x202);
+    const t = machine.addThread({
+      key,
+      cid,
+      teb: 0,
+      stackBase: stack.base,
+      stackLimit: stack.limit,
+      stackRegion: stack.region,
+      registers: { [X86Reg.ESP]: esp, [X86Reg.EBP]: 0, [X86Reg.EIP]: start },
+      start: o.parked === true ? "parked" : "ready",
+      ...(o.idle === true ? { idle: true } : {}),
+      ...(o.cpu !== undefined ? { cpu: o.cpu } : {}),
+      announce: o.announce !== false && o.idle !== true,
+    });
     this.savedExceptionList.set(t, END_OF_CHAIN);
-    machine.threads.push(t);
-    if (o.parked === true) {
-      t.state = "blocked";
-      t.wait = { objects: [], all: false, deadline: undefined, reason: "idle host thread" };
-    } else machine.makeReady(t);
-    if (o.announce !== false && o.idle !== true) machine.observer.onThreadStart?.(t);
     return t;
   }
 
@@ -248,7 +236,24 @@ export class KernelMachine {
     this.machine.memory.write(this.cpus[cpu]!.kpcr + KPCR.Irql, new Uint8Array([value & 0xff]));
   }
 
-  private beforeSlice(cpu: Cpu, t: GuestThread): void {
+  // ---------------------------------------------------------------- Personality
+
+  deliverException(t: GuestThread, fault: FaultInfo): void {
+    this.seh.dispatch(t, fault, fault.noncontinuable !== true);
+  }
+
+  /** Idle threads belong to their CPU. */
+  canRunOn(t: GuestThread, cpu: Cpu): boolean {
+    return t.cpu === undefined || t.cpu === cpu.index;
+  }
+
+  /** A thread at IRQL >= DISPATCH_LEVEL is not preempted. */
+  preemptable(t: GuestThread): boolean {
+    const c = this.machine.cpus.find((x) => x.thread === t);
+    return c === undefined || this.irql(c.index) < IRQL.DISPATCH;
+  }
+
+  beforeSlice(cpu: Cpu, t: GuestThread): void {
     const kc = this.cpus[cpu.index]!;
     const m = this.machine.memory;
     // fs = this CPU's KPCR (the descriptor covers the KPCR and the embedded KPRCB).
@@ -263,7 +268,7 @@ export class KernelMachine {
     if (kc.dpcQueue.length > 0 && !kc.dpcActive && this.irql(cpu.index) < IRQL.DISPATCH) this.interruptWithDpcs(kc, t);
   }
 
-  private afterSlice(cpu: Cpu, t: GuestThread): void {
+  afterSlice(cpu: Cpu, t: GuestThread): void {
     const kc = this.cpus[cpu.index]!;
     this.savedExceptionList.set(t, this.machine.memory.u32(kc.kpcr + KPCR.ExceptionList));
   }

@@ -1,9 +1,15 @@
 /**
  * Kernel-mode address layout and the x86 offsets of the structures the kernel personality
  * builds, as laid out by Windows 7 SP1 x86 (the release whose KTHREAD/ETHREAD offsets
- * nt/layout.ts uses). Sizes and offsets match samples/kernel/include/kdk.h (checked there
+ * core/layout.ts uses). Sizes and offsets match samples/kernel/include/kdk.h (checked there
  * with _Static_assert against the same numbers).
  */
+
+import { HOST_STUBS } from "../core/layout.js";
+
+/** Built-in DLLs (ntoskrnl.exe, hal.dll): synthetic images in the host stub region, 64 KiB apart. */
+export const BUILTIN_DLL_BASE = HOST_STUBS + 0x10000;
+export const BUILTIN_DLL_STRIDE = 0x10000;
 
 /** One KPCR (with the KPRCB embedded at 0x120) per CPU, KPCR_STRIDE apart. */
 export const KPCR_REGION = 0x80300000;

@@ -1,27 +1,20 @@
 /**
- * The PE loader: maps an image's headers and sections with their protections at the
- * preferred base (or relocates it: HIGHLOW base relocations), binds its imports to other
- * loaded images (sample DLLs loaded on demand from the importing image's directory or the
- * `load` paths; names matched case-insensitively; by name and by ordinal; forwarders
- * followed) or to built-in APIs, and reports every missing import at once.
- * Entry points are not run here: the caller runs them (in dependency order) on a guest thread.
+ * The driver loader: maps an image at its preferred base (or relocated), binds its imports to
+ * other loaded drivers (found by name next to the importing image or in the `load` paths;
+ * case-insensitive; by name and by ordinal; forwarders followed) or to the kernel's built-in
+ * exports (ntoskrnl.exe, hal.dll), and reports every missing import at once.
+ * Entry points are not run here: the caller runs them (in load order) on a kernel thread.
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { hex } from "../base/index.js";
-import { parsePe, IMAGE_FILE_MACHINE_I386, type PeImage } from "../pe/index.js";
-import { LoadError, MissingImportError } from "./errors.js";
-import { normalizeDllName, type ApiDef, type Machine } from "./machine.js";
-import { PAGE, pageUp } from "./memory.js";
-import type { BuiltinDlls } from "./nt/builtins.js";
-import type { LoadedModule } from "./types.js";
-
-const IMAGE_SCN_MEM_EXECUTE = 0x20000000;
-const IMAGE_SCN_MEM_READ = 0x40000000;
-const IMAGE_SCN_MEM_WRITE = 0x80000000;
-const IMAGE_REL_BASED_HIGHLOW = 3;
-const IMAGE_REL_BASED_ABSOLUTE = 0;
-const IMAGE_FILE_RELOCS_STRIPPED = 0x0001;
+import { parsePe, IMAGE_FILE_MACHINE_I386 } from "../../pe/index.js";
+import { LoadError, MissingImportError } from "../core/errors.js";
+import { mapImage } from "../core/image.js";
+import { normalizeDllName, type ApiDef, type Machine } from "../core/machine.js";
+import { pageUp } from "../core/memory.js";
+import { ImageModule } from "../core/module.js";
+import type { LoadedModule } from "../core/types.js";
+import type { BuiltinDlls } from "./builtins.js";
 
 export interface LoaderOptions {
   readonly searchPaths: readonly string[];
@@ -31,7 +24,6 @@ export interface LoaderOptions {
 export class Loader {
   /** Modules loaded but whose entry point has not run yet, in dependency order. */
   readonly pendingInit: LoadedModule[] = [];
-  private readonly loading = new Set<string>();
 
   constructor(
     private readonly machine: Machine,
@@ -51,10 +43,23 @@ export class Loader {
     if (image.machine !== IMAGE_FILE_MACHINE_I386) throw new LoadError(`${path}: not an x86 (i386) image (machine 0x${image.machine.toString(16)})`);
     const already = this.machine.findModule(basename(full));
     if (already !== undefined) return already;
-    return this.map(path, full, image, bytes);
+    const m = this.machine.memory;
+    const size = pageUp(image.sizeOfImage);
+    let base = image.imageBase;
+    if (base % 0x10000 !== 0 || !m.isFree(base, size) || base + size > 0x7f000000) {
+      const found = m.findFree(size, 0x10000000, 0x7b000000) ?? m.findFree(size, 0x00400000, 0x7b000000);
+      if (found === undefined) throw new LoadError(`${path}: no room for 0x${size.toString(16)} bytes`);
+      base = found;
+    }
+    mapImage(m, image, base, { tag: basename(full), file: path, relocations: image.relocations });
+    const module = new ImageModule(full, "", base, size, image, false, basename(full), () => undefined, image);
+    this.machine.addModule(module);
+    this.bindImports(path, module, dirname(full));
+    this.pendingInit.push(module);
+    return module;
   }
 
-  /** Finds a DLL by name: loaded modules, built-ins, then files next to `fromDir` and the load paths. */
+  /** Finds a driver by name: loaded modules, built-ins, then files next to `fromDir` and the load paths. */
   loadByName(name: string, fromDir: string | undefined): LoadedModule | undefined {
     const loaded = this.machine.findModule(name);
     if (loaded !== undefined) return loaded;
@@ -70,78 +75,9 @@ export class Loader {
     return undefined;
   }
 
-  private map(displayPath: string, full: string, image: PeImage, bytes: Uint8Array): LoadedModule {
-    const m = this.machine.memory;
-    const size = pageUp(image.sizeOfImage);
-    let base = image.imageBase;
-    if (base % 0x10000 !== 0 || !m.isFree(base, size) || base + size > 0x7f000000) {
-      const found = m.findFree(size, 0x10000000, 0x7b000000) ?? m.findFree(size, 0x00400000, 0x7b000000);
-      if (found === undefined) throw new LoadError(`${displayPath}: no room for 0x${size.toString(16)} bytes`);
-      base = found;
-    }
-    const region = m.mapAt(base, size, 3, basename(full));
-    void region;
-    m.write(base, bytes.subarray(0, Math.min(image.sizeOfHeaders, bytes.length)));
-    for (const s of image.sections) {
-      const raw = Math.min(s.rawSize, s.virtualSize === 0 ? s.rawSize : s.virtualSize, Math.max(0, bytes.length - s.rawOffset));
-      if (raw > 0) m.write(base + s.rva, bytes.subarray(s.rawOffset, s.rawOffset + raw));
-    }
-    if (base !== image.imageBase) this.relocate(displayPath, image, base);
-
-    const module: LoadedModule = {
-      name: basename(full),
-      path: full,
-      base,
-      size,
-      image,
-      bytes,
-      builtin: false,
-      entry: image.entryRva !== 0 ? base + image.entryRva : 0,
-    };
-    this.machine.addModule(module);
-    this.loading.add(full);
-    try {
-      this.bindImports(displayPath, module, image, dirname(full));
-    } finally {
-      this.loading.delete(full);
-    }
-    this.protectSections(image, base, size);
-    this.pendingInit.push(module);
-    return module;
-  }
-
-  private relocate(path: string, image: PeImage, base: number): void {
-    const delta = (base - image.imageBase) >>> 0;
-    // Like Windows' loader, refuse only images marked IMAGE_FILE_RELOCS_STRIPPED: an image
-    // without that flag and without a .reloc section simply has no absolute addresses to fix.
-    if ((image.characteristics & IMAGE_FILE_RELOCS_STRIPPED) !== 0) throw new LoadError(`${path}: preferred base ${hex(image.imageBase)} is taken and the image's relocations are stripped (IMAGE_FILE_RELOCS_STRIPPED)`);
-    const m = this.machine.memory;
-    for (const r of image.relocations) {
-      if (r.type === IMAGE_REL_BASED_ABSOLUTE) continue;
-      if (r.type !== IMAGE_REL_BASED_HIGHLOW) throw new LoadError(`${path}: base relocation type ${r.type} at RVA 0x${r.rva.toString(16)} is not supported (x86 images use HIGHLOW)`);
-      const a = base + r.rva;
-      m.setU32(a, (m.u32(a) + delta) >>> 0);
-    }
-  }
-
-  private protectSections(image: PeImage, base: number, size: number): void {
-    const m = this.machine.memory;
-    if (image.sectionAlignment < PAGE) {
-      m.protect(base, size, 7);
-      return;
-    }
-    m.protect(base, pageUp(image.sizeOfHeaders), 1);
-    for (const s of image.sections) {
-      const c = s.characteristics;
-      const prot = (c & IMAGE_SCN_MEM_READ ? 1 : 0) | (c & IMAGE_SCN_MEM_WRITE ? 2 : 0) | (c & IMAGE_SCN_MEM_EXECUTE ? 4 : 0);
-      const len = pageUp(Math.max(s.virtualSize, s.rawSize));
-      if (len > 0) m.protect(base + s.rva, len, prot === 0 ? 1 : prot);
-    }
-  }
-
-  private bindImports(path: string, module: LoadedModule, image: PeImage, dir: string): void {
+  private bindImports(path: string, module: ImageModule, dir: string): void {
     const missing: { dll: string; fn: string; iat: number }[] = [];
-    for (const imp of image.imports) {
+    for (const imp of module.image.imports) {
       const target = this.loadByName(imp.dll, dir);
       for (const f of imp.functions) {
         const label = f.name ?? `#${f.ordinal ?? 0}`;
@@ -189,15 +125,9 @@ function findCaseInsensitive(dir: string, file: string): string | undefined {
   const direct = join(dir, file);
   if (existsSync(direct)) return direct;
   try {
-    const names = readdirSyncSafe(dir);
-    const hit = names.find((n) => n.toLowerCase() === file);
+    const hit = readdirSync(dir).find((n) => n.toLowerCase() === file);
     return hit !== undefined ? join(dir, hit) : undefined;
   } catch {
     return undefined;
   }
-}
-
-import { readdirSync } from "node:fs";
-function readdirSyncSafe(dir: string): string[] {
-  return existsSync(dir) ? readdirSync(dir) : [];
 }

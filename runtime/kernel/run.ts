@@ -5,9 +5,9 @@
  * request's IoStatus and output, then unload (DriverUnload, last loaded first).
  */
 import { hex, UsageError } from "../../base/index.js";
-import { GuestError } from "../errors.js";
-import type { GuestThread } from "../thread.js";
-import type { LoadedModule, MachineOptions, RunResult, ThreadSummary } from "../types.js";
+import { GuestError } from "../core/errors.js";
+import type { GuestThread } from "../core/thread.js";
+import type { LoadedModule, MachineOptions, RunResult, ThreadSummary } from "../core/types.js";
 import { KernelMachine, type BugCheck } from "./kernel.js";
 import { DRIVER_OBJECT, IRP, IRP_MJ, majorName, NTSTATUS } from "./layout.js";
 
@@ -35,7 +35,9 @@ export interface IrpResult {
 export interface KernelRunOptions extends MachineOptions {
   /** The first driver (the function driver); `load` drivers follow, in order. */
   readonly image: string;
+  readonly load?: readonly string[];
   readonly irps: readonly IrpSpec[];
+  readonly allowMissingImports?: boolean;
 }
 
 /** Where a CPU's idle thread and DPC stack are (DPCs run on the stack [dpcStackLimit, dpcStackBase)). */
@@ -90,7 +92,7 @@ export class KernelRun {
   readonly irps: IrpResult[] = [];
   private device = 0;
 
-  constructor(options: MachineOptions) {
+  constructor(options: MachineOptions & { readonly allowMissingImports?: boolean }) {
     this.k = new KernelMachine(options);
     this.requester = this.k.createHostThread();
   }

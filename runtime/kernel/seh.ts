@@ -19,11 +19,12 @@
  * RtlpUnwindProtector and except.c RtlDispatchException/RtlUnwind; Wine's call_stack_handlers.)
  */
 import { X86Reg } from "../engine/index.js";
-import type { ApiCall, ApiOutcome, FaultInfo, Machine } from "../machine.js";
-import type { GuestThread } from "../thread.js";
-import { TEB } from "./layout.js";
+import type { ApiCall, ApiOutcome, FaultInfo, Machine } from "../core/machine.js";
+import type { GuestThread } from "../core/thread.js";
 
 export interface SehDispatcher {
+  /** Dispatches a fault or raised exception through the thread's registration records. */
+  dispatch(t: GuestThread, fault: FaultInfo, continuable: boolean): void;
   raiseException(c: ApiCall): ApiOutcome;
   rtlRaiseException(c: ApiCall): ApiOutcome;
   rtlUnwind(c: ApiCall): ApiOutcome;
@@ -56,29 +57,30 @@ const CTX: [number, number][] = [
 ];
 
 /**
- * Where a personality keeps what the user-mode TEB holds (runtime/kernel/: the chain head is
- * KPCR.NtTib.ExceptionList of the thread's CPU, the stack limits come from the KTHREAD or
- * the DPC stack, the CONTEXT gets ring-0 selectors). Every member is optional.
+ * Where the kernel keeps what a user-mode TEB would hold: the chain head is
+ * KPCR.NtTib.ExceptionList of the thread's CPU, the stack limits come from the KTHREAD or the
+ * DPC stack, the CONTEXT gets ring-0 selectors; and what an exception nobody handles does.
  */
 export interface SehEnvironment {
-  readonly getHead?: (t: GuestThread) => number;
-  readonly setHead?: (t: GuestThread, record: number) => void;
+  readonly getHead: (t: GuestThread) => number;
+  readonly setHead: (t: GuestThread, record: number) => void;
   /** [limit, base) the registration records must lie in. */
-  readonly stackRange?: (t: GuestThread) => readonly [number, number];
+  readonly stackRange: (t: GuestThread) => readonly [number, number];
   /** CONTEXT selectors: cs, ss/ds/es, fs. */
-  readonly selectors?: { readonly cs: number; readonly data: number; readonly fs: number };
+  readonly selectors: { readonly cs: number; readonly data: number; readonly fs: number };
+  readonly unhandled: (t: GuestThread, fault: FaultInfo) => void;
 }
 
-export function installSeh(machine: Machine, env: SehEnvironment = {}): SehDispatcher {
+export function installSeh(machine: Machine, env: SehEnvironment): SehDispatcher {
   const mem = machine.memory;
   const validRecord = (t: GuestThread, rec: number) => {
-    const [limit, base] = env.stackRange?.(t) ?? [t.stackLimit, t.stackBase];
+    const [limit, base] = env.stackRange(t);
     return rec % 4 === 0 && rec >= limit && rec + 8 <= base;
   };
 
-  const head = (t: GuestThread): number => (env.getHead !== undefined ? env.getHead(t) : mem.u32(t.teb + TEB.ExceptionList));
-  const setHead = (t: GuestThread, record: number): void => (env.setHead !== undefined ? env.setHead(t, record) : mem.setU32(t.teb + TEB.ExceptionList, record));
-  const sel = env.selectors ?? { cs: 0x1b, data: 0x23, fs: 0x3b };
+  const head = env.getHead;
+  const setHead = env.setHead;
+  const sel = env.selectors;
   const setFlags = (rec: number, set: number, clear = 0): void => mem.setU32(rec + 4, ((mem.u32(rec + 4) | set) & ~clear) >>> 0);
 
   /** CONTEXT_FULL of `t`'s current registers at `at` (user-mode selectors). */
@@ -150,7 +152,7 @@ export function installSeh(machine: Machine, env: SehEnvironment = {}): SehDispa
     const rec = ctx - RECORD_SIZE;
     if (esp0 > t.stackLimit && esp0 <= t.stackBase && rec - 0x100 < t.stackLimit) {
       // No room for the records on this stack (runaway nesting): Windows ends the process too.
-      return machine.unhandled(t, { code: STATUS_STACK_OVERFLOW, address: fault.address, parameters: [] });
+      return env.unhandled(t, { code: STATUS_STACK_OVERFLOW, address: fault.address, parameters: [] });
     }
     writeContext(t, ctx);
     const flags = continuable ? 0 : EXCEPTION_NONCONTINUABLE;
@@ -171,10 +173,10 @@ export function installSeh(machine: Machine, env: SehEnvironment = {}): SehDispa
     // including it are called with EXCEPTION_NESTED_CALL.
     let nestedFrame = 0;
     const next = (registration: number): void => {
-      if (registration === END_OF_CHAIN || registration === 0) return machine.unhandled(t, fault);
+      if (registration === END_OF_CHAIN || registration === 0) return env.unhandled(t, fault);
       if (!validRecord(t, registration)) {
         setFlags(rec, EXCEPTION_STACK_INVALID);
-        return machine.unhandled(t, fault);
+        return env.unhandled(t, fault);
       }
       executeHandler(t, exceptionProtector, rec, registration, ctx, (disposition, dispatcherContext) => {
         if (registration === nestedFrame) {
@@ -188,7 +190,7 @@ export function installSeh(machine: Machine, env: SehEnvironment = {}): SehDispa
             machine.observer.onContextResume?.(t, mem.u32(ctx + 0xc4), mem.u32(ctx + 0xb8), fault.code);
             return;
           case DISPOSITION.ContinueSearch:
-            if (mem.u32(rec + 4) & EXCEPTION_STACK_INVALID) return machine.unhandled(t, fault);
+            if (mem.u32(rec + 4) & EXCEPTION_STACK_INVALID) return env.unhandled(t, fault);
             return next(mem.u32(registration));
           case DISPOSITION.NestedException:
             setFlags(rec, EXCEPTION_NESTED_CALL);
@@ -201,9 +203,8 @@ export function installSeh(machine: Machine, env: SehEnvironment = {}): SehDispa
     };
     next(head(t));
   };
-  machine.exceptionDispatcher = { dispatch };
-
   return {
+    dispatch: (t, fault, continuable) => dispatch(t, fault, continuable),
     raiseException: (c) => {
       const [code, flags, n, args] = c.args as [number, number, number, number];
       const parameters = args === 0 ? [] : Array.from({ length: Math.min(n, 15) }, (_, i) => mem.u32(args + 4 * i));

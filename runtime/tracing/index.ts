@@ -1,3 +1,2 @@
-export { Tracer, traceClock, defaultTracePath, type TracerOptions, type TracerStats, type ClockChoice, type Recorder } from "./tracer.js";
-export { runTraced, type TracedRunOptions, type TracedRunResult } from "./session.js";
+export { Tracer, traceClock, defaultTracePath, RETURN_SLOT_TAG, type TracerOptions, type TracerStats, type ClockChoice, type Recorder } from "./tracer.js";
 export { addTracingOptions, tracingOptionsFrom, type RawTracingOptions } from "./options.js";

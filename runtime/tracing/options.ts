@@ -14,6 +14,7 @@ export interface RawTracingOptions {
   include?: string[];
   exclude?: string[];
   module?: string[];
+  system?: boolean;
   attachAt?: string;
   detachAt?: string;
   clock?: string;
@@ -29,7 +30,8 @@ export function addTracingOptions(command: Command): Command {
     .option("--args <n>", "argument dwords to record at each function entry", "0")
     .option("--include <glob>", "trace only functions with a name matching (repeatable)", collect, [])
     .option("--exclude <glob>", "do not trace functions with a name matching (repeatable)", collect, [])
-    .option("--module <name>", "instrument only this image (repeatable; default: every loaded image file)", collect, [])
+    .option("--module <name>", "also trace this image, e.g. kernel32.dll (repeatable; the program and its own DLLs are always traced)", collect, [])
+    .option("--system", "also trace every system DLL (Wine's kernel32, kernelbase, ntdll, msvcrt, ...)")
     .option("--attach-at <n>", "patch when the guest has executed n instructions (default: at load)")
     .option("--detach-at <n>", "unpatch when the guest has executed n instructions")
     .option("--clock <kind>", "timestamps: guest (instructions, deterministic) or host (ns)", "guest")
@@ -64,6 +66,7 @@ export function tracingOptionsFrom(raw: RawTracingOptions, image: string): { ena
       include: raw.include ?? [],
       exclude: raw.exclude ?? [],
       modules: raw.module ?? [],
+      ...(raw.system === true ? { system: true } : {}),
       symbolPath: (raw.symbolPath ?? []).flatMap((p) => p.split(";")).filter((p) => p !== ""),
       ...(attachAt !== undefined ? { attachAt } : {}),
       ...(detachAt !== undefined ? { detachAt } : {}),

@@ -25,9 +25,9 @@ import {
 } from "../../instrumenter/index.js";
 import type { ThreadEventWriter, TraceClock, TraceWriter } from "../../tracefile/index.js";
 import { Prot, X86Reg, type Engine } from "../engine/index.js";
-import type { Machine } from "../machine.js";
-import type { GuestThread } from "../thread.js";
-import type { LoadedModule, MachineObserver, ThreadView, UnwindStep } from "../types.js";
+import type { Machine } from "../core/machine.js";
+import type { GuestThread } from "../core/thread.js";
+import type { LoadedModule, MachineObserver, ThreadView, UnwindStep } from "../core/types.js";
 import koffi from "koffi";
 import { EXIT_TAG, NativePath, SLOW, type NativeThread } from "./native.js";
 
@@ -36,8 +36,14 @@ export type ClockChoice = "guest" | "host";
 export type Recorder = "native" | "hooks";
 
 export interface TracerOptions {
-  /** Which modules to instrument (file names, case-insensitive); default: every loaded image file. */
+  /**
+   * Which modules to instrument (file names, case-insensitive), in addition to the program's
+   * own images (the program and the DLLs that are not system libraries), which are always
+   * traced unless `modules` is given and `programModules` is false.
+   */
   readonly modules?: readonly string[];
+  /** Trace the system libraries too (Wine's DLL set, the kernel's built-ins have no code). */
+  readonly system?: boolean;
   readonly include?: readonly string[];
   readonly exclude?: readonly string[];
   /** Argument dwords read at each entry. */
@@ -136,7 +142,7 @@ export class Tracer implements MachineObserver {
   private readonly argCount: number;
   private readonly hostStart = process.hrtime.bigint();
   private readonly clockChoice: ClockChoice;
-  private readonly wantModule: (name: string) => boolean;
+  private readonly wantModule: (module: LoadedModule) => boolean;
   private readonly wantFunction: (names: readonly string[]) => boolean;
   readonly stats: TracerStats = { modules: 0, functions: 0, patched: 0, entries: 0, exits: 0, unwinds: 0, unclosed: 0, lost: 0 };
   /** Functions instrumented per module (name → listing), for reports and tests. */
@@ -168,7 +174,9 @@ export class Tracer implements MachineObserver {
     this.clockChoice = options.clock ?? "guest";
     this.attached = options.attachAt === undefined;
     const modules = (options.modules ?? []).map((m) => m.toLowerCase());
-    this.wantModule = (name) => modules.length === 0 || modules.includes(name.toLowerCase()) || modules.includes(name.toLowerCase().replace(/\.(dll|exe|sys)$/, ""));
+    const named = (name: string) => modules.includes(name.toLowerCase()) || modules.includes(name.toLowerCase().replace(/\.(dll|exe|sys)$/, ""));
+    // The program's own images always; system libraries when named or with `system`.
+    this.wantModule = (module) => !module.system || options.system === true || named(module.name);
     this.wantFunction = nameFilter(options.include ?? [], options.exclude ?? []);
   }
 
@@ -191,7 +199,7 @@ export class Tracer implements MachineObserver {
       // Kernel mode keeps the JS hooks for now: its scheduler attributes DPCs and switches
       // threads in ways the per-slice thread selection of the C helper does not follow yet
       // (test/kernel fails with it; README "Recorders").
-      if ((this.options.recorder ?? "native") === "native" && machine.options.mode !== "kernel") {
+      if ((this.options.recorder ?? "native") === "native" && machine.privilege !== "kernel") {
         this.native = NativePath.create(machine.engine, BigInt(koffi.address(view)), this.argCount, (why, address, value) => this.onNativeSlow(why, address, value));
         this.native?.setWriteExit(true); // measured: uc_mem_write from C beats the guest store (README)
       }
@@ -203,17 +211,15 @@ export class Tracer implements MachineObserver {
   onModuleLoaded(module: LoadedModule): void {
     const machine = this.machine!;
     const engine = this.engine!;
-    if (module.image === null || module.builtin || !this.wantModule(module.name)) return;
+    if (module.builtin || !this.wantModule(module)) return;
+    if (module.image === null) return;
     const image = module.image;
     const search = findPdb(image, module.path, this.options.symbolPath ?? [], (b) => parsePdb(b));
     const code: CodeBytes = {
       read(rva, length) {
         if (rva < 0 || rva + length > module.size) return undefined;
-        try {
-          return engine.readMemory(module.base + rva, length);
-        } catch {
-          return undefined;
-        }
+        if (!machine.memory.readable(module.base + rva, length)) return undefined;
+        return machine.memory.read(module.base + rva, length);
       },
     };
     const all = classifyFunctions(image, search.pdb !== undefined ? { pdb: search.pdb } : {}, code);
@@ -250,23 +256,31 @@ export class Tracer implements MachineObserver {
       const slotVa = area.base + HOOK_SLOT_SIZE * (i + 1);
       const contVa = area.base + contBase + 2 * CONTINUATION_SIZE * i;
       bytes.set(entrySlot(slotVa, contVa), HOOK_SLOT_SIZE * (i + 1));
-      const first = engine.readMemory(fnVa, 16);
+      const first = machine.memory.read(fnVa, 16);
       // With the return slot the padding jumps (E9) instead of calling: no push to undo.
       const reachedBy = rs !== undefined ? "jump" : "call";
       const storeExit = rs !== undefined && !(this.native?.writesExit ?? false);
       bytes.set(continuation(contVa, fnVa, c.cls, first, storeExit ? area.base : undefined, reachedBy), contBase + 2 * CONTINUATION_SIZE * i);
       const plainVa = contVa + CONTINUATION_SIZE;
       bytes.set(continuation(plainVa, fnVa, c.cls, first, undefined, reachedBy), contBase + 2 * CONTINUATION_SIZE * i + CONTINUATION_SIZE);
-      const original = engine.readMemory(fnVa - 5, PATCH_LENGTH);
+      const original = machine.memory.read(fnVa - 5, PATCH_LENGTH);
       this.sites.push({ fnVa, id: rec.firstFunctionId + i, plan: planPatch(fnVa, slotVa, original, rs !== undefined ? 0xe9 : 0xe8) });
     });
-    engine.writeMemory(area.base, bytes);
+    machine.memory.write(area.base, bytes);
     const thunks: ThunkArea = { base: area.base, exitVa: area.base, contBase, firstId: rec.firstFunctionId, count: chosen.length };
     this.areas.push(thunks);
     // The hook covers the hook slots only: continuations run at full speed.
     if (this.native !== undefined) this.native.hookArea(engine, area.base, area.base + slotsSize - 1, rec.firstFunctionId);
     else engine.addCodeHook(area.base, area.base + slotsSize - 1, (address) => this.onThunk(thunks, address));
     if (this.attached) this.patchModule(rec.firstFunctionId, chosen.length);
+  }
+
+  /** An image was unmapped: its functions are gone (nothing to unpatch at detach). */
+  onModuleUnloaded(module: LoadedModule): void {
+    for (let i = this.sites.length - 1; i >= 0; i--) {
+      const fn = this.sites[i]!.fnVa;
+      if (fn >= module.base && fn < module.base + module.size) this.sites.splice(i, 1);
+    }
   }
 
   onThreadStart(thread: ThreadView): void {
@@ -337,7 +351,7 @@ export class Tracer implements MachineObserver {
     const machine = this.machine!;
     for (const site of this.sites) {
       const [jump, padding] = site.plan.unpatch;
-      engine.writeMemory(jump!.address, jump!.bytes);
+      machine.memory.write(jump!.address, jump!.bytes);
       // A thread stopped on the padding call (it took the EB F9) would now run padding:
       // the call had not happened yet, so it continues at the function, untraced.
       for (const t of machine.threads) {
@@ -345,7 +359,7 @@ export class Tracer implements MachineObserver {
         const eip = machine.reg(t, X86Reg.EIP);
         if (eip >= site.fnVa - 5 && eip < site.fnVa) machine.setReg(t, X86Reg.EIP, site.fnVa);
       }
-      engine.writeMemory(padding!.address, padding!.bytes);
+      machine.memory.write(padding!.address, padding!.bytes);
       engine.flushCode(site.fnVa - 5, PATCH_LENGTH);
     }
     this.stats.patched = 0;
@@ -364,10 +378,11 @@ export class Tracer implements MachineObserver {
 
   private patchModule(firstId: number, count: number): void {
     const engine = this.engine!;
+    const memory = this.machine!.memory;
     this.everAttached = true;
     for (const site of this.sites) {
       if (site.id < firstId || site.id >= firstId + count) continue;
-      for (const store of site.plan.patch) engine.writeMemory(store.address, store.bytes);
+      for (const store of site.plan.patch) memory.write(store.address, store.bytes);
       engine.flushCode(site.fnVa - 5, PATCH_LENGTH);
       this.stats.patched++;
     }

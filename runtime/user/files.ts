@@ -6,7 +6,7 @@
  */
 import { closeSync, fstatSync, readSync, writeSync, type Stats } from "node:fs";
 import { KernelObject } from "./objects.js";
-import type { Mount, Resolved } from "./vfs.js";
+import type { Mount } from "./vfs.js";
 
 export type FileKind = "file" | "directory" | "virtual-directory" | "stream" | "null" | "device";
 
@@ -107,12 +107,4 @@ export class FileObject extends KernelObject {
     this.closed = true;
     if (this.fd !== undefined && this.kind !== "stream") closeSync(this.fd);
   }
-}
-
-/** The kind of file object a resolved path opens as. */
-export function kindOf(r: Resolved): FileKind | undefined {
-  if (r.kind === "virtual") return "virtual-directory";
-  if (r.kind === "device") return r.device === "null" ? "null" : "device";
-  if (r.kind === "host") return r.stat?.isDirectory() === true ? "directory" : "file";
-  return undefined;
 }

@@ -7,7 +7,7 @@
 import { statSync } from "node:fs";
 import { basename } from "node:path";
 import { FormatError } from "../../base/index.js";
-import { parsePe, parsePeLayout, type PeLayout } from "../../pe/index.js";
+import { parsePe, parsePeExports, parsePeLayout, type ExportTable, type PeLayout } from "../../pe/index.js";
 import { LazyFile } from "../core/lazyfile.js";
 import { mapImage } from "../core/image.js";
 import { GRANULARITY, pageUp, USER_HIGH, USER_LOW } from "../core/memory.js";
@@ -72,6 +72,32 @@ function parseLayoutLazily(f: LazyFile): PeLayout {
   }
 }
 
+const exportTables = new WeakMap<ImageFile, ExportTable | null>();
+
+/**
+ * The export table of an image file, reading only the section that holds the export
+ * directory (Wine's DLLs keep the directory, names and ordinals together in .edata); cached
+ * with the file. An export table spread over other sections is read whole.
+ */
+export function imageExports(f: ImageFile): ExportTable | null {
+  let e = exportTables.get(f);
+  if (e !== undefined) return e;
+  const dir = f.layout.dataDirectories[0];
+  const section = dir === undefined ? undefined : f.layout.sections.find((s) => dir.rva >= s.rva && dir.rva + dir.size <= s.rva + Math.max(s.virtualSize, s.rawSize));
+  if (section !== undefined) f.file.ensure(section.rawOffset, section.rawSize);
+  else f.file.ensureAll();
+  try {
+    e = parsePeExports(f.layout, f.hostPath);
+    const inSection = (rva: number) => section !== undefined && rva >= section.rva && rva < section.rva + section.rawSize;
+    if (section !== undefined && e !== null && dir !== undefined && !inSection(dir.rva)) throw new Error("export directory outside its section");
+  } catch {
+    f.file.ensureAll();
+    e = parsePeExports(f.layout, f.hostPath);
+  }
+  exportTables.set(f, e);
+  return e;
+}
+
 /** SECTION_IMAGE_INFORMATION (x86, 0x30 bytes) of an image, as Windows (and Wine) fill it. */
 export function imageInformation(f: ImageFile): Uint8Array {
   const l = f.layout;
@@ -100,6 +126,12 @@ export function imageInformation(f: ImageFile): Uint8Array {
   return out;
 }
 
+/** The file each mapped module came from. */
+const imageFiles = new WeakMap<ImageModule, ImageFile>();
+export function imageFileOf(module: ImageModule): ImageFile | undefined {
+  return imageFiles.get(module);
+}
+
 /**
  * Maps an image view: at `base` when given (STATUS_CONFLICTING_ADDRESSES if taken), else at the
  * preferred base, else anywhere (relocated: STATUS_IMAGE_NOT_AT_BASE). The module is listed
@@ -126,6 +158,7 @@ export function mapImageView(
   const name = basename(o.guestPath.replace(/\\/g, "/")) || basename(f.hostPath);
   mapImage(machine.memory, l, base, { tag: name, file: f.hostPath, ensure: (off, len) => f.file.ensure(off, len), ...(relocations !== undefined ? { relocations } : {}) });
   const module = new ImageModule(f.hostPath, o.guestPath, base, size, l, o.system, name, () => f.file.ensureAll());
+  imageFiles.set(module, f);
   machine.addModule(module);
   machine.observer.onModuleLoaded?.(module);
   return { status: base !== l.imageBase ? Status.IMAGE_NOT_AT_BASE : Status.SUCCESS, module };

@@ -8,10 +8,10 @@
  */
 import { mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { basename, dirname, join, resolve } from "node:path";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import { hex } from "../../base/index.js";
 import { LoadError } from "../core/errors.js";
-import { parsePeExports, type ExportTable } from "../../pe/index.js";
+import { parsePe, parsePeExports, type ExportTable } from "../../pe/index.js";
 import { Prot, X86Reg } from "../engine/index.js";
 import { Selector } from "../core/gdt.js";
 import { INSTRUCTIONS_PER_MS, type Cpu, type FaultInfo, type Machine } from "../core/machine.js";
@@ -23,7 +23,8 @@ import type { GuestThread } from "../core/thread.js";
 import type { LoadedModule } from "../core/types.js";
 import { captureContext } from "./context.js";
 import { Guest, utf16z } from "./guest.js";
-import { imageInformation, mapImageView, readImageFile, type ImageFile } from "./images.js";
+import { checkImports, parseApiSetSchema } from "./imports.js";
+import { imageExports, imageFileOf, imageInformation, mapImageView, readImageFile, type ImageFile } from "./images.js";
 import {
   CONSOLE_HANDLE_SHELL_NO_WINDOW,
   CONTEXT,
@@ -48,6 +49,7 @@ import { locateSystemDlls, type SystemDlls } from "./sysdlls.js";
 import { Vfs, hostToWineGuestPath, type Mount } from "./vfs.js";
 import { debugTableBytes, parseWineDebug, SILENT } from "./winedebug.js";
 import { buildCommandLine, buildEnvironment } from "./environment.js";
+import { exceptionName } from "./exceptions.js";
 
 export interface UserProcessOptions {
   /** Host path of the program (an EXE). */
@@ -76,6 +78,12 @@ export interface UserProcessOptions {
   readonly syscallLog?: (line: string) => void;
   /** Command line as the guest sees it instead of one built from image + args. */
   readonly commandLine?: string;
+  /** Host paths of the images whose imports are checked before the process starts (default: the program). */
+  readonly preflight?: readonly string[];
+  /** Start even when imports are missing (Wine binds them to stubs that raise when called). */
+  readonly allowMissingImports?: boolean;
+  /** The program is ntrace's own (the DLL-call runner): listed as a system module, not traced by default. */
+  readonly programIsTool?: boolean;
 }
 
 /** Where the scratch directory is mounted and what the guest calls it. */
@@ -123,11 +131,11 @@ export class UserProcess implements Personality {
   /** Exit status once NtTerminateProcess ran. */
   exitStatus: number | undefined;
   /**
-   * The exception each thread is dispatching and has not continued from (NtContinue clears it):
-   * a process that ends with that exception's code while it is pending ended because nobody
-   * handled it, and the run reports it.
+   * Exceptions nobody handled, per thread: the ones that reached kernelbase's
+   * UnhandledExceptionFilter (the top-level handler of every thread calls it) or a second-chance
+   * NtRaiseException. A process ending with such an exception's code is reported as ended by it.
    */
-  readonly pendingException = new Map<GuestThread, FaultInfo>();
+  readonly unhandled = new Map<GuestThread, FaultInfo>();
   /** SetErrorMode's value (ProcessDefaultHardErrorMode). */
   hardErrorMode = 0;
   /** Next locally unique id (NtAllocateLocallyUniqueId). */
@@ -183,6 +191,7 @@ export class UserProcess implements Personality {
     const imagePath = resolve(this.options.image);
     this.mainImageFile = readImageFile(imagePath);
     if (this.mainImageFile.layout.isDll) throw new LoadError(`${this.options.image} is a DLL: run an EXE, or call an export of the DLL with --call`);
+    if (this.options.allowMissingImports !== true) this.checkImports(imagePath);
 
     // KUSER_SHARED_DATA, read-only for the guest.
     mem.reserve(KUSER_SHARED_DATA, PAGE, "private", "KUSER_SHARED_DATA", PageProt.READONLY);
@@ -223,7 +232,7 @@ export class UserProcess implements Personality {
 
     // The program, then the process parameters that name it.
     const mainGuest = this.vfs.guestPathOf(imagePath) ?? hostToWineGuestPath(imagePath);
-    const main = mapImageView(m, this.mainImageFile, { guestPath: mainGuest, system: false });
+    const main = mapImageView(m, this.mainImageFile, { guestPath: mainGuest, system: this.options.programIsTool === true });
     if (main.module === undefined) throw new LoadError(`${this.options.image}: cannot be mapped (status ${hex(main.status)})`);
     this.mainImage = main.module;
     g.setU32(this.peb + PEB.ImageBaseAddress, this.mainImage.base);
@@ -231,6 +240,29 @@ export class UserProcess implements Personality {
     g.setU32(this.peb + PEB.ProcessParameters, this.params);
 
     return this.createThread(this.mainImage.entry, this.peb, { suspended: false });
+  }
+
+  /** Names every import of the program (or the preflight images) that no DLL provides. */
+  private checkImports(imagePath: string): void {
+    const search = {
+      dirs: [dirname(imagePath), this.sys.system32, ...(this.options.dllDirs ?? []).map((d) => resolve(d))],
+      system32: this.sys.system32,
+      apiSets: this.apiSets(),
+    };
+    for (const path of this.options.preflight ?? [imagePath]) {
+      const f = readImageFile(path);
+      f.file.ensureAll();
+      checkImports(path === imagePath ? this.options.image : relative(process.cwd(), path) || path, parsePe(f.layout.bytes, path), search);
+    }
+  }
+
+  /** API-set name → host DLL (from apisetschema.dll). */
+  apiSets(): ReadonlyMap<string, string> {
+    const f = readImageFile(join(this.sys.system32, "apisetschema.dll"));
+    const s = f.layout.sections.find((x) => x.name === ".apiset");
+    if (s === undefined) return new Map();
+    f.file.ensure(s.rawOffset, s.rawSize);
+    return parseApiSetSchema(f.layout.bytes, s.rawOffset);
   }
 
   private initSharedData(): void {
@@ -581,7 +613,6 @@ export class UserProcess implements Personality {
       m.exitProcess(code, `unhandled exception ${hex(code)} at ${this.describeCode(eip)} in thread ${hex(t.key)} (CID ${t.cid.thread.toString(16)}): no stack left to deliver it on`);
       return;
     }
-    this.pendingException.set(t, { code, address: eip, parameters: params });
     m.observer.onException?.(t, { code, flags: fault.noncontinuable === true ? 1 : 0, address: eip, parameters: params, recordAddress: record });
     m.setReg(t, X86Reg.ESP, esp);
     m.setReg(t, X86Reg.EIP, this.entryPoints.KiUserExceptionDispatcher);
@@ -605,6 +636,8 @@ export class UserProcess implements Personality {
   // ---------------------------------------------------------------- modules and names
 
   exportsOf(module: ImageModule): ExportTable | null {
+    const file = imageFileOf(module);
+    if (file !== undefined) return imageExports(file);
     let e = this.exportCache.get(module);
     if (e === undefined) {
       module.ensureRead();
@@ -636,7 +669,57 @@ export class UserProcess implements Personality {
   }
 
   /** A new image view was mapped by the guest's loader (win32u brings its own system-call table). */
-  onImageMapped(_module: ImageModule): void {}
+  onImageMapped(module: ImageModule): void {
+    if (module.name.toLowerCase() === "kernelbase.dll") this.watchUnhandledExceptionFilter(module);
+  }
+
+  /** kernelbase!UnhandledExceptionFilter(EXCEPTION_POINTERS*): where an exception becomes unhandled. */
+  private watchUnhandledExceptionFilter(kernelbase: ImageModule): void {
+    const filter = this.exportAddress(kernelbase, "UnhandledExceptionFilter");
+    if (filter === undefined) return;
+    const m = this.machine;
+    m.engine.addCodeHook(filter, filter, () => {
+      const t = m.currentThread();
+      if (t === undefined) return;
+      try {
+        const pointers = m.memory.u32(m.reg(t, X86Reg.ESP) + 4);
+        const record = m.memory.u32(pointers);
+        const code = m.memory.u32(record);
+        const n = Math.min(m.memory.u32(record + EXCEPTION_RECORD.NumberParameters), EXCEPTION_RECORD.MAXIMUM_PARAMETERS);
+        const parameters = Array.from({ length: n }, (_, i) => m.memory.u32(record + EXCEPTION_RECORD.ExceptionInformation + 4 * i));
+        let address = m.memory.u32(record + EXCEPTION_RECORD.ExceptionAddress);
+        if (code === EXCEPTION_WINE_STUB && parameters.length >= 2) {
+          // Raised inside ntdll's stub_entry_point(dll, name, ret_addr), whose arguments hold
+          // the return address into the code that called the missing import. They are found
+          // from the frame (plain, or with the stack realignment Wine's build uses, where the
+          // argument pointer is saved at ebp-8) and accepted only if dll and name match.
+          const ebp = m.memory.u32(m.memory.u32(pointers + 4) + CONTEXT.Ebp);
+          const read = (a: number) => (m.memory.readable(a, 4) ? m.memory.u32(a) : undefined);
+          for (const args of [ebp + 8, read(ebp - 8)]) {
+            if (args === undefined || read(args) !== parameters[0] || read(args + 4) !== parameters[1]) continue;
+            const caller = read(args + 8);
+            if (caller !== undefined && m.moduleAt(caller) !== undefined) address = caller;
+            break;
+          }
+        }
+        this.unhandled.set(t, { code, address, parameters });
+      } catch {
+        // An unreadable record: kernelbase itself will fault on it and report that.
+      }
+    });
+  }
+
+  /** One line about an exception that ended the process: code, name, where, which thread. */
+  describeUnhandled(t: GuestThread, info: FaultInfo): string {
+    const where = `in thread ${hex(t.key)} (CID ${t.cid.process.toString(16)}:${t.cid.thread.toString(16)})`;
+    if (info.code === EXCEPTION_WINE_STUB && info.parameters.length >= 2) {
+      // Wine binds an import nothing provides to a stub that raises this when called.
+      const dll = this.guest.cstring(info.parameters[0]!, 256);
+      const fn = info.parameters[1]! < 0x10000 ? `#${info.parameters[1]}` : this.guest.cstring(info.parameters[1]!, 256);
+      return `called the missing import ${dll}!${fn} (nothing provides it) from ${this.describeCode(info.address)} ${where}`;
+    }
+    return `unhandled exception ${hex(info.code)} (${exceptionName(info.code)}) at ${this.describeCode(info.address)} ${where}`;
+  }
 
   /** An image view was unmapped: the module is gone from the machine's list. */
   onImageUnmapped(module: LoadedModule): void {
@@ -650,6 +733,9 @@ export class UserProcess implements Personality {
     rmSync(this.scratch, { recursive: true, force: true });
   }
 }
+
+/** The code of Wine's stub for an import nothing provides (include/winternl.h). */
+const EXCEPTION_WINE_STUB = 0x80000100;
 
 /** The handle ntrace gives win32u for its unix calls (MemoryWineUnixFuncs). */
 export const UNIX_HANDLE_WIN32U = 0x756e3332;

@@ -9,7 +9,7 @@
 import { fstatSync, ftruncateSync, mkdirSync, openSync, readdirSync, renameSync, rmdirSync, statSync, unlinkSync, type Stats } from "node:fs";
 import type { ApiOutcome } from "../../core/machine.js";
 import { EventObject } from "../objects.js";
-import { FileObject, kindOf } from "../files.js";
+import { FileObject } from "../files.js";
 import { utf16le } from "../guest.js";
 import type { UserProcess } from "../process.js";
 import { GUEST_EPOCH_FILETIME } from "../process.js";

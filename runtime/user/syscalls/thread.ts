@@ -4,14 +4,12 @@
  * (NtGetContextThread, NtSetContextThread, NtContinue); raising exceptions (NtRaiseException);
  * ending the process. Every thread keeps its KTHREAD object: the machine keys it by that.
  */
-import { hex } from "../../../base/index.js";
 import { X86Reg } from "../../engine/index.js";
 import type { ApiOutcome } from "../../core/machine.js";
 import type { GuestThread } from "../../core/thread.js";
 import { applyContext, captureContext } from "../context.js";
 import { CONTEXT, EXCEPTION_RECORD } from "../layout.js";
 import { CURRENT_PROCESS, CURRENT_THREAD, ProcessObject, ThreadObject } from "../objects.js";
-import { exceptionName } from "../exceptions.js";
 import { objectOf, putHandle } from "./common.js";
 import { Status, type SyscallCall, type SyscallTable } from "./types.js";
 
@@ -70,12 +68,11 @@ export function endProcess(c: SyscallCall, status: number): ApiOutcome {
   const p = c.process;
   p.exitStatus = status >>> 0;
   p.processObject.exited = true;
-  const pending = p.pendingException.get(c.thread);
-  if (pending !== undefined && pending.code >>> 0 === status >>> 0) {
-    const t = c.thread;
-    const message = `unhandled exception ${hex(pending.code)} (${exceptionName(pending.code)}) at ${p.describeCode(pending.address)} in thread ${hex(t.key)} (CID ${t.cid.process.toString(16)}:${t.cid.thread.toString(16)})`;
+  const unhandled = p.unhandled.get(c.thread);
+  if (unhandled !== undefined && unhandled.code >>> 0 === status >>> 0) {
+    const message = p.describeUnhandled(c.thread, unhandled);
     p.machine.failure ??= message;
-    t.error ??= message;
+    c.thread.error ??= message;
   }
   return { kind: "exitProcess", code: status };
 }
@@ -108,7 +105,6 @@ function continueWith(c: SyscallCall, pContext: number): ApiOutcome {
   const p = c.process;
   const ctx = p.guest.read(pContext, CONTEXT.SIZE);
   applyContext(p.machine, c.thread, ctx);
-  p.pendingException.delete(c.thread);
   const esp = p.machine.reg(c.thread, X86Reg.ESP);
   const eip = p.machine.reg(c.thread, X86Reg.EIP);
   p.machine.observer.onContextResume?.(c.thread, esp, eip, 0);
@@ -167,11 +163,11 @@ function raiseException(c: SyscallCall): ApiOutcome {
   const parameters = Array.from({ length: n }, (_, i) => g.u32(pRecord + EXCEPTION_RECORD.ExceptionInformation + 4 * i));
   g.probe(pContext, CONTEXT.SIZE, true);
   if (firstChance === 0) {
-    p.pendingException.set(c.thread, { code, address, parameters });
+    // The second chance: no handler took it.
+    p.unhandled.set(c.thread, { code, address, parameters });
     return endProcess(c, code);
   }
   if (code === 0x40010006 || code === 0x4001000a) p.recordDebugString(code, parameters);
-  p.pendingException.set(c.thread, { code, address, parameters });
   const m = p.machine;
   m.observer.onException?.(c.thread, { code, flags, address, parameters, recordAddress: pRecord });
   const esp = m.reg(c.thread, X86Reg.ESP); // [esp] = the return into the NtRaiseException stub

@@ -1,0 +1,27 @@
+/** Formatting helpers shared by every printer. */
+export function hex(n, width = 8) {
+    return "0x" + (n >>> 0).toString(16).padStart(width, "0");
+}
+export function hexShort(n) {
+    return "0x" + (n >>> 0).toString(16);
+}
+/** Windows GUID text form from the 16 bytes as stored on disk (Data1..3 little-endian). */
+export function guidToString(b) {
+    if (b.length !== 16)
+        throw new RangeError("a GUID is 16 bytes");
+    const h = (i) => b[i].toString(16).padStart(2, "0");
+    const d1 = h(3) + h(2) + h(1) + h(0);
+    const d2 = h(5) + h(4);
+    const d3 = h(7) + h(6);
+    const d4 = h(8) + h(9);
+    const d5 = [10, 11, 12, 13, 14, 15].map(h).join("");
+    return `${d1}-${d2}-${d3}-${d4}-${d5}`.toUpperCase();
+}
+/** Symbol-store directory key: GUID as 32 hex digits without dashes, then age in hex. */
+export function symbolStoreKey(guid, age) {
+    return guid.replace(/-/g, "").toUpperCase() + age.toString(16).toUpperCase();
+}
+/** A client id as Windows tools print it: process and thread in hex ("1c8:1cc"). */
+export function cidText(process, thread) {
+    return `${(process >>> 0).toString(16)}:${(thread >>> 0).toString(16)}`;
+}

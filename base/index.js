@@ -1,0 +1,5 @@
+export * from "./brand.js";
+export * from "./errors.js";
+export * from "./assert.js";
+export * from "./bytes.js";
+export * from "./format.js";

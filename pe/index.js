@@ -1,0 +1,11 @@
+/** pe/: pure parsers for the binary formats ntrace reads. See pe/README.md. */
+export * from "./types.js";
+export { parsePe, parsePeLayout, parsePeExports } from "./parse.js";
+export { isPe, machineName, MAX_SECTIONS } from "./headers.js";
+export { readRva, rvaToFileOffset, sectionOfRva, isExecutableRva, regionOfRva, IMAGE_SCN_CNT_CODE, IMAGE_SCN_MEM_EXECUTE } from "./rva.js";
+export { debugTypeName, parseCodeView, IMAGE_DEBUG_TYPE_CODEVIEW, DEBUG_DIRECTORY_ENTRY_SIZE } from "./debug.js";
+export { buildDebugBlock, parseDebugBlock } from "./debugblock.js";
+export { subsystemName } from "./names.js";
+export { peInfo, formatPeInfo } from "./info.js";
+// PDB parser (pe/pdb/, its own owner and README):
+export * from "./pdb/index.js";

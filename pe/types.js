@@ -1,0 +1,1 @@
+export const IMAGE_FILE_MACHINE_I386 = 0x014c;

@@ -1,0 +1,90 @@
+/**
+ * Calling an export of a DLL (`ntrace run x.dll --call Export:args`): the process runs
+ * ntrace-runner.exe (runner/), which loads the DLL through Wine's loader (DllMain runs) and
+ * calls the export; it reports each step by calling its own NtraceRunnerReport(kind, value),
+ * whose first instruction ntrace watches with a code hook.
+ */
+import { existsSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { hex, UsageError } from "../../base/index.js";
+import { X86Reg } from "../engine/index.js";
+import { LoadError } from "../core/errors.js";
+import type { UserProcess } from "./process.js";
+
+export const RUNNER_NAME = "ntrace-runner.exe";
+const REPORT_EXPORT = "NtraceRunnerReport@8";
+
+export const RunnerReport = { LOADED: 1, RESULT: 2, LOAD_FAILED: 3, NO_EXPORT: 4, PRELOAD_FAILED: 5, USAGE: 6 } as const;
+
+/** The committed runner binary (source tree or installed package: both keep runtime/user/runner/). */
+export function runnerPath(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  for (const p of [join(here, "runner", RUNNER_NAME), join(here, "..", "..", "..", "runtime", "user", "runner", RUNNER_NAME)]) {
+    if (existsSync(p)) return resolve(p);
+  }
+  throw new LoadError(`${RUNNER_NAME} is missing from this installation (runtime/user/runner/): rebuild it with bash runtime/user/runner/build.sh`);
+}
+
+export interface DllCallOutcome {
+  /** Base address the DLL was loaded at, once LoadLibrary succeeded. */
+  loadedAt?: number;
+  /** The export's return value (EAX), once it returned. */
+  result?: number;
+  /** Why the call did not happen. */
+  failure?: string;
+}
+
+/** Windows error codes LoadLibrary failures carry, in words. */
+const LOAD_ERRORS: Readonly<Record<number, string>> = {
+  2: "the file was not found",
+  3: "the path was not found",
+  126: "a DLL it needs was not found (ERROR_MOD_NOT_FOUND)",
+  127: "a function it imports was not found (ERROR_PROC_NOT_FOUND)",
+  193: "it is not a valid x86 Windows image (ERROR_BAD_EXE_FORMAT)",
+  1114: "its DllMain returned FALSE (DLL initialization failed)",
+};
+
+/** Watches the runner's reports; the outcome fills in as the process runs. */
+export function watchRunner(process: UserProcess, dll: string, exportName: string): DllCallOutcome {
+  const outcome: DllCallOutcome = {};
+  const runner = process.mainImage;
+  const report = process.exportAddress(runner, REPORT_EXPORT);
+  if (report === undefined) throw new LoadError(`${runner.path} has no export ${REPORT_EXPORT}: not ntrace's runner`);
+  const machine = process.machine;
+  machine.engine.addCodeHook(report, report, () => {
+    const t = machine.currentThread();
+    if (t === undefined) return;
+    const esp = machine.reg(t, X86Reg.ESP);
+    const kind = machine.memory.u32(esp + 4);
+    const value = machine.memory.u32(esp + 8);
+    switch (kind) {
+      case RunnerReport.LOADED:
+        outcome.loadedAt = value;
+        break;
+      case RunnerReport.RESULT:
+        outcome.result = value;
+        break;
+      case RunnerReport.LOAD_FAILED:
+        outcome.failure = `${dll} could not be loaded: ${LOAD_ERRORS[value] ?? `error ${value}`}`;
+        break;
+      case RunnerReport.PRELOAD_FAILED:
+        outcome.failure = `a --load DLL could not be loaded: ${LOAD_ERRORS[value] ?? `error ${value}`}`;
+        break;
+      case RunnerReport.NO_EXPORT:
+        outcome.failure = `${dll} has no export named ${exportName}`;
+        break;
+      default:
+        outcome.failure = `${RUNNER_NAME} reported ${kind} (${hex(value)})`;
+    }
+  });
+  return outcome;
+}
+
+/** One --call argument: decimal or 0x hex, 32-bit (negative numbers wrap). */
+export function parseCallArg(text: string): number {
+  const t = text.trim();
+  const v = /^-?0x[0-9a-f]+$/i.test(t) ? (t.startsWith("-") ? -parseInt(t.slice(1), 16) : parseInt(t, 16)) : /^-?\d+$/.test(t) ? Number(t) : NaN;
+  if (!Number.isFinite(v) || v > 0xffffffff || v < -0x80000000) throw new UsageError(`bad call argument "${text}": expected a decimal or 0x hex 32-bit integer`);
+  return v >>> 0;
+}
