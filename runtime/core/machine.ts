@@ -512,7 +512,10 @@ export class Machine {
     const args: number[] = [];
     for (let i = 0; i < api.args; i++) args.push(view.getUint32(4 + 4 * i, true));
     const popped = esp + 4 + (api.conv === "stdcall" ? 4 * api.args : 0);
-    const outcome = api.impl({ machine: this, thread: t, args, returnAddress, api });
+    let outcome = api.impl({ machine: this, thread: t, args, returnAddress, api });
+    // Hooks added by the call (a DLL mapped: the tracer's hooks) exist only once the slice
+    // ends: end it now, completing the call afterwards.
+    if (typeof outcome === "number" && this.engine.hooksPending?.() === true) outcome = { kind: "yield", value: outcome };
     const returnTo = (th: GuestThread, eax: number | undefined) => {
       if (eax !== undefined) this.setReg(th, X86Reg.EAX, eax);
       this.setReg(th, X86Reg.ESP, popped);
@@ -542,7 +545,7 @@ export class Machine {
       case "raise":
         return this.leaveSlice(t, (th) => {
           returnTo(th, undefined);
-          this.dispatchFault(th, outcome.fault);
+          this.dispatchFault(th, outcome.continuable ? outcome.fault : { ...outcome.fault, noncontinuable: true });
         });
     }
   }

@@ -151,6 +151,11 @@ export interface Engine {
   /** Reads `size` bytes of a wide register (x87: 10 bytes, XMM: 16 bytes). */
   readWideRegister(reg: X86Reg, size: number): Uint8Array;
   writeWideRegister(reg: X86Reg, bytes: Uint8Array): void;
+  /**
+   * Hooks added during emulation wait until start() returns (they are installed then); true
+   * while some wait. The machine then leaves the slice without writing EIP inside the hook.
+   */
+  hooksPending?(): boolean;
   /** From inside a hook: stop before the next instruction. */
   stop(): void;
   /** Drops translated code for [begin, begin+size) so new hooks/patches take effect. */

@@ -106,7 +106,8 @@ function loadUnicorn(): UnicornLib {
     uc_mem_write: h.func("int uc_mem_write(void *uc, uint64_t address, const uint8_t *bytes, size_t size)"),
     uc_reg_read: h.func("int uc_reg_read(void *uc, int regid, _Out_ uint8_t *value)"),
     uc_reg_write: h.func("int uc_reg_write(void *uc, int regid, const uint8_t *value)"),
-    uc_hook_add: h.func("int uc_hook_add(void *uc, _Out_ size_t *hh, int type, void *callback, uintptr_t user, uint64_t begin, uint64_t end, ...)"),
+    // The callback goes as a plain address (the trampolines are registered once, up front).
+    uc_hook_add: h.func("int uc_hook_add(void *uc, _Out_ size_t *hh, int type, uintptr_t callback, uintptr_t user, uint64_t begin, uint64_t end, ...)"),
     uc_hook_add_native: h.func("uc_hook_add", "int", ["void *", "_Out_ size_t *", "int", "void *", "void *", "uint64_t", "uint64_t", "..."]),
     uc_hook_del: h.func("int uc_hook_del(void *uc, size_t hh)"),
     uc_emu_start: h.func("int uc_emu_start(void *uc, uint64_t begin, uint64_t until, uint64_t timeout, size_t count)"),
@@ -160,7 +161,7 @@ function calibrateCounter(u: UnicornLib): void {
     u.uc_mem_map(uc, 0x1000, 0x1000, 7);
     u.uc_mem_write(uc, 0x1000, new Uint8Array(0x40).fill(0x90), 0x40);
     const hh: (number | bigint)[] = [0];
-    u.uc_hook_add(uc, hh, UC_HOOK_CODE, cb, 0, 0x1000, 0x1040);
+    u.uc_hook_add(uc, hh, UC_HOOK_CODE, koffi.address(cb), 0, 0x1000, 0x1040);
     u.uc_emu_start(uc, 0x1000, 0x1030, 0, 1000);
     const [a, b] = snaps;
     if (a === undefined || b === undefined) return;
@@ -200,7 +201,7 @@ function calibrateOldException(u: UnicornLib): void {
     u.uc_mem_map(uc, 0x1000, 0x1000, 7);
     u.uc_mem_write(uc, 0x1000, new Uint8Array([0x31, 0xc9, 0xf7, 0xf1, 0x90, 0x90]), 6); // xor ecx,ecx; div ecx
     const hh: (number | bigint)[] = [0];
-    u.uc_hook_add(uc, hh, UC_HOOK_INTR, cb, 0, 1, 0);
+    u.uc_hook_add(uc, hh, UC_HOOK_INTR, koffi.address(cb), 0, 1, 0);
     const before = snapshot();
     u.uc_emu_start(uc, 0x1000, 0x1006, 0, 100);
     const after = snapshot();
@@ -221,6 +222,19 @@ interface UnicornContext extends EngineContext {
 interface LiveHook {
   readonly id: number;
   readonly native: number | bigint;
+}
+
+/** A hook waiting to be added once the emulation stops. */
+interface PendingHook {
+  readonly id: number;
+  readonly type: number;
+  /** The trampoline's address (JS hooks) or a native function pointer (native hooks). */
+  readonly callback: unknown;
+  /** The hook id (JS hooks) or the native user pointer. */
+  readonly user: unknown;
+  readonly begin: number;
+  readonly end: number;
+  readonly native?: boolean;
 }
 
 /** One JS callback per hook, called by the trampoline of its type with the hook's id. */
@@ -339,14 +353,37 @@ export class UnicornEngine implements Engine {
   private addHook(type: number, callback: HookCallback, trampoline: unknown, begin: number, end: number): HookHandle {
     const id = this.nextHookId++;
     this.callbacks[id] = callback;
+    this.installOrDefer({ id, type, callback: koffi.address(trampoline), user: id, begin, end });
+    return { id };
+  }
+
+  /**
+   * Adding a hook while unicorn emulates (from inside another hook: a DLL mapped by a system
+   * call) corrupts unicorn 2.0.1's state, so such hooks are queued, the emulation is asked to
+   * stop, and they are installed when start() returns (hooksPending tells the machine to leave
+   * the slice without writing EIP inside the hook, which would cancel the stop).
+   */
+  private installOrDefer(h: PendingHook): void {
+    if (this.running) {
+      this.pendingHooks.push(h);
+      this.u.uc_emu_stop(this.uc);
+      return;
+    }
+    this.install(h);
+  }
+  private install(h: PendingHook): void {
     const out: (number | bigint)[] = [0];
-    const err = this.u.uc_hook_add(this.uc, out, type, trampoline, id, begin, end) as number;
+    const err = (h.native ? this.u.uc_hook_add_native(this.uc, out, h.type, h.callback, h.user, h.begin, h.end) : this.u.uc_hook_add(this.uc, out, h.type, h.callback, h.user, h.begin, h.end)) as number;
     if (err !== 0) {
-      this.callbacks[id] = undefined;
+      this.callbacks[h.id] = undefined;
       this.check(err, "uc_hook_add");
     }
-    this.hooks.set(id, { id, native: out[0]! });
-    return { id };
+    this.hooks.set(h.id, { id: h.id, native: out[0]! });
+  }
+  private running = false;
+  private readonly pendingHooks: PendingHook[] = [];
+  hooksPending(): boolean {
+    return this.pendingHooks.length > 0;
   }
 
   /** Code/block hook callbacks: the hottest path (no rest arguments, no conversions). */
@@ -399,7 +436,18 @@ export class UnicornEngine implements Engine {
     // hook exists, so the hook must be there from the first start on (see README).
     const n = count > 0 ? Math.min(count, MAX_COUNT) : MAX_COUNT;
     this.interrupted = false;
-    const err = this.u.uc_emu_start(this.uc, begin >>> 0, until >>> 0, timeoutUs, n) as number;
+    this.running = true;
+    let err: number;
+    try {
+      err = this.u.uc_emu_start(this.uc, begin >>> 0, until >>> 0, timeoutUs, n) as number;
+    } finally {
+      this.running = false;
+    }
+    for (const h of this.pendingHooks.splice(0)) {
+      this.install(h);
+      // Blocks translated before the hook existed would not call it.
+      this.flushCode(h.begin, h.end - h.begin + 1);
+    }
     if (this.interrupted) this.clearExceptionInFlight();
     const pending = this.pendingError;
     this.pendingError = undefined;
@@ -447,10 +495,8 @@ export class UnicornEngine implements Engine {
     return { uc: this.uc, counterAddress: BigInt(koffi.address(this.uc)) + BigInt(counterOffset) };
   }
   addNativeCodeHook(begin: number, end: number, callback: unknown, user: unknown): HookHandle {
-    const out: (number | bigint)[] = [0];
-    this.check(this.u.uc_hook_add_native(this.uc, out, UC_HOOK_CODE, callback, user, begin, end) as number, "uc_hook_add(native)");
     const id = this.nextHookId++;
-    this.hooks.set(id, { id, native: out[0]! });
+    this.installOrDefer({ id, type: UC_HOOK_CODE, callback, user, begin, end, native: true });
     return { id };
   }
   newContext(): EngineContext {

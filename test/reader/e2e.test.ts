@@ -7,7 +7,7 @@ import { describe, expect, it, afterAll } from "vitest";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runTraced } from "../../runtime/tracing/index.js";
+import { runTraced } from "../support/runs.js";
 import { openTraceBytes } from "../../tracefile/index.js";
 import { parsePe } from "../../pe/index.js";
 import { computeReport, computeStack, runReplay } from "../../reader/index.js";

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { openTraceBytes, EventKind, type TraceEvent } from "../../tracefile/index.js";
-import { runTraced, type TracedRunOptions, type TracedRunResult } from "../../runtime/tracing/index.js";
+import { runTraced, type TracedRunOptions, type TracedRunResult } from "../support/runs.js";
 
 export const ROOT = join(import.meta.dirname, "../..");
 export const sample = (p: string): string => join(ROOT, "samples", p);

@@ -10,8 +10,8 @@
  * checked instead.
  */
 import { describe, expect, it } from "vitest";
-import { runImage } from "../../runtime/index.js";
-import { runTraced } from "../../runtime/tracing/index.js";
+import { runImage } from "../support/runs.js";
+import { runTraced } from "../support/runs.js";
 import { nativeLibraryPath, nativeSupported } from "../../runtime/tracing/native.js";
 import { openTraceBytes, type TraceEvent } from "../../tracefile/index.js";
 import { sample } from "./helpers.js";

@@ -6,8 +6,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { join } from "node:path";
-import { runImage } from "../../runtime/index.js";
-import { runTraced } from "../../runtime/tracing/index.js";
+import { runImage } from "../support/runs.js";
+import { runTraced } from "../support/runs.js";
 import { namedTrace, strictReplay } from "./strict.js";
 
 const DLL = join(import.meta.dirname, "fixtures/resume.dll");

@@ -6,9 +6,9 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { runImage } from "../../runtime/index.js";
+import { runImage } from "../support/runs.js";
 import { ROOT, sample } from "./helpers.js";
-import { runTraced } from "../../runtime/tracing/index.js";
+import { runTraced } from "../support/runs.js";
 import { namedTrace, strictReplay, type NamedTrace, type ThreadReplay } from "./strict.js";
 
 interface SehCase {

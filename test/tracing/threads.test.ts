@@ -8,8 +8,8 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { runImage } from "../../runtime/index.js";
-import { runTraced } from "../../runtime/tracing/index.js";
+import { runImage } from "../support/runs.js";
+import { runTraced } from "../support/runs.js";
 import { EventKind, openTraceBytes } from "../../tracefile/index.js";
 import { ROOT, sample } from "./helpers.js";
 import { namedTrace, strictReplay, type ThreadReplay } from "./strict.js";

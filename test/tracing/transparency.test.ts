@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { runImage } from "../../runtime/index.js";
+import { runImage } from "../support/runs.js";
 import { EventKind } from "../../tracefile/index.js";
 import { ROOT, replay, sample, traceRun } from "./helpers.js";
 

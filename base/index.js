@@ -1,5 +1,0 @@
-export * from "./brand.js";
-export * from "./errors.js";
-export * from "./assert.js";
-export * from "./bytes.js";
-export * from "./format.js";

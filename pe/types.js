@@ -1,1 +1,0 @@
-export const IMAGE_FILE_MACHINE_I386 = 0x014c;

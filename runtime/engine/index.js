@@ -1,2 +1,0 @@
-export * from "./types.js";
-export { UnicornEngine, unicornAvailable, unicornLibraryName } from "./unicorn.js";
