@@ -136,6 +136,11 @@ export class UserProcess implements Personality {
    * NtRaiseException. A process ending with such an exception's code is reported as ended by it.
    */
   readonly unhandled = new Map<GuestThread, FaultInfo>();
+  /**
+   * The code of the exception each thread is dispatching (delivered or raised, not continued
+   * from yet): the frames an NtContinue resuming its context abandons were left because of it.
+   */
+  readonly dispatching = new Map<GuestThread, number>();
   /** SetErrorMode's value (ProcessDefaultHardErrorMode). */
   hardErrorMode = 0;
   /** Next locally unique id (NtAllocateLocallyUniqueId). */
@@ -228,6 +233,7 @@ export class UserProcess implements Personality {
       this.entryPoints[name] = a;
     }
 
+    this.watchRtlUnwind();
     this.mapApiSetSchema();
 
     // The program, then the process parameters that name it.
@@ -613,6 +619,7 @@ export class UserProcess implements Personality {
       m.exitProcess(code, `unhandled exception ${hex(code)} at ${this.describeCode(eip)} in thread ${hex(t.key)} (CID ${t.cid.thread.toString(16)}): no stack left to deliver it on`);
       return;
     }
+    this.dispatching.set(t, code);
     m.observer.onException?.(t, { code, flags: fault.noncontinuable === true ? 1 : 0, address: eip, parameters: params, recordAddress: record });
     m.setReg(t, X86Reg.ESP, esp);
     m.setReg(t, X86Reg.EIP, this.entryPoints.KiUserExceptionDispatcher);
@@ -671,6 +678,26 @@ export class UserProcess implements Personality {
   /** A new image view was mapped by the guest's loader (win32u brings its own system-call table). */
   onImageMapped(module: ImageModule): void {
     if (module.name.toLowerCase() === "kernelbase.dll") this.watchUnhandledExceptionFilter(module);
+  }
+
+  /**
+   * ntdll!RtlUnwind(TargetFrame, TargetIp, ExceptionRecord, ReturnValue): Wine's unwinding is
+   * guest code; the observer learns the target frame and the exception code at its entry
+   * (frames below the target are then cut when the unwind's NtContinue resumes the target).
+   */
+  private watchRtlUnwind(): void {
+    const unwind = this.exportAddress(this.ntdll, "RtlUnwind");
+    if (unwind === undefined) return;
+    const m = this.machine;
+    m.engine.addCodeHook(unwind, unwind, () => {
+      const t = m.currentThread();
+      if (t === undefined || m.observer.onUnwind === undefined) return;
+      const esp = m.reg(t, X86Reg.ESP);
+      const targetFrame = m.memory.u32(esp + 4);
+      const record = m.memory.u32(esp + 12);
+      const code = record !== 0 && m.memory.readable(record, 4) ? m.memory.u32(record) : 0xc0000027; // STATUS_UNWIND
+      m.observer.onUnwind(t, { establisherFrame: 0, targetFrame, code });
+    });
   }
 
   /** kernelbase!UnhandledExceptionFilter(EXCEPTION_POINTERS*): where an exception becomes unhandled. */
