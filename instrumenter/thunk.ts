@@ -63,7 +63,7 @@ export function entrySlot(slotVa: number, continuationVa: number): Uint8Array {
  * function after it.
  */
 export function continuation(contVa: number, fnVa: number, cls: PatchClass, firstBytes: Uint8Array, exitVa?: number, reachedBy: "call" | "jump" = "call"): Uint8Array {
-  assert(cls.patch !== "none", "continuation for an unpatchable function");
+  assert(cls.patch === "msvc" || cls.patch === "clang", `continuation for a function that is not patched (${cls.patch})`);
   const out = new Uint8Array(CONTINUATION_SIZE).fill(0xcc);
   let at = 0;
   if (reachedBy === "call") {

@@ -66,8 +66,9 @@ function formatTable(listing: ImageFunctions): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const fmt = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join("  ").trimEnd();
   lines.push(fmt(header), ...rows.map(fmt));
-  const counts = { msvc: 0, clang: 0, none: 0 };
+  const counts = { msvc: 0, clang: 0, syscall: 0, none: 0 };
   for (const f of listing.functions) counts[f.patch]++;
-  lines.push(`${listing.functions.length} functions: ${counts.msvc} msvc, ${counts.clang} clang, ${counts.none} not patchable`);
+  const syscalls = counts.syscall > 0 ? `, ${counts.syscall} syscall stubs (recorded at the dispatcher)` : "";
+  lines.push(`${listing.functions.length} functions: ${counts.msvc} msvc, ${counts.clang} clang${syscalls}, ${counts.none} not patchable`);
   return lines.join("\n") + "\n";
 }

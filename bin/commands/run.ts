@@ -142,6 +142,7 @@ export function runTracedCommand(image: string, options: RunCommandOptions, argv
   process.stderr.write(
     `ntrace: trace ${tracing.output}: ${t.events} events, ${t.traceBytes} bytes` +
       ` (${s.patched}/${s.functions} functions patched in ${s.modules} module(s)` +
+      `${s.syscalls > 0 ? `, ${s.syscalls} system calls` : ""}` +
       `${s.unwinds > 0 ? `, ${s.unwinds} unwound` : ""}${s.unclosed > 0 ? `, ${s.unclosed} unclosed` : ""}${s.lost > 0 ? `, ${s.lost} LOST` : ""})\n`,
   );
   return session;

@@ -194,7 +194,7 @@ export class RepairingCallTreeBuilder {
       if (n > this.maxWarnings) this.options.warn({ thread: s.info.key, ts: last, message: `… and ${n - this.maxWarnings} more "${kind}" warning(s) on this thread` });
     }
     s.warned.clear();
-    if (s.unwound > 0) this.options.warn({ thread: s.info.key, ts: last, message: `${s.unwound} frame(s) were closed by exception unwinding (UNWIND events)` });
+    if (s.unwound > 0) this.options.warn({ thread: s.info.key, ts: last, message: `${s.unwound} frame(s) were left without returning, by exception unwinding, longjmp or NtContinue (UNWIND events)` });
     if (s.unclosed > 0) this.options.warn({ thread: s.info.key, ts: last, message: `${s.unclosed} frame(s) were still open when the tracer stopped (UNCLOSED events)` });
     s.unwound = 0;
     s.unclosed = 0;

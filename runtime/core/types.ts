@@ -88,6 +88,12 @@ export interface MachineObserver {
    */
   onContextResume?(thread: ThreadView, esp: number, eip: number, code: number): void;
   /**
+   * A system call reached the dispatcher from the stub at `stub` (a function of a loaded
+   * module); `entryEsp` is the stub's entry ESP: its return address, then the arguments.
+   * Called before the call is carried out, with the guest stopped in the dispatcher.
+   */
+  onSyscall?(thread: ThreadView, stub: number, entryEsp: number): void;
+  /**
    * A slice of `thread` just ended (engine stopped, before the clock advances and before any
    * action the slice left is applied); clock() and engine.executedInstructions() still
    * describe the slice, as inside a hook.

@@ -32,6 +32,7 @@ interface NativeLib {
   logReset: NativeFunction;
   frameRet: NativeFunction;
   removeTop: NativeFunction;
+  push: NativeFunction;
   hookFn: NativeFunction;
   slowProto: ReturnType<typeof koffi.proto>;
 }
@@ -96,6 +97,7 @@ function load(): NativeLib | null {
       logReset: h.func("void ntr_log_reset(void *t)"),
       frameRet: h.func("uint32_t ntr_frame_ret(void *t, uint32_t fromTop)"),
       removeTop: h.func("void ntr_remove_top(void *t, uint32_t n)"),
+      push: h.func("void ntr_push(void *t, uint32_t ret, uint32_t esp)"),
       hookFn: h.func("void *ntr_hook_fn()"),
       slowProto: koffi.proto("void ntrace_native_slow(int why, uint32_t address, uint32_t value)"),
     };
@@ -167,5 +169,9 @@ export class NativePath {
   }
   removeTop(t: NativeThread, n: number): void {
     if (n > 0) this.l.removeTop(t.handle, n);
+  }
+  /** Opens a frame the hooks did not see (a system call recorded by JS); it returns through the exit thunk. */
+  push(t: NativeThread, ret: number, entryEsp: number): void {
+    this.l.push(t.handle, ret, entryEsp);
   }
 }

@@ -30,7 +30,7 @@ export function addTracingOptions(command: Command): Command {
     .option("--args <n>", "argument dwords to record at each function entry", "0")
     .option("--include <glob>", "trace only functions with a name matching (repeatable)", collect, [])
     .option("--exclude <glob>", "do not trace functions with a name matching (repeatable)", collect, [])
-    .option("--module <name>", "also trace this image, e.g. kernel32.dll (repeatable; the program and its own DLLs are always traced)", collect, [])
+    .option("--module <name>", "also trace these images, e.g. kernel32.dll or kernel32,ntdll (repeatable, or comma-separated; the program and its own DLLs are always traced)", collect, [])
     .option("--system", "also trace every system DLL (Wine's kernel32, kernelbase, ntdll, msvcrt, ...)")
     .option("--attach-at <n>", "patch when the guest has executed n instructions (default: at load)")
     .option("--detach-at <n>", "unpatch when the guest has executed n instructions")
@@ -65,7 +65,7 @@ export function tracingOptionsFrom(raw: RawTracingOptions, image: string): { ena
       recorder,
       include: raw.include ?? [],
       exclude: raw.exclude ?? [],
-      modules: raw.module ?? [],
+      modules: (raw.module ?? []).flatMap((m) => m.split(",")).map((m) => m.trim()).filter((m) => m !== ""),
       ...(raw.system === true ? { system: true } : {}),
       symbolPath: (raw.symbolPath ?? []).flatMap((p) => p.split(";")).filter((p) => p !== ""),
       ...(attachAt !== undefined ? { attachAt } : {}),

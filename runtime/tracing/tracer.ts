@@ -7,6 +7,8 @@ import { basename } from "node:path";
 import { hex, threadKey, type ThreadKey } from "../../base/index.js";
 import { buildDebugBlock } from "../../pe/index.js";
 import { parsePdb } from "../../pe/pdb/index.js";
+import type { Pdb } from "../../pe/pdb/types.js";
+import type { PeImage } from "../../pe/types.js";
 import {
   CONTINUATION_SIZE,
   HOOK_SLOT_SIZE,
@@ -19,6 +21,7 @@ import {
   findPdb,
   nameFilter,
   planPatch,
+  syscallStub,
   type ClassifiedFunction,
   type CodeBytes,
   type PatchPlan,
@@ -129,6 +132,9 @@ export interface TracerStats {
   unwinds: number;
   unclosed: number;
   lost: number;
+  /** System-call stubs watched (not patched: recorded at the dispatcher) and calls recorded. */
+  syscallStubs: number;
+  syscalls: number;
 }
 
 export class Tracer implements MachineObserver {
@@ -137,6 +143,8 @@ export class Tracer implements MachineObserver {
   private readonly threads = new Map<number, ThreadState>();
   private readonly sites: Site[] = [];
   private readonly areas: ThunkArea[] = [];
+  /** System-call stubs of traced modules (stub address → function id, its module's exit thunk). */
+  private readonly syscallStubs = new Map<number, { readonly id: number; readonly exitVa: number }>();
   private attached: boolean;
   private everAttached = false;
   private readonly argCount: number;
@@ -144,7 +152,7 @@ export class Tracer implements MachineObserver {
   private readonly clockChoice: ClockChoice;
   private readonly wantModule: (module: LoadedModule) => boolean;
   private readonly wantFunction: (names: readonly string[]) => boolean;
-  readonly stats: TracerStats = { modules: 0, functions: 0, patched: 0, entries: 0, exits: 0, unwinds: 0, unclosed: 0, lost: 0 };
+  readonly stats: TracerStats = { modules: 0, functions: 0, patched: 0, entries: 0, exits: 0, unwinds: 0, unclosed: 0, lost: 0, syscallStubs: 0, syscalls: 0 };
   /** Functions instrumented per module (name → listing), for reports and tests. */
   readonly instrumented = new Map<string, ClassifiedFunction[]>();
   // Hot-path cache: the last thread seen.
@@ -211,10 +219,13 @@ export class Tracer implements MachineObserver {
   onModuleLoaded(module: LoadedModule): void {
     const machine = this.machine!;
     const engine = this.engine!;
-    if (module.builtin || !this.wantModule(module)) return;
-    if (module.image === null) return;
+    if (module.builtin || module.image === null) return;
     const image = module.image;
-    const search = findPdb(image, module.path, this.options.symbolPath ?? [], (b) => parsePdb(b));
+    // System calls are recorded whatever else is traced: an untraced system DLL contributes
+    // its system-call stubs only (ntdll's Nt*, win32u's NtUser*/NtGdi*).
+    const syscallsOnly = !this.wantModule(module);
+    if (syscallsOnly && !hasSyscallStubs(image, (rva) => (rva + 15 <= module.size && machine.memory.readable(module.base + rva, 15) ? machine.memory.read(module.base + rva, 15) : undefined))) return;
+    const search: { readonly pdb?: Pdb } = syscallsOnly ? {} : findPdb(image, module.path, this.options.symbolPath ?? [], (b) => parsePdb(b));
     const code: CodeBytes = {
       read(rva, length) {
         if (rva < 0 || rva + length > module.size) return undefined;
@@ -223,10 +234,12 @@ export class Tracer implements MachineObserver {
       },
     };
     const all = classifyFunctions(image, search.pdb !== undefined ? { pdb: search.pdb } : {}, code);
-    const chosen = all.filter((c) => c.cls.patch !== "none" && this.wantFunction(c.fn.names));
+    const chosen = all.filter((c) => (syscallsOnly ? c.cls.patch === "syscall" : c.cls.patch !== "none") && this.wantFunction(c.fn.names));
     this.instrumented.set(module.name, chosen);
     this.stats.modules++;
-    this.stats.functions += chosen.length;
+    const stubs = chosen.filter((c) => c.cls.patch === "syscall").length;
+    this.stats.functions += chosen.length - stubs;
+    this.stats.syscallStubs += stubs;
 
     const exportNames = (image.exports?.entries ?? []).filter((e) => e.forwarder === undefined).flatMap((e) => e.names.map((name) => ({ rva: e.rva, name })));
     const rec = this.writer.addModule({
@@ -253,6 +266,11 @@ export class Tracer implements MachineObserver {
     bytes.set(rs !== undefined ? exitJumpSlot(rs.va) : exitSlot(), 0);
     chosen.forEach((c, i) => {
       const fnVa = module.base + c.fn.rva;
+      if (c.cls.patch === "syscall") {
+        // Not patched: recorded when the call reaches the dispatcher (onSyscall).
+        this.syscallStubs.set(fnVa, { id: rec.firstFunctionId + i, exitVa: area.base });
+        return;
+      }
       const slotVa = area.base + HOOK_SLOT_SIZE * (i + 1);
       const contVa = area.base + contBase + 2 * CONTINUATION_SIZE * i;
       bytes.set(entrySlot(slotVa, contVa), HOOK_SLOT_SIZE * (i + 1));
@@ -277,6 +295,7 @@ export class Tracer implements MachineObserver {
 
   /** An image was unmapped: its functions are gone (nothing to unpatch at detach). */
   onModuleUnloaded(module: LoadedModule): void {
+    for (const stub of this.syscallStubs.keys()) if (stub >= module.base && stub < module.base + module.size) this.syscallStubs.delete(stub);
     for (let i = this.sites.length - 1; i >= 0; i--) {
       const fn = this.sites[i]!.fnVa;
       if (fn >= module.base && fn < module.base + module.size) this.sites.splice(i, 1);
@@ -326,6 +345,43 @@ export class Tracer implements MachineObserver {
     const s = this.stateOf(thread);
     s.unwindTarget = step.targetFrame === 0 ? EXIT_UNWIND : step.targetFrame >>> 0;
     s.unwindCode = step.code >>> 0;
+  }
+
+  /**
+   * A system call from a traced module's stub: recorded like a patched function's entry
+   * (the stub's `ret K` leaves through the exit thunk), since the stubs have no room for a
+   * patch. The dispatcher calls this before carrying the call out, so a blocking call shows
+   * its whole wait and a call that never returns (NtContinue, NtTerminateThread) ends as
+   * UNWIND or UNCLOSED like any other frame.
+   */
+  onSyscall(thread: ThreadView, stub: number, entryEsp: number): void {
+    const known = this.syscallStubs.get(stub);
+    if (known === undefined || !this.attached) return;
+    const machine = this.machine!;
+    const s = this.stateOf(thread);
+    this.drain(s);
+    const ts = this.now();
+    const frames = s.frames;
+    if (frames.length > 0 && frames[frames.length - 1]!.entryEsp <= entryEsp) {
+      const before = frames.length;
+      this.cutDead(s, entryEsp, ts);
+      if (s.nbuf !== undefined) this.native!.removeTop(s.nbuf, before - frames.length);
+    }
+    const ret = machine.memory.u32(entryEsp);
+    frames.push({ fn: known.id, ret, entryEsp, recording: true });
+    if (s.nbuf !== undefined) this.native!.push(s.nbuf, ret, entryEsp);
+    machine.memory.setU32(entryEsp, known.exitVa);
+    if (this.argCount > 0) {
+      const raw = machine.memory.read(entryEsp + 4, 4 * this.argCount);
+      const dv = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+      const args = new Array<number>(this.argCount);
+      for (let i = 0; i < this.argCount; i++) args[i] = dv.getUint32(4 * i, true);
+      s.writer.entry(ts, known.id, entryEsp, args);
+    } else {
+      s.writer.entry(ts, known.id, entryEsp);
+    }
+    this.stats.entries++;
+    this.stats.syscalls++;
   }
 
   // ---------------------------------------------------------------- attach / detach
@@ -719,6 +775,16 @@ export class Tracer implements MachineObserver {
       }
     }
   }
+}
+
+/** Whether any exported function of the image is a system-call stub (a quick look before classifying it all). */
+function hasSyscallStubs(image: PeImage, read: (rva: number) => Uint8Array | undefined): boolean {
+  for (const e of image.exports?.entries ?? []) {
+    if (e.forwarder !== undefined) continue;
+    const head = read(e.rva);
+    if (head !== undefined && syscallStub(head) !== undefined) return true;
+  }
+  return false;
 }
 
 /** `ThreadState.unwindTarget` of an exit unwind (RtlUnwind with TargetFrame 0): every frame. */

@@ -12,6 +12,7 @@ import { basename, dirname, join, relative, resolve } from "node:path";
 import { hex } from "../../base/index.js";
 import { LoadError } from "../core/errors.js";
 import { parsePe, parsePeExports, type ExportTable } from "../../pe/index.js";
+import { syscallStub } from "../../instrumenter/index.js";
 import { Prot, X86Reg } from "../engine/index.js";
 import { Selector } from "../core/gdt.js";
 import { INSTRUCTIONS_PER_MS, type Cpu, type FaultInfo, type Machine } from "../core/machine.js";
@@ -43,7 +44,7 @@ import {
 import { CURRENT_PROCESS, CURRENT_THREAD, HandleTable, KeyedEventObject, Namespace, ProcessObject, ThreadObject, type KernelObject } from "./objects.js";
 import { Registry } from "./registry.js";
 import { StdStream, openStdStreams } from "./stdio.js";
-import { SyscallDispatcher, readSyscallStub, type SyscallSlot } from "./syscalls/dispatcher.js";
+import { SyscallDispatcher, type SyscallSlot } from "./syscalls/dispatcher.js";
 import { allSyscallFamilies } from "./syscalls/index.js";
 import { locateSystemDlls, type SystemDlls } from "./sysdlls.js";
 import { Vfs, hostToWineGuestPath, type Mount } from "./vfs.js";
@@ -373,7 +374,7 @@ export class UserProcess implements Personality {
     const slots: SyscallSlot[] = [];
     for (const e of exports.entries) {
       if (e.forwarder !== undefined || !e.code) continue;
-      const stub = readSyscallStub(this.machine.memory.read(module.base + e.rva, 15));
+      const stub = syscallStub(this.machine.memory.read(module.base + e.rva, 15));
       if (stub === undefined || stub.number >>> 12 !== table) continue;
       for (const name of e.names) slots.push({ table, index: stub.number & 0xfff, name: name.replace(/^Zw/, "Nt"), argBytes: stub.argBytes });
     }

@@ -118,7 +118,7 @@ describe("repair layer", () => {
     expect(log).toContain("close 0 1 1-9 self=2 unclosed");
     expect(warnings).toContain("4: 7 event(s) lost here; the call tree around this point may be wrong");
     expect(warnings).toContain("3: timestamp 3 is before the previous event's 4; using 4");
-    expect(warnings.some((w) => w.includes("closed by exception unwinding"))).toBe(true);
+    expect(warnings.some((w) => w.includes("left without returning, by exception unwinding"))).toBe(true);
   });
 
   it("caps repeated warnings and sums them up", () => {

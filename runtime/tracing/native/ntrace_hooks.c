@@ -88,6 +88,9 @@ uint32_t *ntr_log(thread_t *t) { return t->log; }
 void ntr_log_reset(thread_t *t) { t->used = 0; }
 uint32_t ntr_frame_ret(thread_t *t, uint32_t from_top) { return from_top < t->depth ? t->frames[2 * (t->depth - 1 - from_top)] : 0; }
 void ntr_remove_top(thread_t *t, uint32_t n) { t->depth = n >= t->depth ? 0 : t->depth - n; }
+static void push_frame(thread_t *t, uint32_t ret, uint32_t esp);
+/* A frame opened by JS (a system call recorded at the dispatcher): its exit comes through the thunk. */
+void ntr_push(thread_t *t, uint32_t ret, uint32_t esp) { push_frame(t, ret, esp); }
 
 static inline uint32_t reg(state_t *st, int r) {
   uint64_t v = 0;

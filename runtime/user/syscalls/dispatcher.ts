@@ -27,15 +27,8 @@ export interface SyscallSlot {
   readonly argBytes: number;
 }
 
-/** Reads Wine's syscall stubs: `B8 imm32  BA imm32  FF D2  C2 imm16 | C3`. */
-export function readSyscallStub(code: Uint8Array): { readonly number: number; readonly argBytes: number } | undefined {
-  if (code.length < 15 || code[0] !== 0xb8 || code[5] !== 0xba || code[10] !== 0xff || code[11] !== 0xd2) return undefined;
-  const number = (code[1]! | (code[2]! << 8) | (code[3]! << 16) | (code[4]! << 24)) >>> 0;
-  if (number > 0x3fff) return undefined;
-  if (code[12] === 0xc3) return { number, argBytes: 0 };
-  if (code[12] === 0xc2) return { number, argBytes: code[13]! | (code[14]! << 8) };
-  return undefined;
-}
+/** Bytes from a stub's start to the end of its `call edx`. */
+const STUB_CALL_END = 12;
 
 export interface DispatcherOptions {
   /** Stop the run at the first undeclared system call instead of failing the call. */
@@ -91,6 +84,8 @@ export class SyscallDispatcher {
     const slot = this.slots.get(key);
     const caller = machine.memory.u32(esp + 4);
     if (slot === undefined) return this.unknown(machine, eax, caller);
+    // [esp] is the return into the stub (`call edx` is its third instruction, 10 bytes in).
+    machine.observer.onSyscall?.(t, (machine.memory.u32(esp) - STUB_CALL_END) >>> 0, (esp + 4) >>> 0);
     const args: number[] = [];
     if (slot.argBytes > 0) {
       const raw = machine.memory.read(esp + 8, slot.argBytes);
