@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Installs what ntrace needs on a Debian machine with Node 20: the unicorn engine library
-# (Debian's libunicorn2) and the npm dependencies. Idempotent; run as root (or with sudo).
+# (Debian's libunicorn2), the npm dependencies, the native hook helper, and the system DLLs
+# user-mode programs run on (Wine's i386 DLLs and mingw-w64's runtime DLLs, fetched from
+# Debian's packages into ntrace's private cache by scripts/fetch-system-dlls.sh, without
+# installing i386 packages). Idempotent; run as root (or with sudo).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
@@ -30,3 +33,6 @@ if command -v "${CC:-cc}" >/dev/null 2>&1 && sh runtime/tracing/native/build.sh 
 else
   echo "install-deps: could not build the native hook helper (needs cc and libunicorn2); tracing falls back to the slower JS hooks (about 3x slower; sh runtime/tracing/native/build.sh shows why)"
 fi
+
+# Wine's i386 DLLs (user mode runs on them) and mingw-w64's runtime DLLs, into ntrace's cache.
+bash scripts/fetch-system-dlls.sh

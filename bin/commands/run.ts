@@ -14,7 +14,7 @@
 import type { Command } from "commander";
 import { UsageError, hex, cidText } from "../../base/index.js";
 import { parseCallArg, parseMountSpec, runSession, type MachineObserver, type MachineOptions, type RunResult, type SessionResult, type UserTarget } from "../../runtime/index.js";
-import { addTracingOptions, tracingOptionsFrom, type RawTracingOptions } from "../../runtime/tracing/index.js";
+import { addTracingOptions, tracingOptionsFrom, type RawTracingOptions } from "./tracing-options.js";
 import { isDriverImage, parseIrpSpec, type KernelRunResult } from "../../runtime/kernel/index.js";
 import { EXIT_STOPPED, GuestFailure, printJson } from "../cli.js";
 

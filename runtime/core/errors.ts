@@ -4,8 +4,8 @@ import { NtraceError } from "../../base/index.js";
 /** An image imports functions that exist nowhere (no loaded image, no built-in API). */
 export class MissingImportError extends NtraceError {
   readonly missing: readonly string[];
-  constructor(image: string, missing: readonly string[]) {
-    super(`${image} imports functions that do not exist: ${missing.join(", ")}`);
+  constructor(image: string, missing: readonly string[], hint?: string) {
+    super(`${image} imports functions that do not exist: ${missing.join(", ")}${hint !== undefined ? `\n${hint}` : ""}`);
     this.missing = missing;
   }
 }

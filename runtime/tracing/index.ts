@@ -1,2 +1,2 @@
 export { Tracer, traceClock, defaultTracePath, RETURN_SLOT_TAG, type TracerOptions, type TracerStats, type ClockChoice, type Recorder } from "./tracer.js";
-export { addTracingOptions, tracingOptionsFrom, type RawTracingOptions } from "./options.js";
+

@@ -107,10 +107,17 @@ export function missingImports(image: PeImage, search: ImportSearch): string[] {
   return [...new Set(missing)];
 }
 
-/** Throws MissingImportError naming every import nothing provides. */
-export function checkImports(displayName: string, image: PeImage, search: ImportSearch): void {
+/**
+ * Throws MissingImportError naming every import nothing provides; DLLs not found that exist in
+ * one of `runtimeDirs` (mingw-w64's runtime DLLs, fetched with the system DLLs) get a hint.
+ */
+export function checkImports(displayName: string, image: PeImage, search: ImportSearch, runtimeDirs: readonly string[] = []): void {
   const missing = missingImports(image, search);
-  if (missing.length > 0) throw new MissingImportError(displayName, missing);
+  if (missing.length === 0) return;
+  const notFound = missing.filter((m) => m.endsWith(" (not found)")).map((m) => m.slice(0, -" (not found)".length));
+  const dirs = runtimeDirs.filter((d) => notFound.length > 0 && notFound.every((dll) => findCaseInsensitive(d, dll) !== undefined));
+  const hint = dirs.length > 0 ? `${notFound.join(", ")} ${notFound.length === 1 ? "is a" : "are"} mingw-w64 runtime DLL${notFound.length === 1 ? "" : "s"}: add --dll-dir ${dirs.join(" (or --dll-dir ")}${dirs.length > 1 ? ")" : ""}, or copy ${notFound.length === 1 ? "it" : "them"} next to the program` : undefined;
+  throw new MissingImportError(displayName, missing, hint);
 }
 
 function findCaseInsensitive(dir: string, file: string): string | undefined {

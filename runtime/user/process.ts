@@ -46,7 +46,7 @@ import { Registry } from "./registry.js";
 import { StdStream, openStdStreams } from "./stdio.js";
 import { SyscallDispatcher, type SyscallSlot } from "./syscalls/dispatcher.js";
 import { allSyscallFamilies } from "./syscalls/index.js";
-import { locateSystemDlls, type SystemDlls } from "./sysdlls.js";
+import { locateSystemDlls, mingwRuntimeDir, type SystemDlls } from "./sysdlls.js";
 import { Vfs, hostToWineGuestPath, type Mount } from "./vfs.js";
 import { debugTableBytes, parseWineDebug, SILENT } from "./winedebug.js";
 import { buildCommandLine, buildEnvironment } from "./environment.js";
@@ -259,7 +259,7 @@ export class UserProcess implements Personality {
     for (const path of this.options.preflight ?? [imagePath]) {
       const f = readImageFile(path);
       f.file.ensureAll();
-      checkImports(path === imagePath ? this.options.image : relative(process.cwd(), path) || path, parsePe(f.layout.bytes, path), search);
+      checkImports(path === imagePath ? this.options.image : relative(process.cwd(), path) || path, parsePe(f.layout.bytes, path), search, [mingwRuntimeDir("posix"), mingwRuntimeDir("win32")]);
     }
   }
 

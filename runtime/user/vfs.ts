@@ -154,7 +154,7 @@ export class Vfs {
     let dir = m.host;
     for (let i = 0; i < rest.length; i++) {
       const name = rest[i]!;
-      if (/[<>:"|?*\x00-\x1f]/.test(name)) return { parentExists: false };
+      if (!isValidFileName(name)) return { parentExists: false };
       const exact = join(dir, name);
       let next: string | undefined;
       if (existsSync(exact)) next = exact;
@@ -205,4 +205,14 @@ function statOrUndefined(p: string): Stats | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Whether a path component is a name Windows accepts: no control characters, none of <>:"/\\|?*. */
+export function isValidFileName(name: string): boolean {
+  if (name === "") return false;
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c < 0x20 || '<>:"/\\|?*'.includes(name[i]!)) return false;
+  }
+  return true;
 }

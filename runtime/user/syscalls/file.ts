@@ -13,7 +13,7 @@ import { FileObject } from "../files.js";
 import { utf16le } from "../guest.js";
 import type { UserProcess } from "../process.js";
 import { GUEST_EPOCH_FILETIME } from "../process.js";
-import { ntToDos, type Resolved } from "../vfs.js";
+import { isValidFileName, ntToDos, type Resolved } from "../vfs.js";
 import { objectOf, putHandle } from "./common.js";
 import { Status, type SyscallCall, type SyscallTable } from "./types.js";
 
@@ -156,7 +156,7 @@ function hostPathForNew(p: UserProcess, guest: string): string | undefined {
   const parent = p.vfs.resolve(guest.slice(0, slash));
   if (parent.kind !== "host") return undefined;
   const name = guest.slice(slash + 1);
-  if (name === "" || /[<>:"|?*\x00-\x1f/]/.test(name)) return undefined;
+  if (!isValidFileName(name)) return undefined;
   return `${parent.host}/${name}`;
 }
 

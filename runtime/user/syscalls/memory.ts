@@ -32,7 +32,7 @@ function allocate(c: SyscallCall): number {
   if (!currentProcess(c, process)) return Status.INVALID_HANDLE;
   const g = c.process.guest;
   const mem = c.process.machine.memory;
-  let base = g.u32(pBase);
+  const base = g.u32(pBase);
   const size = g.u32(pSize);
   if (size === 0) return Status.INVALID_PARAMETER;
   if ((type & ~(Mem.COMMIT | Mem.RESERVE | Mem.RESET | Mem.TOP_DOWN | 0x200000 | 0x20000000 | 0x400000)) !== 0) return Status.INVALID_PARAMETER;
@@ -51,7 +51,6 @@ function allocate(c: SyscallCall): number {
       const end = pageUp(base + size);
       if (start < USER_LOW || end > limit || end <= start) return Status.INVALID_PARAMETER;
       if (!mem.isFree(start, end - start)) return Status.CONFLICTING_ADDRESSES;
-      base = start;
       const alloc = mem.reserve(start, end - start, "private", "VirtualAlloc", protect);
       if ((type & Mem.COMMIT) !== 0) mem.commit(alloc.base, alloc.size, protect);
       g.setU32(pBase, alloc.base);

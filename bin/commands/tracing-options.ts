@@ -5,7 +5,7 @@
  */
 import type { Command } from "commander";
 import { UsageError } from "../../base/index.js";
-import { defaultTracePath, type ClockChoice, type TracerOptions } from "./tracer.js";
+import { defaultTracePath, type ClockChoice, type TracerOptions } from "../../runtime/tracing/index.js";
 
 export interface RawTracingOptions {
   output?: string;
