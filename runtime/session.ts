@@ -9,11 +9,12 @@
  * only mislead. Once tracing has started, every failure (guest fault, limit, an error of the
  * run itself) still ends with the complete, closed trace of what was recorded.
  */
-import { rmSync } from "node:fs";
+import { existsSync, rmSync, statSync } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
 import { FileSink, MemorySink, TraceWriter, type TraceSink } from "../tracefile/index.js";
 import { TOOL_VERSION } from "../version.js";
 import type { Machine } from "./core/machine.js";
+import { LoadError } from "./core/errors.js";
 import type { MachineObserver, MachineOptions, RunResult } from "./core/types.js";
 import { KernelRun, type IrpSpec, type KernelRunResult } from "./kernel/run.js";
 import { nativeFallbackNote } from "./tracing/native.js";
@@ -171,6 +172,10 @@ function startKernel(machineOptions: MachineOptions, target: KernelTarget): Live
 function startUser(machineOptions: MachineOptions, target: UserTarget): LiveRun {
   const image = resolve(target.image);
   const loads = (target.load ?? []).map((l) => resolve(l));
+  for (const [given, path] of [...(target.load ?? []).map((l, i) => [l, loads[i]!] as const), ...(/\.dll$/i.test(image) || target.call !== undefined ? [[target.image, image] as const] : [])]) {
+    if (!existsSync(path)) throw new LoadError(`${given}: no such file`);
+    if (!statSync(path).isFile()) throw new LoadError(`${given}: not a file`);
+  }
   // A DLL runs through the runner; an EXE's own imports decide what it loads, so --load only
   // adds the DLLs' directories to its search path.
   const isDll = /\.dll$/i.test(image) || target.call !== undefined;
@@ -184,7 +189,7 @@ function startUser(machineOptions: MachineOptions, target: UserTarget): LiveRun 
         preflight: [...loads, image],
         programIsTool: true,
       }
-    : { ...target, image, dllDirs, preflight: [image] };
+    : { ...target, dllDirs }; // the process finds the program (a bare name may be a system program)
   const program: ProgramRun = createProgram({ ...machineOptions, ...processOptions });
   let outcome: DllCallOutcome | undefined;
   try {

@@ -6,7 +6,7 @@
  * installed; the API-set schema; the program's image; then the first thread enters
  * LdrInitializeThunk(context) and Wine's own loader does the rest through system calls.
  */
-import { mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { hex } from "../../base/index.js";
@@ -194,7 +194,7 @@ export class UserProcess implements Personality {
   start(): GuestThread {
     const m = this.machine;
     const mem = m.memory;
-    const imagePath = resolve(this.options.image);
+    const imagePath = this.locateProgram(this.options.image);
     this.mainImageFile = readImageFile(imagePath);
     if (this.mainImageFile.layout.isDll) throw new LoadError(`${this.options.image} is a DLL: run an EXE, or call an export of the DLL with --call`);
     if (this.options.allowMissingImports !== true) this.checkImports(imagePath);
@@ -247,6 +247,24 @@ export class UserProcess implements Personality {
     g.setU32(this.peb + PEB.ProcessParameters, this.params);
 
     return this.createThread(this.mainImage.entry, this.peb, { suspended: false });
+  }
+
+  /**
+   * The host file of the program: the path as given, or, for a bare file name that is not in
+   * the current directory, the system directory's program of that name (`cmd.exe`), as
+   * Windows' search order finds it.
+   */
+  private locateProgram(image: string): string {
+    const given = resolve(image);
+    if (existsSync(given)) {
+      if (!statSync(given).isFile()) throw new LoadError(`${image}: not a file`);
+      return given;
+    }
+    if (basename(image) === image) {
+      const inSystem = [image, `${image}.exe`].map((n) => join(this.sys.system32, n)).find((p) => existsSync(p));
+      if (inSystem !== undefined) return inSystem;
+    }
+    throw new LoadError(`${image}: no such file${basename(image) === image ? ` (nor a program of that name in the system directory ${this.sys.system32})` : ""}`);
   }
 
   /** Names every import of the program (or the preflight images) that no DLL provides. */
