@@ -7,5 +7,6 @@ import { readerMemory, readerVsUftrace } from "./reader.js";
 import { tracingCost } from "./tracing.js";
 import { tracingProfile } from "./profile.js";
 import { engineFacts } from "./engine.js";
+import { startup } from "./startup.js";
 
-export const BENCHMARKS: readonly Benchmark[] = [engineFacts, naiveHooks, tracingCost, tracingProfile, uftraceBaseline, readerVsUftrace, readerMemory, pdbSymbolize];
+export const BENCHMARKS: readonly Benchmark[] = [engineFacts, startup, naiveHooks, tracingCost, tracingProfile, uftraceBaseline, readerVsUftrace, readerMemory, pdbSymbolize];
