@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { hex } from "../../base/index.js";
 import { LoadError } from "../core/errors.js";
-import { parsePe, parsePeExports, type ExportTable } from "../../pe/index.js";
+import { parsePe, parsePeExports, type CoffSymbol, type ExportTable } from "../../pe/index.js";
 import { syscallStub } from "../../instrumenter/index.js";
 import { Prot, X86Reg } from "../engine/index.js";
 import { Selector } from "../core/gdt.js";
@@ -689,6 +689,17 @@ export class UserProcess implements Personality {
     for (const e of exports?.entries ?? []) {
       if (e.forwarder !== undefined || e.rva > rva || e.names.length === 0) continue;
       if (best === undefined || e.rva > best.rva) best = { name: e.names[0]!, rva: e.rva };
+    }
+    // COFF function symbols (mingw-w64 images keep them) name what the exports do not.
+    let coff: readonly CoffSymbol[] = [];
+    try {
+      coff = mod.image.coffSymbols;
+    } catch {
+      // A damaged symbol table: the exports will do.
+    }
+    for (const sym of coff) {
+      if (!sym.isFunction || sym.rva === undefined || sym.rva > rva) continue;
+      if (best === undefined || sym.rva > best.rva) best = { name: sym.name.replace(/^_/, "").replace(/@\d+$/, ""), rva: sym.rva };
     }
     if (best !== undefined && rva - best.rva < 0x10000) return `${module.name}!${best.name}+0x${(rva - best.rva).toString(16)}`;
     return `${module.name}+0x${rva.toString(16)}`;

@@ -7,6 +7,7 @@
  * that are not devices fail as Windows fails them.
  */
 import { fstatSync, ftruncateSync, mkdirSync, openSync, readdirSync, renameSync, rmdirSync, statSync, unlinkSync, type Stats } from "node:fs";
+import { posix } from "node:path";
 import type { ApiOutcome } from "../../core/machine.js";
 import { EventObject } from "../objects.js";
 import { FileObject } from "../files.js";
@@ -26,6 +27,8 @@ const STATUS_MEDIA_WRITE_PROTECTED = 0xc00000a2;
 const STATUS_PIPE_BROKEN = 0xc000014b;
 /** Largest piece one host read or write moves (guest buffers are copied piece by piece). */
 const PIECE = 0x100000;
+/** The largest file a guest may create or extend on the host (4 GiB). */
+const MAX_FILE_SIZE = 0x100000000;
 const FILE_USE_FILE_POINTER_POSITION = -2;
 const FILE_WRITE_TO_END_OF_FILE = -1;
 
@@ -252,6 +255,8 @@ function writeFile(c: SyscallCall): ApiOutcome {
   const g = c.process.guest;
   let offset = fileOffset(c, f, pOffset);
   if (f.append) offset = f.stat()?.size ?? offset;
+  // Host files stay of a size a program could have written byte by byte: no sparse giants.
+  if (f.kind === "file" && (offset ?? f.position) + length > MAX_FILE_SIZE) return Status.DISK_FULL;
   let total = 0;
   while (total < length) {
     const n = Math.min(PIECE, length - total);
@@ -479,7 +484,8 @@ function setInformation(c: SyscallCall): number {
       if (length < 8) return Status.INFO_LENGTH_MISMATCH;
       if (!writable || f.fd === undefined) return STATUS_MEDIA_WRITE_PROTECTED;
       const size = g.i64(buffer);
-      if (size < 0 || size > 0x100000000) return Status.INVALID_PARAMETER;
+      if (size < 0) return Status.INVALID_PARAMETER;
+      if (size > MAX_FILE_SIZE) return Status.DISK_FULL;
       if (cls === 19 && size >= (fstatSync(f.fd).size ?? 0)) return done();
       try {
         ftruncateSync(f.fd, size);
@@ -705,7 +711,56 @@ function controlFile(c: SyscallCall): number {
   return Status.INVALID_DEVICE_REQUEST;
 }
 
+/** `\??\unix` + a host path: Wine's spelling of a Unix path as an NT name. */
+const UNIX_PREFIX = "\\??\\unix";
+
+/**
+ * Wine's own calls between NT and Unix names (ntdll uses them for Unix-style paths such as
+ * `/etc/passwd`). Isolation: only host paths inside a mount have a name; anything else of the
+ * host does not exist for the guest.
+ */
+function ntToUnixName(c: SyscallCall): number {
+  const [pAttr, pName, pSize] = c.args as [number, number, number];
+  const g = c.process.guest;
+  const attr = g.objectAttributes(pAttr);
+  const name = attr?.name ?? "";
+  let host: string | undefined;
+  if (name.toLowerCase().startsWith(UNIX_PREFIX) && name[UNIX_PREFIX.length] === "/") {
+    const unix = posix.normalize(name.slice(UNIX_PREFIX.length).replaceAll("\\", "/"));
+    if (c.process.vfs.guestPathOf(unix) !== undefined) host = unix;
+  } else {
+    const dos = ntToDos(name).dos;
+    const r = dos !== undefined ? c.process.vfs.resolve(dos) : undefined;
+    if (r?.kind === "host") host = r.host;
+  }
+  if (host === undefined) return Status.OBJECT_PATH_NOT_FOUND;
+  return answerString(g, Buffer.from(host, "utf8"), pName, pSize, 1);
+}
+
+function unixToNtName(c: SyscallCall): number {
+  const [pUnix, pBuffer, pSize] = c.args as [number, number, number];
+  const g = c.process.guest;
+  const unix = g.cstring(pUnix);
+  if (!unix.startsWith("/")) return Status.INVALID_PARAMETER;
+  const guest = c.process.vfs.guestPathOf(posix.normalize(unix));
+  if (guest === undefined) return Status.OBJECT_PATH_NOT_FOUND;
+  return answerString(g, Buffer.from(`\\??\\${guest}`, "utf16le"), pBuffer, pSize, 2);
+}
+
+/** Wine's convention for these calls: *size in characters including the NUL; too small → STATUS_BUFFER_TOO_SMALL. */
+function answerString(g: UserProcess["guest"], bytes: Uint8Array, pBuffer: number, pSize: number, unit: 1 | 2): number {
+  const chars = bytes.length / unit;
+  const room = g.u32(pSize);
+  g.setU32(pSize, chars + 1);
+  if (room <= chars) return Status.BUFFER_TOO_SMALL;
+  g.write(pBuffer, bytes);
+  g.write(pBuffer + bytes.length, new Uint8Array(unit));
+  return Status.SUCCESS;
+}
+
 export const fileSyscalls: SyscallTable = {
+  wine_nt_to_unix_file_name: { args: ["objattr", "ptr", "ptr", "ulong"], handler: ntToUnixName },
+  wine_unix_to_nt_file_name: { args: ["ptr", "ptr", "ptr"], handler: unixToNtName },
   NtCreateFile: {
     args: ["ptr", "access", "objattr", "iosb", "plarge", "ulong", "ulong", "ulong", "ulong", "ptr", "ulong"],
     handler: (c) => {
