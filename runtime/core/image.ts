@@ -161,15 +161,15 @@ export function mapImage(
   const a = memory.reserve(base, size, "image", o.tag, PageProt.EXECUTE_WRITECOPY, source);
   if (layout.sectionAlignment < PAGE) {
     // Unaligned images (native subsystem, tiny images): the file is mapped as it is.
-    memory.commit(base, size, PageProt.EXECUTE_WRITECOPY, true);
+    memory.commit(base, size, PageProt.EXECUTE_WRITECOPY);
     return a;
   }
   // Headers read-only, each section with its protection, the gaps no access.
-  memory.commit(base, size, PageProt.NOACCESS, true);
-  memory.commit(base, Math.min(size, pageUp(Math.max(1, layout.sizeOfHeaders))), PageProt.READONLY, true);
+  memory.commit(base, size, PageProt.NOACCESS);
+  memory.commit(base, Math.min(size, pageUp(Math.max(1, layout.sizeOfHeaders))), PageProt.READONLY);
   for (const s of layout.sections) {
     const len = Math.min(pageUp(s.virtualSize !== 0 ? s.virtualSize : s.rawSize), size - s.rva);
-    if (len > 0) memory.commit(base + s.rva, len, sectionProtection(s.characteristics), true);
+    if (len > 0) memory.commit(base + s.rva, len, sectionProtection(s.characteristics));
   }
   return a;
 }

@@ -353,9 +353,12 @@ export class GuestMemory {
 
   /**
    * Commits pages with a protection (committing committed pages changes their protection).
-   * `lazy`: the pages are mapped in the engine only when first touched (file-backed views).
+   * Pages are mapped in the engine when first touched (by the guest: a fault; by the host:
+   * ensurePresent), a chunk at a time: committing is free, and a later protection change
+   * splits only small engine regions (unicorn copies a whole region to split it). `eager`
+   * maps them now (host-owned memory the CPU reads by itself, like the GDT).
    */
-  commit(address: number, size: number, prot: number, lazy = false): void {
+  commit(address: number, size: number, prot: number, mapping: "lazy" | "eager" = "lazy"): void {
     const b = pageDown(address >>> 0);
     const e = pageUp((address >>> 0) + size);
     const a = this.within(b, e);
@@ -366,7 +369,7 @@ export class GuestMemory {
       const at = a.base + f * PAGE;
       const len = (l - f) * PAGE;
       if (present) this.engine.protectMemory(at, len, ep);
-      else if (!lazy) this.mapRun(a, f, l, ep);
+      else if (mapping === "eager") this.mapRun(a, f, l, ep);
     });
     a.pages.fill(prot, first, last);
   }
@@ -419,7 +422,7 @@ export class GuestMemory {
   mapAt(base: number, size: number, prot: Prot, tag: string, kind: AllocationKind = base >= SYSTEM_LOW ? "system" : "private"): Region {
     const p = prot === Prot.NONE ? PageProt.NOACCESS : pageProtOf(prot);
     const a = this.reserve(base, size, kind, tag, p);
-    this.commit(a.base, a.size, p);
+    this.commit(a.base, a.size, p, "eager");
     return { base: a.base, size: a.size, prot, tag };
   }
 

@@ -368,7 +368,7 @@ export class UserProcess implements Personality {
       },
     };
     mem.reserve(base, size, "mapped", basename(hostPath), PageProt.READONLY, source);
-    mem.commit(base, size, PageProt.READONLY, true);
+    mem.commit(base, size, PageProt.READONLY);
     const view = { base, size: file.size };
     this.dataViews.set(hostPath, view);
     return view;
