@@ -1,7 +1,8 @@
 /**
  * Bad input through the CLI as a user gives it: a directory, an empty file, a truncated image,
  * garbage. Every command answers with one line naming the file (and for a damaged image the
- * structure and offset), exits 1, and never prints an internal error or a stack trace.
+ * structure and offset), exits 1 (`run`: 125, ntrace could not run it; bin/cli.ts), and never
+ * prints an internal error or a stack trace.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -21,7 +22,7 @@ writeFileSync(truncated, fib.subarray(0, 64));
 
 function expectOneClearLine(args: readonly string[], mention: RegExp): void {
   const r = ntrace(args);
-  expect(r.status, `${args.join(" ")}: ${r.stderr}`).toBe(1);
+  expect(r.status, `${args.join(" ")}: ${r.stderr}`).toBe(args[0] === "run" ? 125 : 1);
   expect(r.stderr, args.join(" ")).not.toMatch(/internal error|\n\s+at /);
   expect(r.stderr.trimEnd().split("\n"), args.join(" ")).toHaveLength(1);
   expect(r.stderr, args.join(" ")).toMatch(mention);

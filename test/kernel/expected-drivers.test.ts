@@ -60,7 +60,7 @@ describe("samples/drivers through the kernel machine", () => {
     it(title, () => {
       if (e.expect === "loadError") {
         const r = ntrace(["run", e.image, "--no-trace"]);
-        expect(r.status).toBe(1);
+        expect(r.status).toBe(125); // ntrace could not run it
         expect(r.stderr).toContain(`${e.dll}!${e.missingImport}`);
         expect(r.stderr).not.toContain("    at ");
         return;
@@ -69,7 +69,7 @@ describe("samples/drivers through the kernel machine", () => {
       expect(r.stderr).not.toContain("internal error");
       const json = JSON.parse(r.stdout) as RunJson;
       if (e.expect === "bugcheck") {
-        expect(r.status).toBe(1);
+        expect(r.status).toBe(124); // the run stopped at the bug check (bin/cli.ts EXIT_STOPPED)
         expect(json.bugCheck?.code).toBe(e.bugcheckCode);
         expect(json.bugCheck?.parameters).toEqual(e.bugcheckArgs);
         return;

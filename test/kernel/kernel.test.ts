@@ -7,8 +7,9 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
 import { openTraceBytes, type TraceEvent, type TraceFile } from "../../tracefile/index.js";
-import { MissingImportError } from "../../runtime/errors.js";
-import { parseIrpSpec, runDriver, runDriverTraced, type TracedKernelRunResult } from "../../runtime/kernel/index.js";
+import { MissingImportError } from "../../runtime/index.js";
+import { parseIrpSpec, runDriver } from "../../runtime/kernel/index.js";
+import { runDriverTraced, type TracedDriverRunResult as TracedKernelRunResult } from "../support/runs.js";
 
 const K = "samples/kernel";
 const DRIVERS = { image: `${K}/kfunc.sys`, load: [`${K}/kfilt1.sys`, `${K}/khog.sys`] };

@@ -38,16 +38,17 @@ describe("ntrace run + info on seh.dll (CLI)", () => {
     const { run, info, file } = runCase("RaiseCaught");
     expect(run.status).toBe(0);
     expect((JSON.parse(run.stdout) as { result: number }).result).toBe(107);
-    expect(run.stderr).toMatch(/ntrace: trace .*RaiseCaught\.ntrace: 16 events, .*3 unwound/);
+    expect(run.stderr).toMatch(/ntrace: trace .*RaiseCaught\.ntrace: 18 events, .*3 unwound/);
     expect(info.kind).toBe("trace");
     expect(info.complete).toBe(true);
     // README: 26 C functions, all hot-patchable (the 3 asm helpers are not).
     expect(info.modules.map((m) => [m.name, m.functions, m.codeview?.path])).toEqual([["seh.dll", 26, "seh.pdb"]]);
     expect(info.threads.length).toBe(1);
-    // README path (a): entries DllMain, RaiseCaught, a_middle, a_inner, a_middle_handler ×2,
-    // a_outer_handler (7); exits DllMain, a_middle_handler ×2, RaiseCaught (4); 3 UNWIND;
-    // THREAD_START + THREAD_END (2).
-    expect(info.events).toBe(7 + 4 + 3 + 2);
+    // README path (a): entries DllMain ×2 (attach when the runner loads seh.dll, detach at its
+    // ExitProcess), RaiseCaught, a_middle, a_inner, a_middle_handler ×2, a_outer_handler (8);
+    // exits DllMain ×2, a_middle_handler ×2, RaiseCaught (5); 3 UNWIND; THREAD_START +
+    // THREAD_END (2).
+    expect(info.events).toBe(8 + 5 + 3 + 2);
     expect(info.threads[0]!.events).toBe(info.events);
     const trace = namedTrace(readFileSync(file), sample("seh/seh.dll"), "seh.dll");
     const t = strictReplay(info.threads[0]!.key, trace.eventsOf(info.threads[0]!.key));
@@ -73,10 +74,11 @@ describe("ntrace run + info on seh.dll (CLI)", () => {
     expect(info.events).toBe(trace.eventsOf(key).length);
   });
 
-  it("threads.exe --cpus 4: exit code 5371856; info lists 6 threads, distinct KTHREAD keys and CIDs, events adding up", () => {
+  it("threads.exe --cpus 4: exit code 5371856 (status 5371856 & 0xff); info lists 6 threads, distinct KTHREAD keys and CIDs, events adding up", () => {
     const file = join(tmp, "threads.ntrace");
     const run = ntrace(["run", "samples/threads/threads.exe", "--cpus", "4", "-o", file, "--json"]);
-    expect(run.status).toBe(0);
+    // ntrace exits with the program's exit code as a shell sees it: its low 8 bits.
+    expect(run.status).toBe(5371856 & 0xff);
     const out = JSON.parse(run.stdout) as { exitCode: number; threads: { key: string; cid: { process: number; thread: number } }[] };
     expect(out.exitCode).toBe(5371856);
     const infoRun = ntrace(["info", file, "--json"]);
@@ -97,11 +99,14 @@ describe("ntrace run + info on seh.dll (CLI)", () => {
     }
   });
 
-  it("BadRecord: exits non-zero naming the unhandled exception, and the trace is still complete with 2 UNCLOSED", () => {
+  it("BadRecord: exits with the exception code's low byte naming the unhandled exception, and the trace is still complete with 2 UNCLOSED", () => {
     const { run, info, file } = runCase("BadRecord");
-    expect(run.status).not.toBe(0);
+    expect(run.status).toBe(0xe0000005 & 0xff);
     expect(run.stderr).toMatch(/2 unclosed/);
-    expect(run.stderr).toMatch(/ntrace: unhandled exception 0xe0000005 at 0x[0-9a-f]{8} \(seh\.dll\+0x/);
+    // ExceptionAddress of a RaiseException is RtlRaiseException's return address, inside
+    // kernelbase's RaiseException (as on Windows); the thread is the runner's only one.
+    expect(run.stderr).toMatch(/^ntrace: unhandled exception 0xe0000005 \(software exception\) at kernelbase\.dll!RaiseException\+0x[0-9a-f]+ in thread 0x8[0-9a-f]{7} \(CID [0-9a-f]+:[0-9a-f]+\)$/m);
+    expect(JSON.parse(run.stdout)).toMatchObject({ exitCode: 0xe0000005, failure: expect.stringMatching(/^unhandled exception 0xe0000005/) });
     expect(run.stderr).not.toMatch(/\n\s+at /); // no stack trace
     expect(info.complete).toBe(true);
     const key = info.threads[0]!.key;

@@ -8,15 +8,16 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { createMachine } from "../../runtime/index.js";
+import { runSession, type Machine, type MachineObserver } from "../../runtime/index.js";
 import { EngineFault, Prot, UnicornEngine, X86Reg } from "../../runtime/engine/index.js";
 import { RETURN_SLOT_TAG, Tracer } from "../../runtime/tracing/tracer.js";
-import { MemorySink, TraceWriter } from "../../tracefile/index.js";
+import { EventKind, MemorySink, TraceWriter, openTraceBytes } from "../../tracefile/index.js";
 import { ROOT, sample } from "./helpers.js";
 
 describe("the return-slot page, the only host memory the guest sees", () => {
   it("is mapped read-only and holds the last real return address and zeros only (fib.dll Run(5), traced)", () => {
-    const writer = TraceWriter.create(new MemorySink(), {
+    const sink = new MemorySink();
+    const writer = TraceWriter.create(sink, {
       clock: { kind: "guest-instructions", unit: "instructions", description: "test" },
       cpus: 1,
       toolVersion: "test",
@@ -25,22 +26,58 @@ describe("the return-slot page, the only host memory the guest sees", () => {
       mode: "user",
     });
     const tracer = new Tracer(writer, {});
-    const um = createMachine({ observer: tracer });
-    try {
-      const fib = um.loadImage(sample("fib/fib.dll"));
-      expect(um.callExport(fib, "Run", [5])).toBe(5);
-      const pages = um.machine.memory.list().filter((r) => r.tag === RETURN_SLOT_TAG);
-      expect(pages.map((r) => [r.size, r.prot])).toEqual([[0x1000, Prot.READ]]);
-      const bytes = um.machine.engine.readMemory(pages[0]!.base, 0x1000);
-      const ret = new DataView(bytes.buffer).getUint32(0, true);
-      // Run's own return went through it last: its real return address (the machine's call
-      // stub), never zero; every other byte is zero.
-      expect(ret).not.toBe(0);
-      expect(bytes.subarray(4).every((b) => b === 0)).toBe(true);
-      expect(tracer.stats.exits).toBeGreaterThan(0);
-    } finally {
-      um.close();
-    }
+    // The tracer is the observer (as runSession makes it); this one forwards every callback to it
+    // and also watches fib.dll's entry point (DllMain, traced): at its first instruction [esp] is
+    // the real return address its caller pushed. The page is read when the process's one thread
+    // ends (ExitProcess), before the machine is closed.
+    let machine: Machine | undefined;
+    const dllMainReturns: number[] = [];
+    let page: { regions: [number, number][]; bytes: Uint8Array } | undefined;
+    const forward = tracer as unknown as MachineObserver;
+    const observer: MachineObserver = {
+      // Every callback the tracer has, unchanged ...
+      onModuleUnloaded: forward.onModuleUnloaded?.bind(tracer),
+      onThreadStart: forward.onThreadStart?.bind(tracer),
+      onException: forward.onException?.bind(tracer),
+      onUnwind: forward.onUnwind?.bind(tracer),
+      onContextResume: forward.onContextResume?.bind(tracer),
+      onSliceEnd: forward.onSliceEnd?.bind(tracer),
+      // ... and these three wrapped.
+      onMachineReady: (m) => {
+        machine = m;
+        forward.onMachineReady!.call(tracer, m);
+      },
+      onModuleLoaded: (mod) => {
+        forward.onModuleLoaded!.call(tracer, mod);
+        if (mod.name.toLowerCase() !== "fib.dll") return;
+        machine!.engine.addCodeHook(mod.entry, mod.entry, () => {
+          const t = machine!.currentThread()!;
+          dllMainReturns.push(machine!.memory.u32(machine!.reg(t, X86Reg.ESP)));
+        });
+      },
+      onThreadExit: (t, code) => {
+        forward.onThreadExit!.call(tracer, t, code);
+        const regions = machine!.memory.list().filter((r) => r.tag === RETURN_SLOT_TAG);
+        page = { regions: regions.map((r) => [r.size, r.prot]), bytes: machine!.engine.readMemory(regions[0]!.base, 0x1000) };
+      },
+    };
+    const run = runSession({ target: { mode: "user", image: sample("fib/fib.dll"), call: { name: "Run", args: [5] } }, observer }).run;
+    tracer.finish();
+    writer.close();
+    expect(run.result).toBe(5);
+    expect(page!.regions).toEqual([[0x1000, Prot.READ]]);
+    // The last frame to return through the exit thunk is DllMain(DLL_PROCESS_DETACH), called by
+    // Wine's loader at ExitProcess (the trace's last function event is its EXIT): the slot holds
+    // exactly the return address the loader pushed for that call, in ntdll; every other byte is zero.
+    expect(dllMainReturns).toHaveLength(2); // attach, detach
+    const events = [...openTraceBytes(sink.bytes()).events()].filter((e) => e.kind === EventKind.Entry || e.kind === EventKind.Exit || e.kind === EventKind.Unwind);
+    expect(events.at(-1)!.kind).toBe(EventKind.Exit);
+    expect(events.at(-1)!.fn).toBe(events.at(-2)!.fn); // DllMain's entry, then its exit
+    const ret = new DataView(page!.bytes.buffer, page!.bytes.byteOffset).getUint32(0, true);
+    expect(ret).toBe(dllMainReturns[1]);
+    expect(machine!.describeAddress(ret)).toMatch(/^ntdll\.dll/);
+    expect(page!.bytes.subarray(4).every((b) => b === 0)).toBe(true);
+    expect(tracer.stats.exits).toBeGreaterThan(0);
   });
 
   it("a guest store into a read-only host page faults; a guest load reads what the host wrote", () => {

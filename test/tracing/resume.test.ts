@@ -11,6 +11,9 @@ import { runTraced } from "../support/runs.js";
 import { namedTrace, strictReplay } from "./strict.js";
 
 const DLL = join(import.meta.dirname, "fixtures/resume.dll");
+/** DllMain(DLL_PROCESS_ATTACH) when the runner loads the DLL, DLL_PROCESS_DETACH at its ExitProcess: both return TRUE. */
+const ATTACH = ["entry:DllMain", "exit:DllMain=1"];
+const DETACH = ATTACH;
 
 function traceCall(name: string, args: number[] = []) {
   const untraced = runImage({ image: DLL, call: { name, args } });
@@ -19,14 +22,15 @@ function traceCall(name: string, args: number[] = []) {
   const trace = namedTrace(r.bytes!, DLL, "resume.dll");
   const key = trace.keys[0]!;
   const t = strictReplay(key, trace.eventsOf(key));
-  // kind:name[=value] per function event (value: EAX at exit, code at unwind)
+  // kind:name[=value] per function event (value: EAX at exit, code at unwind). The runner loads
+  // the DLL first (DllMain attach) and ExitProcess ends it (DllMain detach): both are in the trace.
   const events = trace.eventsOf(key).filter((e) => e.fn >= 0);
   const seq = events.map((e, i) => {
     const kind = t.sequence[i]!.split(":")[0]!;
     const name = trace.nameOf(e.fn);
     return kind === "exit" || kind === "unwind" ? `${kind}:${name}=${(e.value >>> 0).toString(16)}` : `${kind}:${name}`;
   });
-  return { result: r.run.result, seq: seq.slice(2) /* DllMain entry/exit */, t };
+  return { result: r.run.result, seq, t };
 }
 
 describe("calls after a resume the machine does not see", () => {
@@ -34,6 +38,7 @@ describe("calls after a resume the machine does not see", () => {
     const { result, seq, t } = traceCall("AfterUnwind");
     expect(result).toBe(32);
     expect(seq).toEqual([
+      ...ATTACH,
       "entry:AfterUnwind",
       "entry:middle",
       "entry:thrower",
@@ -46,6 +51,7 @@ describe("calls after a resume the machine does not see", () => {
       "entry:leaf",
       "exit:leaf=3",
       "exit:AfterUnwind=20",
+      ...DETACH,
     ]);
     expect(t.unclosed).toEqual([]);
   });
@@ -54,6 +60,7 @@ describe("calls after a resume the machine does not see", () => {
     const { result, seq } = traceCall("AfterJump");
     expect(result).toBe(32);
     expect(seq).toEqual([
+      ...ATTACH,
       "entry:AfterJump",
       "entry:jumper",
       "entry:deeper",
@@ -64,12 +71,13 @@ describe("calls after a resume the machine does not see", () => {
       "entry:leaf",
       "exit:leaf=3",
       "exit:AfterJump=20",
+      ...DETACH,
     ]);
   });
 
   it("TailCall(5): tailer ends in `jmp tail_target`: tail_target nests inside tailer, both exit on the one return", () => {
     const { result, seq } = traceCall("TailCall", [5]);
     expect(result).toBe(19);
-    expect(seq).toEqual(["entry:TailCall", "entry:tailer", "entry:tail_target", "exit:tail_target=12", "exit:tailer=12", "exit:TailCall=13"]);
+    expect(seq).toEqual([...ATTACH, "entry:TailCall", "entry:tailer", "entry:tail_target", "exit:tail_target=12", "exit:tailer=12", "exit:TailCall=13", ...DETACH]);
   });
 });

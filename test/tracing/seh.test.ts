@@ -51,7 +51,7 @@ function traced(call: string): CaseRun {
   if (done !== undefined) return done;
   const r = runTraced({ image: sample("seh/seh.dll"), call: { name: call, args: [] } });
   const trace = namedTrace(r.bytes!, sample("seh/seh.dll"), "seh.dll");
-  // callExport runs on the process's one thread: the trace has exactly that thread.
+  // The runner calls the export on the process's one thread: the trace has exactly that thread.
   expect(trace.keys.length).toBe(1);
   const key = trace.keys[0]!;
   const run: CaseRun = { result: r.run.result, failure: r.run.failure, trace, thread: strictReplay(key, trace.eventsOf(key)), stats: r.stats };
@@ -69,6 +69,10 @@ function expectBalanced(run: CaseRun): void {
   for (const [fn, n] of t.entries) expect({ fn: run.trace.nameOf(fn), n }).toEqual({ fn: run.trace.nameOf(fn), n: count(t.exits, fn) + count(t.unwinds, fn) });
   expect(run.stats.unclosed).toBe(0);
 }
+
+/** DllMain's entry and exit ids (the runner loads the DLL: attach first, detach at ExitProcess). */
+const attach = (run: CaseRun): string[] => [`entry:${run.trace.idOf("DllMain")}`, `exit:${run.trace.idOf("DllMain")}`];
+const detach = attach;
 
 /** Names of the UNWIND events and their codes, in trace order. */
 const unwoundOf = (run: CaseRun): { fn: string; code: number }[] => run.thread.unwound.map((u) => ({ fn: run.trace.nameOf(u.fn), code: u.value >>> 0 }));
@@ -101,10 +105,11 @@ describe("seh.dll traced (must show 4): UNWIND exactly for the frames each excep
       expectBalanced(run);
       // The case's own frame survives the exception: it returns normally, with its result.
       expect(exitValueOf(run, c.call)).toBe(c.result);
-      // ... and it is the last frame to close: its EXIT comes after every UNWIND.
+      // ... and it is the last frame of the call to close: its EXIT comes after every UNWIND,
+      // followed only by DllMain(DLL_PROCESS_DETACH) when the runner's ExitProcess runs.
       const lastUnwind = run.thread.sequence.map((s) => s.startsWith("unwind:")).lastIndexOf(true);
-      expect(run.thread.sequence.at(-1)).toBe(`exit:${run.trace.idOf(c.call)}`);
-      expect(lastUnwind).toBeLessThan(run.thread.sequence.length - 1);
+      expect(run.thread.sequence.slice(-3)).toEqual([`exit:${run.trace.idOf(c.call)}`, ...detach(run)]);
+      expect(lastUnwind).toBeLessThan(run.thread.sequence.length - 3);
       expect(run.thread.exitCode).toBe(0);
     });
   }
@@ -114,14 +119,14 @@ describe("seh.dll traced (must show 4): UNWIND exactly for the frames each excep
     const id = (n: string) => run.trace.idOf(n);
     expect(count(run.thread.exits, id("c_filter_handler"))).toBe(1);
     expect(run.thread.sequence).toEqual([
-      `entry:${id("DllMain")}`,
-      `exit:${id("DllMain")}`,
+      ...attach(run),
       `entry:${id("DivideByZero")}`,
       `entry:${id("c_divide")}`,
       `entry:${id("c_filter_handler")}`,
       `exit:${id("c_filter_handler")}`,
       `unwind:${id("c_divide")}`,
       `exit:${id("DivideByZero")}`,
+      ...detach(run),
     ]);
   });
 
@@ -174,10 +179,13 @@ describe("seh.dll traced: calls after an exception are traced", () => {
     for (const p of parts) expect(exitValueOf(run, p)).toBe(byName.get(p)!.result);
     expect(unwoundOf(run)).toEqual(parts.flatMap((p) => byName.get(p)!.unwound!.map((fn) => ({ fn, code: unwindCode[p] }))));
     // The cases run one after the other inside RunAll: each one's whole sequence (entries,
-    // exits, unwinds) is exactly the sequence of the case run alone.
+    // exits, unwinds) is exactly the sequence of the case run alone (without the DllMain
+    // attach and detach pairs around each single run; asserted above for every case).
     const alone = parts.flatMap((p) => {
       const single = traced(p);
-      return single.thread.sequence.slice(2).map((s) => {
+      expect(single.thread.sequence.slice(0, 2)).toEqual(attach(single));
+      expect(single.thread.sequence.slice(-2)).toEqual(detach(single));
+      return single.thread.sequence.slice(2, -2).map((s) => {
         const [kind, fn] = s.split(":");
         return `${kind}:${single.trace.nameOf(Number(fn))}`;
       });
@@ -186,7 +194,7 @@ describe("seh.dll traced: calls after an exception are traced", () => {
       const [kind, fn] = s.split(":");
       return `${kind}:${run.trace.nameOf(Number(fn))}`;
     });
-    expect(named).toEqual(["entry:DllMain", "exit:DllMain", "entry:RunAll", ...alone, "exit:RunAll"]);
+    expect(named).toEqual(["entry:DllMain", "exit:DllMain", "entry:RunAll", ...alone, "exit:RunAll", "entry:DllMain", "exit:DllMain"]);
   });
 
   it("ChainIntact: fs:[0] is restored after all the cases (returns 1), and the trace is balanced", () => {

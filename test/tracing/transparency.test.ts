@@ -60,10 +60,24 @@ describe("deep recursion (must show 7)", () => {
 
 describe("attach/detach mid-run (must show 6)", () => {
   it("fib.dll Run(20) attached and detached inside the recursion: result unchanged, no spurious exits, bytes restored", () => {
+    // Run(20) spans only the end of the process (Wine's DLLs start up first, the runner loads
+    // fib.dll): attach and detach at 30 % and 60 % of Run's own span in a fully traced run (the
+    // guest clock before the attach is the untraced one, so both points land inside the recursion).
     const plain = traceRun({ image: sample("fib/fib.dll"), call: { name: "Run", args: [20] } });
-    const total = plain.result.run.instructions;
-    const r = traceRun({ image: sample("fib/fib.dll"), call: { name: "Run", args: [20] }, attachAt: Math.floor(total * 0.3), detachAt: Math.floor(total * 0.6), quantum: 997 });
+    const runId = plain.events.find((e) => e.kind === EventKind.Entry && plain.nameOf(e.fn) === "fib.dll!1090")!.fn; // Run (RVA 0x1090)
+    const runEntry = plain.events.find((e) => e.kind === EventKind.Entry && e.fn === runId)!.ts;
+    const runExit = plain.events.find((e) => e.kind === EventKind.Exit && e.fn === runId)!.ts;
+    const span = runExit - runEntry;
+    const attachAt = runEntry + Math.floor(span * 0.3);
+    const detachAt = runEntry + Math.floor(span * 0.6);
+    const r = traceRun({ image: sample("fib/fib.dll"), call: { name: "Run", args: [20] }, attachAt, detachAt, quantum: 997 });
     expect(r.result.run.result).toBe(6765);
+    // Attached inside the recursion: Run itself (entered before the attach) is never entered in
+    // the trace, and every recorded event lies between the two points.
+    expect(r.events.some((e) => e.kind === EventKind.Entry && e.fn === runId)).toBe(false);
+    const recorded = r.events.filter((e) => e.kind === EventKind.Entry || e.kind === EventKind.Exit);
+    expect(recorded[0]!.ts).toBeGreaterThanOrEqual(attachAt);
+    expect(recorded.at(-1)!.ts).toBeLessThanOrEqual(detachAt);
     // Entries happened only while attached; every exit matches an entry (replay throws otherwise);
     // frames open at detach are closed as UNCLOSED, never as exits.
     const counts = replay(r.events);
