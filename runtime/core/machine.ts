@@ -12,7 +12,7 @@
  * a `stopAction` applied to the saved context once start() returned (unicorn ignores a stop
  * requested in the same hook that wrote EIP).
  */
-import { hex, threadKey, type ThreadKey } from "../../base/index.js";
+import { cidText, hex, threadKey, type ThreadKey } from "../../base/index.js";
 import { EngineFault, MemAccess, Prot, UnicornEngine, X86Reg, type Engine, type EngineContext } from "../engine/index.js";
 import { GuestError } from "./errors.js";
 import { Gdt } from "./gdt.js";
@@ -699,7 +699,7 @@ export class Machine {
     }
     const waiting = this.threads
       .filter((t) => t.state === "blocked" && t.wait?.reason !== "idle host thread")
-      .map((t) => `thread ${hex(t.key)} (CID ${t.cid.thread.toString(16)}) waits on ${t.wait?.reason ?? "?"}`);
+      .map((t) => `thread ${hex(t.key)} (CID ${cidText(t.cid.process, t.cid.thread)}) waits on ${t.wait?.reason ?? "?"}`);
     if (waiting.length === 0) {
       this.stopRun = true;
       return;
@@ -719,7 +719,7 @@ export class Machine {
   private lastRan: GuestThread | undefined;
   private limitReached(reason: string): void {
     const t = this.lastRan;
-    const where = t !== undefined ? ` in thread ${hex(t.key)} (CID ${t.cid.thread.toString(16)}) at ${this.describeAddress(t.get(X86Reg.EIP))}` : "";
+    const where = t !== undefined ? ` in thread ${hex(t.key)} (CID ${cidText(t.cid.process, t.cid.thread)}) at ${this.describeAddress(t.get(X86Reg.EIP))}` : "";
     this.failure ??= `${reason}${where}`;
     if (t !== undefined && t.state !== "terminated") t.error ??= reason;
     this.stopRun = true;

@@ -9,7 +9,7 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join, relative, resolve } from "node:path";
-import { hex } from "../../base/index.js";
+import { cidText, hex } from "../../base/index.js";
 import { LoadError } from "../core/errors.js";
 import { parsePe, parsePeExports, type CoffSymbol, type ExportTable } from "../../pe/index.js";
 import { syscallStub } from "../../instrumenter/index.js";
@@ -138,10 +138,14 @@ export class UserProcess implements Personality {
    */
   readonly unhandled = new Map<GuestThread, FaultInfo>();
   /**
-   * The code of the exception each thread is dispatching (delivered or raised, not continued
-   * from yet): the frames an NtContinue resuming its context abandons were left because of it.
+   * Exceptions each thread is dispatching (delivered or raised, not continued from yet), by
+   * the address of the CONTEXT they were dispatched with: the frames an NtContinue resuming
+   * that CONTEXT abandons were left because of that exception. Keyed by the CONTEXT, since a
+   * handler may run other NtContinues (RtlUnwind's) before the outer dispatch resumes.
    */
-  readonly dispatching = new Map<GuestThread, number>();
+  private readonly dispatching = new Map<GuestThread, Map<number, number>>();
+  /** The exception code of the RtlUnwind each thread is running (its NtContinue ends it). */
+  private readonly unwinding = new Map<GuestThread, number>();
   /** SetErrorMode's value (ProcessDefaultHardErrorMode). */
   hardErrorMode = 0;
   /** Next locally unique id (NtAllocateLocallyUniqueId). */
@@ -635,14 +639,38 @@ export class UserProcess implements Personality {
       g.setU32(esp + 4, context);
     } catch {
       // No stack left to deliver on: Windows ends the process the same way.
-      m.exitProcess(code, `unhandled exception ${hex(code)} at ${this.describeCode(eip)} in thread ${hex(t.key)} (CID ${t.cid.thread.toString(16)}): no stack left to deliver it on`);
+      m.exitProcess(code, `unhandled exception ${hex(code)} at ${this.describeCode(eip)} in thread ${hex(t.key)} (CID ${cidText(t.cid.process, t.cid.thread)}): no stack left to deliver it on`);
       return;
     }
-    this.dispatching.set(t, code);
+    this.noteDispatch(t, context, code);
     m.observer.onException?.(t, { code, flags: fault.noncontinuable === true ? 1 : 0, address: eip, parameters: params, recordAddress: record });
     m.setReg(t, X86Reg.ESP, esp);
     m.setReg(t, X86Reg.EIP, this.entryPoints.KiUserExceptionDispatcher);
     m.setReg(t, X86Reg.EFLAGS, m.reg(t, X86Reg.EFLAGS) & ~0x40500);
+  }
+
+  /** An exception is being dispatched with the CONTEXT at `context`. */
+  noteDispatch(t: GuestThread, context: number, code: number): void {
+    let byContext = this.dispatching.get(t);
+    if (byContext === undefined) this.dispatching.set(t, (byContext = new Map()));
+    byContext.set(context >>> 0, code >>> 0);
+  }
+
+  /**
+   * NtContinue resumes the CONTEXT at `context` with stack pointer `esp`: the code of the
+   * exception dispatched with it, else that of the RtlUnwind ending with it, else 0. Dispatches whose CONTEXT lay
+   * below `esp` are over (their stack is gone) and are forgotten.
+   */
+  resumeCode(t: GuestThread, context: number, esp: number): number {
+    const unwound = this.unwinding.get(t);
+    this.unwinding.delete(t);
+    const byContext = this.dispatching.get(t);
+    if (byContext === undefined) return unwound ?? 0;
+    const code = byContext.get(context >>> 0) ?? unwound ?? 0;
+    byContext.delete(context >>> 0);
+    for (const at of byContext.keys()) if (at < esp >>> 0) byContext.delete(at);
+    if (byContext.size === 0) this.dispatching.delete(t);
+    return code;
   }
 
   /** OutputDebugString raises DBG_PRINTEXCEPTION_C / _WIDE_C: the text is what a debugger shows. */
@@ -721,12 +749,13 @@ export class UserProcess implements Personality {
     const m = this.machine;
     m.engine.addCodeHook(unwind, unwind, () => {
       const t = m.currentThread();
-      if (t === undefined || m.observer.onUnwind === undefined) return;
+      if (t === undefined) return;
       const esp = m.reg(t, X86Reg.ESP);
       const targetFrame = m.memory.u32(esp + 4);
       const record = m.memory.u32(esp + 12);
       const code = record !== 0 && m.memory.readable(record, 4) ? m.memory.u32(record) : 0xc0000027; // STATUS_UNWIND
-      m.observer.onUnwind(t, { establisherFrame: 0, targetFrame, code });
+      this.unwinding.set(t, code);
+      m.observer.onUnwind?.(t, { establisherFrame: 0, targetFrame, code });
     });
   }
 
@@ -768,7 +797,7 @@ export class UserProcess implements Personality {
 
   /** One line about an exception that ended the process: code, name, where, which thread. */
   describeUnhandled(t: GuestThread, info: FaultInfo): string {
-    const where = `in thread ${hex(t.key)} (CID ${t.cid.process.toString(16)}:${t.cid.thread.toString(16)})`;
+    const where = `in thread ${hex(t.key)} (CID ${cidText(t.cid.process, t.cid.thread)})`;
     if (info.code === EXCEPTION_WINE_STUB && info.parameters.length >= 2) {
       // Wine binds an import nothing provides to a stub that raises this when called.
       const dll = this.guest.cstring(info.parameters[0]!, 256);

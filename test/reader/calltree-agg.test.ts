@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { threadKey } from "../../base/index.js";
 import { CallPathTree } from "../../reader/flamegraph/calltree.js";
-import { FrameEnd, type ThreadInfo } from "../../reader/calltree/frames.js";
+import type { ThreadInfo } from "../../reader/calltree/frames.js";
 import { prng } from "../support/prng.js";
 
 
@@ -31,7 +31,7 @@ describe("CallPathTree", () => {
           const f = stack.pop()!;
           const dur = ts - f.start;
           if (stack.length > 0) stack[stack.length - 1]!.child += dur;
-          tree.close(t, stack.length, f.fn, f.start, ts, dur - f.child, FrameEnd.Returned);
+          tree.close(t, stack.length, f.fn, f.start, ts, dur - f.child);
           const e = ref.get(f.path) ?? { calls: 0, total: 0, self: 0 };
           e.calls++;
           e.total += dur;
@@ -43,7 +43,7 @@ describe("CallPathTree", () => {
         const f = stack.pop()!;
         const dur = ts - f.start;
         if (stack.length > 0) stack[stack.length - 1]!.child += dur;
-        tree.close(t, stack.length, f.fn, f.start, ts, dur - f.child, FrameEnd.Unclosed);
+        tree.close(t, stack.length, f.fn, f.start, ts, dur - f.child);
         const e = ref.get(f.path) ?? { calls: 0, total: 0, self: 0 };
         e.calls++;
         e.total += dur;

@@ -2,7 +2,6 @@ import { describe, expect, it } from "vitest";
 import { threadKey } from "../../base/index.js";
 import {
   CallTreeError,
-  FrameEnd,
   RepairingCallTreeBuilder,
   StrictThreadBuilder,
   runDump,
@@ -229,4 +228,3 @@ describe("traceInfo", () => {
   });
 });
 
-void FrameEnd;

@@ -67,7 +67,7 @@ function pdbProcedures(rel: string): Map<string, { rva: number; size: number }> 
   const pdbPath = join(ROOT, rel.replace(/\.(dll|exe|sys)$/i, ".pdb"));
   const pdb = parsePdb(readFileSync(pdbPath), pdbPath);
   const m = new Map<string, { rva: number; size: number }>();
-  for (const p of pdb.procedures) m.set(p.name, { rva: p.rva, size: p.size });
+  for (const p of pdb.procedures) m.set(p.name, { rva: p.rva!, size: p.size });
   return m;
 }
 
@@ -184,9 +184,9 @@ describe("hot-patch forms", () => {
     for (const name of SEH_PLUMBING) {
       const pub = pdb.publics.find((p) => p.name === name);
       expect(pub, name).toBeDefined();
-      const [first] = bytesAt(img, pub!.rva, 1);
+      const [first] = bytesAt(img, pub!.rva!, 1);
       expect([0x58, 0x5a, 0x55], name).toContain(first); // pop eax / pop edx / push ebp
-      expect(PADDING.has(bytesAt(img, pub!.rva - 1, 1)[0]!), name).toBe(false);
+      expect(PADDING.has(bytesAt(img, pub!.rva! - 1, 1)[0]!), name).toBe(false);
     }
   });
 

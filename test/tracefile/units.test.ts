@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import protobuf from "protobufjs/minimal.js";
+import type LongType from "long";
 import { threadKey } from "../../base/index.js";
 import { ColumnEncoder, ColumnScratch, decodeColumns } from "../../tracefile/columns.js";
 import { decodeChunk, decodeChunkMeta } from "../../tracefile/chunk.js";
@@ -13,7 +14,7 @@ import { openTraceBytes } from "../../tracefile/index.js";
 
 const pb = ntrace.trace.v1;
 /** protobufjs's Long (a dependency of protobufjs, not of ours). */
-const Long = protobuf.util.Long!;
+const Long = protobuf.util.Long as unknown as typeof LongType;
 const ascii = (s: string) => new TextEncoder().encode(s);
 
 describe("CRC-32", () => {

@@ -107,8 +107,7 @@ function continueWith(c: SyscallCall, pContext: number): ApiOutcome {
   applyContext(p.machine, c.thread, ctx);
   const esp = p.machine.reg(c.thread, X86Reg.ESP);
   const eip = p.machine.reg(c.thread, X86Reg.EIP);
-  const code = p.dispatching.get(c.thread) ?? 0;
-  p.dispatching.delete(c.thread);
+  const code = p.resumeCode(c.thread, pContext, esp);
   p.machine.observer.onContextResume?.(c.thread, esp, eip, code);
   return { kind: "redirected" };
 }
@@ -171,7 +170,7 @@ function raiseException(c: SyscallCall): ApiOutcome {
   }
   if (code === 0x40010006 || code === 0x4001000a) p.recordDebugString(code, parameters);
   const m = p.machine;
-  p.dispatching.set(c.thread, code);
+  p.noteDispatch(c.thread, pContext, code);
   m.observer.onException?.(c.thread, { code, flags, address, parameters, recordAddress: pRecord });
   const esp = m.reg(c.thread, X86Reg.ESP); // [esp] = the return into the NtRaiseException stub
   g.setU32(esp - 4, pRecord);
