@@ -6,7 +6,8 @@
  *   0x80010000  host stubs: addresses whose code hook reaches TypeScript (machine trampolines,
  *               system-call and unix-call dispatchers, kernel built-in APIs); filled with int3
  *   0x80100000  KTHREAD/ETHREAD objects, ETHREAD_SIZE each: the thread keys
- *   0x80400000  kernel personality: KPCR/KPRCB per CPU, kernel threads (runtime/kernel/layout.ts)
+ *   0x80300000  kernel personality: KPCR/KPRCB per CPU, then kernel threads from 0x80400000
+ *               (runtime/kernel/layout.ts)
  *   0x90000000  system arena: tracer thunk pages and other host-owned guest memory
  */
 

@@ -1,14 +1,18 @@
 /**
  * Guest virtual memory as Windows keeps it: allocations (reservations) of whole pages, each
  * page free-in-reservation ("reserved") or committed with its own protection. The engine maps
- * every allocation once, at reservation, with no access; committing and protecting change the
- * engine's page permissions, so an access to a reserved or PAGE_NOACCESS page faults.
+ * only committed pages that were touched ("present"): a chunk of up to CHUNK_PAGES pages of
+ * one protection is mapped on the first guest access (the engine's fault comes here first,
+ * `fault`) or host access (`ensurePresent`), filled from the allocation's PageSource (image
+ * and file views) or zero. Reserved pages are never mapped, so touching them faults, as does
+ * a PAGE_NOACCESS page (mapped with no permission).
  *
  * Two halves of the address space:
  *  - user space [USER_LOW, USER_HIGH): what the guest allocates, maps and queries through
  *    system calls (private memory, image views, data views);
  *  - the system range (>= SYSTEM_LOW): what the machine and the tracer own (GDT, KTHREAD
- *    objects, host stubs, thunk pages). System calls refuse to touch it (see `isSystem`).
+ *    objects, host stubs, thunk pages). System calls keep to user space (addresses are checked
+ *    against USER_HIGH).
  * Nothing here allocates host memory in proportion to a guest-chosen number: sizes are
  * checked against the address space first, and page state is one small array per allocation.
  */

@@ -120,15 +120,6 @@ export class KeyedEventObject extends KernelObject {
   readonly type = "KeyedEvent";
 }
 
-/** I/O completion port (thread pools): queued packets. */
-export class CompletionObject extends WaitableObject {
-  readonly type = "IoCompletion";
-  readonly packets: { key: number; value: number; status: number; information: number }[] = [];
-  isSignaled(): boolean {
-    return this.packets.length > 0;
-  }
-}
-
 /** Any object without behaviour of its own (tokens, job objects, ...): handles that only have to exist. */
 export class PlainObject extends KernelObject {
   constructor(readonly type: string) {

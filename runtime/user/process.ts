@@ -128,7 +128,7 @@ export class UserProcess implements Personality {
   mainImage!: ImageModule;
   mainImageFile!: ImageFile;
   /** ntdll exports the personality calls into. */
-  readonly entryPoints = { LdrInitializeThunk: 0, RtlUserThreadStart: 0, KiUserExceptionDispatcher: 0, KiUserApcDispatcher: 0 };
+  readonly entryPoints = { LdrInitializeThunk: 0, RtlUserThreadStart: 0, KiUserExceptionDispatcher: 0 };
   /** Exit status once NtTerminateProcess ran. */
   exitStatus: number | undefined;
   /**
@@ -647,6 +647,20 @@ export class UserProcess implements Personality {
     m.setReg(t, X86Reg.ESP, esp);
     m.setReg(t, X86Reg.EIP, this.entryPoints.KiUserExceptionDispatcher);
     m.setReg(t, X86Reg.EFLAGS, m.reg(t, X86Reg.EFLAGS) & ~0x40500);
+  }
+
+  /** State of the process's random-number generator (xorshift32, fixed seed: deterministic runs). */
+  private random = 0x6e747263; // "ntrc"
+  /** Fills `out` with the next bytes of the process's deterministic generator. */
+  randomBytes(out: Uint8Array): void {
+    let x = this.random;
+    for (let i = 0; i < out.length; i++) {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      out[i] = x & 0xff;
+    }
+    this.random = x >>> 0;
   }
 
   /** An exception is being dispatched with the CONTEXT at `context`. */

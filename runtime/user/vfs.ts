@@ -9,7 +9,7 @@
  * writable scratch directory as the current directory (C:\work) and TEMP; `--mount` adds more.
  * Host names are matched case-insensitively; `..` never leaves a mount.
  */
-import { existsSync, readdirSync, statSync, type Stats } from "node:fs";
+import { existsSync, readdirSync, realpathSync, statSync, type Stats } from "node:fs";
 import { join, resolve, sep } from "node:path";
 import { UsageError } from "../../base/index.js";
 
@@ -165,10 +165,19 @@ export class Vfs {
       if (next === undefined) return { parentExists: i === rest.length - 1 && statOrUndefined(dir)?.isDirectory() === true };
       dir = next;
     }
-    // Symbolic links must not lead out of the mount.
-    const real = resolve(dir);
-    if (real !== m.host && !real.startsWith(m.host + sep)) return { parentExists: false };
+    // Symbolic links must not lead out of the mount: compare real paths.
+    const real = realPath(dir);
+    const root = this.realRoot(m);
+    if (real === undefined || (real !== root && !real.startsWith(root + sep))) return { parentExists: false };
     return { path: dir, parentExists: true };
+  }
+
+  private readonly realRoots = new Map<Mount, string>();
+  /** A mount's host directory with every symbolic link resolved. */
+  private realRoot(m: Mount): string {
+    let root = this.realRoots.get(m);
+    if (root === undefined) this.realRoots.set(m, (root = realPath(m.host) ?? resolve(m.host)));
+    return root;
   }
 
   /** The names in a host directory (cached for read-only mounts). */
@@ -195,6 +204,14 @@ export class Vfs {
       if (h === m.host) return m.guest;
       if (h.startsWith(m.host + sep)) return m.guest + "\\" + h.slice(m.host.length + 1).split(sep).join("\\");
     }
+    return undefined;
+  }
+}
+
+function realPath(p: string): string | undefined {
+  try {
+    return realpathSync(p);
+  } catch {
     return undefined;
   }
 }

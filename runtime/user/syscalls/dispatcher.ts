@@ -16,7 +16,7 @@ import { X86Reg } from "../../engine/index.js";
 import type { ApiCall, ApiOutcome, Machine } from "../../core/machine.js";
 import { GuestAccessViolation } from "../guest.js";
 import type { UserProcess } from "../process.js";
-import { Status, type SyscallDecl, type SyscallTable } from "./types.js";
+import { Status, type ArgKind, type SyscallDecl, type SyscallTable } from "./types.js";
 
 /** One system call as Wine's DLL declares it. */
 export interface SyscallSlot {
@@ -102,7 +102,7 @@ export class SyscallDispatcher {
       if (!(err instanceof GuestAccessViolation)) throw err;
       result = Status.ACCESS_VIOLATION;
     }
-    if (this.options.log !== undefined) this.options.log(`${hex(t.cid.thread, 4).slice(2)}: ${slot.name}(${args.map((a) => hex(a, 1)).join(", ")}) = ${typeof result === "number" ? hex(result) : result.kind}`);
+    if (this.options.log !== undefined) this.options.log(`${hex(t.cid.thread, 4).slice(2)}: ${slot.name}(${formatArgs(this.process, decl.args, args)}) = ${formatResult(result)}`);
     return result;
   }
 
@@ -129,4 +129,57 @@ export class SyscallDispatcher {
     }
     return Status.INVALID_PARAMETER;
   }
+}
+
+/** NTSTATUS value → name, for the syscall log. */
+const STATUS_NAMES = new Map<number, string>();
+for (const [name, value] of Object.entries(Status)) if (!STATUS_NAMES.has(value)) STATUS_NAMES.set(value, `STATUS_${name}`);
+
+function formatResult(result: ApiOutcome): string {
+  if (typeof result !== "number") return result.kind === "block" ? `(blocks on ${result.wait.reason})` : `(${result.kind})`;
+  const name = STATUS_NAMES.get(result >>> 0);
+  return name !== undefined ? `${hex(result)} ${name}` : hex(result);
+}
+
+const MAX_LOGGED_STRING = 200;
+
+/** The arguments as the syscall log prints them, by their declared kinds (strace-like). */
+export function formatArgs(process: UserProcess, kinds: readonly ArgKind[], args: readonly number[]): string {
+  const g = process.guest;
+  const quote = (text: string | undefined) => (text === undefined ? "NULL" : JSON.stringify(text.length > MAX_LOGGED_STRING ? `${text.slice(0, MAX_LOGGED_STRING)}...` : text));
+  return args
+    .map((value, i) => {
+      const kind = kinds[i];
+      const v = value >>> 0;
+      try {
+        switch (kind) {
+          case "bool":
+            return v === 0 ? "FALSE" : "TRUE";
+          case "ulong":
+            return v < 0x10000 ? String(v) : hex(v, 1);
+          case "long":
+            return String(v | 0);
+          case "ptr":
+          case "iosb":
+            return v === 0 ? "NULL" : hex(v, 1);
+          case "ustr":
+            return v === 0 ? "NULL" : quote(g.unicodeString(v));
+          case "objattr": {
+            if (v === 0) return "NULL";
+            const attr = g.objectAttributes(v);
+            if (attr === undefined) return hex(v, 1);
+            return attr.root !== 0 ? `{root ${hex(attr.root, 1)}, ${quote(attr.name)}}` : quote(attr.name);
+          }
+          case "plarge":
+            return v === 0 ? "NULL" : `[${g.i64(v)}]`;
+          case "psize":
+            return v === 0 ? "NULL" : `[${hex(g.u32(v), 1)}]`;
+          default:
+            return hex(v, 1);
+        }
+      } catch {
+        return hex(v, 1); // unreadable guest memory: the raw value
+      }
+    })
+    .join(", ");
 }

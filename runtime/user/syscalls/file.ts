@@ -716,8 +716,8 @@ const UNIX_PREFIX = "\\??\\unix";
 
 /**
  * Wine's own calls between NT and Unix names (ntdll uses them for Unix-style paths such as
- * `/etc/passwd`). Isolation: only host paths inside a mount have a name; anything else of the
- * host does not exist for the guest.
+ * `/etc/passwd`). Isolation: only Unix paths inside a mount (which the program was given)
+ * have a name; anything else of the host does not exist for the guest.
  */
 function ntToUnixName(c: SyscallCall): number {
   const [pAttr, pName, pSize] = c.args as [number, number, number];
@@ -728,11 +728,8 @@ function ntToUnixName(c: SyscallCall): number {
   if (name.toLowerCase().startsWith(UNIX_PREFIX) && name[UNIX_PREFIX.length] === "/") {
     const unix = posix.normalize(name.slice(UNIX_PREFIX.length).replaceAll("\\", "/"));
     if (c.process.vfs.guestPathOf(unix) !== undefined) host = unix;
-  } else {
-    const dos = ntToDos(name).dos;
-    const r = dos !== undefined ? c.process.vfs.resolve(dos) : undefined;
-    if (r?.kind === "host") host = r.host;
   }
+  // A guest (DOS) name never gets a host name: the host's directory layout stays hidden.
   if (host === undefined) return Status.OBJECT_PATH_NOT_FOUND;
   return answerString(g, Buffer.from(host, "utf8"), pName, pSize, 1);
 }

@@ -313,6 +313,14 @@ function querySystem(c: SyscallCall): number {
     }
     case 8: // SystemProcessorPerformanceInformation: per CPU {Idle, Kernel, User, DpcTime, InterruptTime, InterruptCount}
       return answer(c, buffer, length, pReturn, new Out(48 * cpus).done);
+    case 23: {
+      // SystemInterruptInformation: Wine's RtlGenRandom (advapi32 SystemFunction036, bcrypt's
+      // BCryptGenRandom) takes its random bytes from here. A fixed-seed generator of the
+      // process keeps runs deterministic; these bytes are not secret.
+      const data = new Uint8Array(24 * cpus);
+      p.randomBytes(data);
+      return answer(c, buffer, length, pReturn, data);
+    }
     case 35: // SystemKernelDebuggerInformation: no debugger
       return answer(c, buffer, length, pReturn, new Out(2).done, true);
     case 37: // SystemRegistryQuotaInformation
@@ -470,7 +478,11 @@ export const infoSyscalls: SyscallTable = {
   NtQueryLicenseValue: { args: ["ustr", "ptr", "ptr", "ulong", "ptr"], handler: () => Status.OBJECT_NAME_NOT_FOUND },
   NtQuerySystemEnvironmentValue: { args: ["ustr", "ptr", "ulong", "ptr"], handler: () => 0xc0000100 /* STATUS_VARIABLE_NOT_FOUND */ },
   NtQuerySystemEnvironmentValueEx: { args: ["ustr", "ptr", "ptr", "ptr", "ptr"], handler: () => 0xc0000100 },
-  NtPowerInformation: { args: ["class", "ptr", "ulong", "ptr", "ulong"], handler: () => Status.NOT_IMPLEMENTED },
+  NtPowerInformation: {
+    args: ["class", "ptr", "ulong", "ptr", "ulong"],
+    // No power management: every level fails (CallNtPowerInformation callers check it).
+    handler: (c) => unsupported(c, "power information", c.args[0]!),
+  },
   NtRaiseHardError: {
     args: ["status", "ulong", "ulong", "ptr", "ulong", "ptr"],
     handler: (c) => {

@@ -13,8 +13,12 @@ import { Status, type SyscallCall, type SyscallTable } from "./types.js";
 
 const MAXIMUM_WAIT_OBJECTS = 64;
 
-/** Waits on `objects`: at once when satisfied or polled, else blocks the thread. */
-export function waitFor(c: SyscallCall, objects: readonly WaitableObject[], all: boolean, alertable: boolean, deadline: number | undefined, reason: string): ApiOutcome {
+/**
+ * Waits on `objects`: at once when satisfied or polled, else blocks the thread. An alertable
+ * wait (WaitForSingleObjectEx(…, TRUE), SleepEx) ends only as a plain one does: user APCs are
+ * not implemented, and thread-id alerts wake NtWaitForAlertByThreadId alone, as on Windows.
+ */
+export function waitFor(c: SyscallCall, objects: readonly WaitableObject[], all: boolean, deadline: number | undefined, reason: string): ApiOutcome {
   const t = c.thread;
   const abandonedBase = (o: WaitableObject, i: number) => (o instanceof MutantObject && o.abandoned ? Status.ABANDONED_WAIT_0 + i : Status.WAIT_0 + i);
   // Satisfied now?
@@ -28,16 +32,12 @@ export function waitFor(c: SyscallCall, objects: readonly WaitableObject[], all:
     objects[i]!.acquire(t);
     return status;
   }
-  if (alertable && t.alerted) {
-    t.alerted = false;
-    return Status.ALERTED;
-  }
   if (deadline !== undefined && deadline <= c.process.machine.clock()) return Status.TIMEOUT;
   const wait: WaitState = {
     objects,
     all,
     deadline,
-    alertable,
+    alertable: false,
     onSatisfied: (i) => (all ? Status.WAIT_0 : abandonedBase(objects[i]!, i)),
     timeoutValue: Status.TIMEOUT,
     reason,
@@ -61,14 +61,14 @@ function describeWait(objects: readonly KernelObject[], all: boolean): string {
 }
 
 function waitSingle(c: SyscallCall): ApiOutcome {
-  const [handle, alertable, pTimeout] = c.args as [number, number, number];
+  const [handle, , pTimeout] = c.args as [number, number, number];
   const objects = waitables(c, [handle]);
   if (typeof objects === "number") return objects;
-  return waitFor(c, objects, false, alertable !== 0, deadlineOf(c, pTimeout), describeWait(objects, false));
+  return waitFor(c, objects, false, deadlineOf(c, pTimeout), describeWait(objects, false));
 }
 
 function waitMultiple(c: SyscallCall): ApiOutcome {
-  const [count, pHandles, type, alertable, pTimeout] = c.args as [number, number, number, number, number];
+  const [count, pHandles, type, , pTimeout] = c.args as [number, number, number, number, number];
   if (count === 0 || count > MAXIMUM_WAIT_OBJECTS) return Status.INVALID_PARAMETER;
   const g = c.process.guest;
   const raw = g.read(pHandles, 4 * count);
@@ -77,7 +77,7 @@ function waitMultiple(c: SyscallCall): ApiOutcome {
   const objects = waitables(c, handles);
   if (typeof objects === "number") return objects;
   const all = type === 0; // WaitAll = 0, WaitAny = 1
-  return waitFor(c, objects, all, alertable !== 0, deadlineOf(c, pTimeout), describeWait(objects, all));
+  return waitFor(c, objects, all, deadlineOf(c, pTimeout), describeWait(objects, all));
 }
 
 /** Signals `o` as NtSetEvent / NtReleaseSemaphore / NtReleaseMutant do; a status or undefined on success. */
@@ -95,14 +95,14 @@ function signal(c: SyscallCall, o: KernelObject): number | undefined {
 }
 
 function signalAndWait(c: SyscallCall): ApiOutcome {
-  const [hSignal, hWait, alertable, pTimeout] = c.args as [number, number, number, number];
+  const [hSignal, hWait, , pTimeout] = c.args as [number, number, number, number];
   const s = c.process.object(hSignal, c.thread);
   if (s === undefined) return Status.INVALID_HANDLE;
   const objects = waitables(c, [hWait]);
   if (typeof objects === "number") return objects;
   const failed = signal(c, s);
   if (failed !== undefined) return failed;
-  return waitFor(c, objects, false, alertable !== 0, deadlineOf(c, pTimeout), describeWait(objects, false));
+  return waitFor(c, objects, false, deadlineOf(c, pTimeout), describeWait(objects, false));
 }
 
 // ---------------------------------------------------------------- events
@@ -167,7 +167,7 @@ function keyedState(o: KeyedEventObject): KeyedState {
 
 /** NtWaitForKeyedEvent / NtReleaseKeyedEvent: each pairs with the oldest parked call of the other kind. */
 function keyedEvent(c: SyscallCall, release: boolean): ApiOutcome {
-  const [handle, key, alertable, pTimeout] = c.args as [number, number, number, number];
+  const [handle, key, , pTimeout] = c.args as [number, number, number, number];
   const o = handle === 0 ? c.process.defaultKeyedEvent : objectOf(c, handle, KeyedEventObject);
   if (typeof o === "number") return o;
   const s = keyedState(o);
@@ -181,7 +181,7 @@ function keyedEvent(c: SyscallCall, release: boolean): ApiOutcome {
   }
   const me = new KeyedWaiter(key);
   mine.set(key, [...(mine.get(key) ?? []), me]);
-  return waitFor(c, [me], false, alertable !== 0, deadlineOf(c, pTimeout), `keyed event ${release ? "release" : "wait"} (key 0x${key.toString(16)})`);
+  return waitFor(c, [me], false, deadlineOf(c, pTimeout), `keyed event ${release ? "release" : "wait"} (key 0x${key.toString(16)})`);
 }
 
 // ---------------------------------------------------------------- timers
@@ -228,10 +228,10 @@ export const syncSyscalls: SyscallTable = {
   NtDelayExecution: {
     args: ["bool", "plarge"],
     handler: (c) => {
-      const [alertable, pTimeout] = c.args as [number, number];
+      const [, pTimeout] = c.args as [number, number];
       const deadline = deadlineOf(c, pTimeout);
       if (deadline !== undefined && deadline <= c.process.machine.clock()) return { kind: "yield", value: Status.SUCCESS };
-      return { kind: "block", wait: { objects: [], all: false, deadline, alertable: alertable !== 0, timeoutValue: Status.SUCCESS, reason: "sleep" } };
+      return { kind: "block", wait: { objects: [], all: false, deadline, alertable: false, timeoutValue: Status.SUCCESS, reason: "sleep" } };
     },
   },
   NtYieldExecution: { args: [], handler: () => ({ kind: "yield", value: Status.SUCCESS }) },
