@@ -68,7 +68,7 @@ function guidBytes(text: string): Uint8Array {
   return b;
 }
 
-/** The trace's debug-directory block for one CodeView entry (DESIGN.md point 8). */
+/** The trace's debug-directory block for one CodeView entry (pe/README.md "Debug-directory block"). */
 export function codeViewDebugBlock(guid: string, age: number, pdbName: string): Uint8Array {
   const name = Buffer.from(`${pdbName}\0`, "latin1");
   const blob = new Uint8Array(24 + name.length);

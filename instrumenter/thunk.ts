@@ -14,7 +14,7 @@
  *                 <relocated first instruction>     clang form only
  *                 E9 rel32        jmp fn+firstLength (msvc: fn+2)
  *
- * Nothing is ever kept below ESP (DESIGN.md point 11).
+ * Nothing is ever kept below ESP (ARCHITECTURE.md "Tracing").
  */
 import { assert } from "../base/index.js";
 import type { PatchClass } from "./classify.js";

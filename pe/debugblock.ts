@@ -1,5 +1,5 @@
 /**
- * The debug-directory block a trace stores for each module (DESIGN.md point 8): every
+ * The debug-directory block a trace stores for each module (pe/README.md "Debug-directory block"): every
  * IMAGE_DEBUG_DIRECTORY (28 bytes, as in the image) followed by the blobs they point to, with
  * AddressOfRawData = 0 and PointerToRawData = the blob's offset from the start of the block.
  * That is the MODLOAD_DATA layout dbghelp's SymLoadModuleEx takes, and all a reader needs to

@@ -174,7 +174,7 @@ function startUser(machineOptions: MachineOptions, target: UserTarget): LiveRun 
   const loads = (target.load ?? []).map((l) => resolve(l));
   for (const [given, path] of [...(target.load ?? []).map((l, i) => [l, loads[i]!] as const), ...(/\.dll$/i.test(image) || target.call !== undefined ? [[target.image, image] as const] : [])]) {
     if (!existsSync(path)) throw new LoadError(`${given}: no such file`);
-    if (!statSync(path).isFile()) throw new LoadError(`${given}: not a file`);
+    if (!statSync(path).isFile()) throw new LoadError(`${given}: is a directory, not an image`);
   }
   // A DLL runs through the runner; an EXE's own imports decide what it loads, so --load only
   // adds the DLLs' directories to its search path.

@@ -62,7 +62,7 @@ export interface ModuleRecord {
   /**
    * All IMAGE_DEBUG_DIRECTORY entries followed by their blobs; in each entry
    * AddressOfRawData is 0 and PointerToRawData is the blob's offset from the start of this
-   * block (DESIGN.md point 8). Built and parsed by pe/debugblock.ts.
+   * block (pe/README.md "Debug-directory block"). Built and parsed by pe/debugblock.ts.
    */
   readonly debugBlock: Uint8Array;
   /** RVAs of the instrumented functions; function id = firstFunctionId + index. */

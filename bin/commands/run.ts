@@ -105,7 +105,7 @@ export function userTargetFrom(image: string, programArgs: readonly string[], op
   };
 }
 
-/** The session options of a command line (what `run` and `live` run). */
+/** The session options of a command line (what `run` runs). */
 export function sessionOptionsFrom(image: string, programArgs: readonly string[], options: RunCommandOptions) {
   if (isDriverImage(image)) {
     if (options.call !== undefined) throw new UsageError("--call is for DLLs; a driver gets requests with --irp");

@@ -1,7 +1,7 @@
 /**
  * The tracing options of `ntrace run`, for bin/commands/run.ts to add:
  *   addTracingOptions(command); … const tracing = tracingOptionsFrom(opts, imagePath);
- *   if (tracing.enabled) runTraced({ ...machineOptions, ...tracing.options, image, call, output: tracing.output })
+ *   if (tracing.enabled) runSession({ ...sessionOptions, trace: { ...tracing.options, output: tracing.output } })
  */
 import type { Command } from "commander";
 import { UsageError } from "../../base/index.js";
@@ -30,8 +30,8 @@ export function addTracingOptions(command: Command): Command {
     .option("--args <n>", "argument dwords to record at each function entry", "0")
     .option("--include <glob>", "trace only functions with a name matching (repeatable)", collect, [])
     .option("--exclude <glob>", "do not trace functions with a name matching (repeatable)", collect, [])
-    .option("--module <name>", "also trace these images, e.g. kernel32.dll or kernel32,ntdll (repeatable, or comma-separated; the program and its own DLLs are always traced)", collect, [])
-    .option("--system", "also trace every system DLL (Wine's kernel32, kernelbase, ntdll, msvcrt, ...)")
+    .option("--module <name>", "also trace these system DLLs, e.g. kernel32.dll or kernel32,kernelbase (repeatable, or comma-separated; the program and its own DLLs are always traced; system calls are then recorded too)", collect, [])
+    .option("--system", "also trace every system DLL (Wine's kernel32, kernelbase, ntdll, msvcrt, ...) and the system calls")
     .option("--attach-at <n>", "patch when the guest has executed n instructions (default: at load)")
     .option("--detach-at <n>", "unpatch when the guest has executed n instructions")
     .option("--clock <kind>", "timestamps: guest (instructions, deterministic) or host (ns)", "guest")

@@ -1,5 +1,5 @@
 /**
- * `ntrace stack`: stack use from the ESP recorded at each entry (DESIGN.md point 10).
+ * `ntrace stack`: stack use from the ESP recorded at each entry (reader/README.md "Output formats", stack).
  *
  * Frame size of a caller P for one call = ESP at P's entry − ESP at the callee's entry: P's
  * saved registers, locals, outgoing arguments and the return address of the call. The

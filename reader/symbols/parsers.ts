@@ -17,7 +17,7 @@ export interface PdbSymbols {
   lookup(rva: number): { name: string; offset: number } | null;
 }
 
-/** The first CodeView entry of a stored debug-directory block (DESIGN.md point 8), or null. */
+/** The first CodeView entry of a stored debug-directory block (pe/README.md "Debug-directory block"), or null. */
 export function codeViewOfBlock(block: Uint8Array): CodeViewRecord | null {
   if (block.length === 0) return null;
   for (const entry of parseDebugBlock(block)) {

@@ -4,8 +4,8 @@
  * - a plain directory: searched flat (`<dir>/<name.pdb>`) and as a symbol store;
  * - `srv*<local>*…*<http…>`, `symsrv*<dll>*<local>*…`: every local part is a store;
  * - `cache*<local>`: a local store;
- * - http(s) parts and elements: ignored — ntrace never contacts a symbol server (DESIGN.md
- *   point 9); ONE warning says so, however many there are.
+ * - http(s) parts and elements: ignored — ntrace never contacts a symbol server (reader/README.md
+ *   "Symbols"); ONE warning says so, however many there are.
  */
 
 export type SymbolLocation =

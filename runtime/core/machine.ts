@@ -515,7 +515,8 @@ export class Machine {
     let outcome = api.impl({ machine: this, thread: t, args, returnAddress, api });
     // Hooks added by the call (a DLL mapped: the tracer's hooks) exist only once the slice
     // ends: end it now, completing the call afterwards.
-    if (typeof outcome === "number" && this.engine.hooksPending?.() === true) outcome = { kind: "yield", value: outcome };
+    // So does a stop the call requested (the engine ignores a stop from a hook that sets EIP).
+    if (typeof outcome === "number" && (this.stopRun || this.engine.hooksPending?.() === true)) outcome = { kind: "yield", value: outcome };
     const returnTo = (th: GuestThread, eax: number | undefined) => {
       if (eax !== undefined) this.setReg(th, X86Reg.EAX, eax);
       this.setReg(th, X86Reg.ESP, popped);

@@ -40,9 +40,9 @@ export type Recorder = "native" | "hooks";
 
 export interface TracerOptions {
   /**
-   * Which modules to instrument (file names, case-insensitive), in addition to the program's
-   * own images (the program and the DLLs that are not system libraries), which are always
-   * traced unless `modules` is given and `programModules` is false.
+   * System libraries to instrument too (file names, case-insensitive, ".dll" optional); the
+   * program's own images (the program and the DLLs that are not system libraries) always are.
+   * Naming any also records system calls.
    */
   readonly modules?: readonly string[];
   /** Trace the system libraries too (Wine's DLL set, the kernel's built-ins have no code). */
@@ -152,6 +152,8 @@ export class Tracer implements MachineObserver {
   private readonly clockChoice: ClockChoice;
   private readonly wantModule: (module: LoadedModule) => boolean;
   private readonly wantFunction: (names: readonly string[]) => boolean;
+  /** System calls are events when system libraries are traced (`modules` or `system`). */
+  private readonly recordSyscalls: boolean;
   readonly stats: TracerStats = { modules: 0, functions: 0, patched: 0, entries: 0, exits: 0, unwinds: 0, unclosed: 0, lost: 0, syscallStubs: 0, syscalls: 0 };
   /** Functions instrumented per module (name → listing), for reports and tests. */
   readonly instrumented = new Map<string, ClassifiedFunction[]>();
@@ -186,6 +188,7 @@ export class Tracer implements MachineObserver {
     // The program's own images always; system libraries when named or with `system`.
     this.wantModule = (module) => !module.system || options.system === true || named(module.name);
     this.wantFunction = nameFilter(options.include ?? [], options.exclude ?? []);
+    this.recordSyscalls = options.system === true || modules.length > 0;
   }
 
   // ---------------------------------------------------------------- machine callbacks
@@ -221,9 +224,11 @@ export class Tracer implements MachineObserver {
     const engine = this.engine!;
     if (module.builtin || module.image === null) return;
     const image = module.image;
-    // System calls are recorded whatever else is traced: an untraced system DLL contributes
-    // its system-call stubs only (ntdll's Nt*, win32u's NtUser*/NtGdi*).
+    // With system libraries traced (--module, --system), system calls are recorded too: an
+    // untraced system DLL then contributes its system-call stubs only (ntdll's Nt*, win32u's
+    // NtUser*/NtGdi*), so a path into the system ends at the call that leaves user mode.
     const syscallsOnly = !this.wantModule(module);
+    if (syscallsOnly && !this.recordSyscalls) return;
     if (syscallsOnly && !hasSyscallStubs(image, (rva) => (rva + 15 <= module.size && machine.memory.readable(module.base + rva, 15) ? machine.memory.read(module.base + rva, 15) : undefined))) return;
     const search: { readonly pdb?: Pdb } = syscallsOnly ? {} : findPdb(image, module.path, this.options.symbolPath ?? [], (b) => parsePdb(b));
     const code: CodeBytes = {

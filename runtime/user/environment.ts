@@ -66,6 +66,8 @@ export function buildEnvironment(spec: EnvironmentSpec): string {
   set("USERDOMAIN", "NTRACE");
   set("USERNAME", "ntrace");
   set("USERPROFILE", "C:\\users\\ntrace");
+  // Wine's unix side sets it for its DLLs: advapi32's GetUserNameW reads it.
+  set("WINEUSERNAME", "ntrace");
   set("windir", "C:\\windows");
   for (const [name, value] of Object.entries(spec.extra)) set(name, value);
   const entries = [...vars.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));

@@ -261,7 +261,7 @@ export class UserProcess implements Personality {
   private locateProgram(image: string): string {
     const given = resolve(image);
     if (existsSync(given)) {
-      if (!statSync(given).isFile()) throw new LoadError(`${image}: not a file`);
+      if (!statSync(given).isFile()) throw new LoadError(`${image}: is a directory, not a program`);
       return given;
     }
     if (basename(image) === image) {

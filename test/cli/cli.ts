@@ -1,5 +1,5 @@
 /** Runs the built CLI (`npm test` builds dist/ first) as a user would. */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 
@@ -19,4 +19,25 @@ export function ntrace(args: readonly string[], env: NodeJS.ProcessEnv = {}): Cl
     maxBuffer: 256 * 1024 * 1024,
   });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+export interface CliRun {
+  readonly status: number;
+  /** The program's and ntrace's stdout, byte-exact. */
+  readonly stdout: Buffer;
+  readonly stderr: string;
+}
+
+/** Runs the CLI without blocking the worker (concurrent tests), stdout as bytes. */
+export function ntraceAsync(args: readonly string[], options: { readonly cwd?: string; readonly input?: string | Buffer; readonly env?: NodeJS.ProcessEnv } = {}): Promise<CliRun> {
+  return new Promise((resolveRun, reject) => {
+    const child = spawn(process.execPath, [join(ROOT, "dist/bin/ntrace.js"), ...args], { cwd: options.cwd ?? ROOT, env: { ...process.env, ...options.env }, stdio: ["pipe", "pipe", "pipe"] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on("data", (b: Buffer) => out.push(b));
+    child.stderr.on("data", (b: Buffer) => err.push(b));
+    child.on("error", reject);
+    child.on("close", (code) => resolveRun({ status: code ?? -1, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString("utf8") }));
+    child.stdin.end(options.input ?? "");
+  });
 }

@@ -13,7 +13,7 @@ const NOT_SOURCE = new Set(["node_modules", "dist", "quickstart-out", "tmp", ".g
 describe("repository layout", () => {
   const folders = readdirSync(ROOT).filter((n) => !NOT_SOURCE.has(n) && statSync(join(ROOT, n)).isDirectory() && (n === ".ci" || !n.startsWith(".")));
 
-  it("has the folders DESIGN.md lays out", () => {
+  it("has the folders ARCHITECTURE.md lays out, and .ci", () => {
     for (const f of ["base", "pe", "instrumenter", "runtime", "tracefile", "reader", "bin", "samples", "test", "bench", "scripts", ".ci"]) expect(folders).toContain(f);
   });
 

@@ -83,7 +83,7 @@ describe("stack (must show 4)", () => {
     expect(text).toMatch(/^\s+3012\s+1\s+hotpatch!stack_hog$/m);
   });
 
-  it("treats an ESP jump to another stack as a new stack, not a huge frame (DESIGN point 10)", () => {
+  it("treats an ESP jump to another stack as a new stack, not a huge frame (reader/README.md, stack)", () => {
     const t = newTrace();
     const mod = t.module(sampleModule("samples/hotpatch/hotpatch.dll", NAMES.map((n) => RVA[n])));
     const id = (n: keyof typeof RVA) => mod.firstFunctionId + NAMES.indexOf(n);

@@ -94,7 +94,11 @@ export class SyscallDispatcher {
     }
     this.counts.set(slot.name, (this.counts.get(slot.name) ?? 0) + 1);
     const decl = this.decls.get(slot.name);
-    if (decl === undefined) return this.unimplemented(machine, slot, caller);
+    if (decl === undefined) {
+      const failed = this.unimplemented(machine, slot, caller);
+      this.options.log?.(`${hex(t.cid.thread, 4).slice(2)}: ${slot.name}(${formatArgs(this.process, [], args)}) = ${formatResult(failed)}`);
+      return failed;
+    }
     let result: ApiOutcome;
     try {
       result = decl.handler({ process: this.process, thread: t, args, caller, name: slot.name });
