@@ -167,9 +167,16 @@ function kernelText(r: RunResult): string[] {
 const collectIrp = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 export function registerRun(program: Command): void {
-  const command = program
-    .command("run")
-    .description("run an image in the emulated machine")
+  const command = addRunOptions(program.command("run").description("run an image in the emulated machine"));
+  command.action((image: string, options: RunCommandOptions) => {
+    const result = options.trace === false ? runCommand(image, options) : runTracedCommand(image, options, process.argv.slice(2));
+    printRunResult(result, options.json === true);
+  });
+}
+
+/** The image argument and every option of `ntrace run` (shared with `ntrace live`). */
+export function addRunOptions(command: Command): Command {
+  command
     .argument("<image>", "DLL, EXE or driver .sys (x86 PE32); drivers: --load adds filter drivers loaded after it")
     .option("--call <export[:args]>", "DLL: call this export after DllMain, integer args (decimal or 0x hex), e.g. Run:20")
     .option("--load <dll...>", "load these DLLs first (and look for imports next to them)")
@@ -181,9 +188,5 @@ export function registerRun(program: Command): void {
     .option("--allow-missing-imports", "bind missing imports to stubs that stop the calling thread")
     .option("--quantum <n>", "instructions per time slice when threads share a CPU")
     .option("--irp <major[:ioctl[:input-hex[:outlen]]]>", "driver (.sys): send this request to the top of the device stack (repeatable; create, close, device_control, ... or 0..27)", collectIrp);
-  addTracingOptions(command);
-  command.action((image: string, options: RunCommandOptions) => {
-    const result = options.trace === false ? runCommand(image, options) : runTracedCommand(image, options, process.argv.slice(2));
-    printRunResult(result, options.json === true);
-  });
+  return addTracingOptions(command);
 }
