@@ -10,9 +10,11 @@ export { FrameFilter, NO_FILTER, type FrameFilterOptions } from "./calltree/filt
 export { walkFrames } from "./calltree/walk.js";
 export { FdOutput, StringOutput, OutputClosedError, type TextOutput } from "./output.js";
 export { runDump } from "./commands/dump.js";
-export { runReplay } from "./commands/replay.js";
-export { runReport, computeReport, sortReport, REPORT_SORT_KEYS, type ReportRow } from "./commands/report.js";
+export { runReplay, type ReplayOptions } from "./commands/replay.js";
+export { runGraph, computeGraphs, type FunctionGraph, type GraphNode, type Backtrace } from "./commands/graph.js";
+export { runDiff, computeDiff, sortDiff, type DiffRow, type DiffSide } from "./commands/diff.js";
+export { runReport, computeReport, sortReport, formatReportTable, REPORT_SORT_KEYS, type ReportRow } from "./commands/report.js";
 export { runStack, computeStack, DEFAULT_STACK_JUMP, type StackReport } from "./commands/stack.js";
-export { runFlamegraph, buildCallPathTree, FLAMEGRAPH_FORMATS } from "./flamegraph/index.js";
-export { traceInfo, type TraceInfo } from "./traceinfo.js";
-export { parseDuration, formatDuration } from "./units.js";
+export { runFlamegraph, buildCallPathTree, FLAMEGRAPH_FORMATS, type FlamegraphOptions } from "./flamegraph/index.js";
+export { traceInfo, traceImageName, type TraceInfo } from "./traceinfo.js";
+export { parseDuration, parseTimeRange, formatDuration, formatCount, CLOCK_UNITS_HELP, type TimeRange } from "./units.js";

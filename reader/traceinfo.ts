@@ -16,6 +16,16 @@ export interface TraceInfo {
   damage?: { offset: number; length?: number; what: string }[];
 }
 
+/**
+ * The image the trace was made of, for titles: the module whose file name appears in the
+ * recorded command line (`ntrace run samples/fib/fib.dll …`), else the first module.
+ */
+export function traceImageName(trace: TraceSource): string {
+  const args = new Set(trace.header.commandLine.map((a) => a.split(/[\\/]/).pop()!.toLowerCase()));
+  const named = trace.modules.find((m) => args.has(m.name.toLowerCase()));
+  return (named ?? trace.modules[0])?.name ?? "trace";
+}
+
 /** Counts events by reading chunk headers when the source can (TraceFile), else by decoding. */
 function eventCounts(trace: TraceSource): Map<number, number> {
   const counts = new Map<number, number>();
