@@ -8,6 +8,7 @@ import { MemorySink, FileSink, TraceWriter, type TraceSink } from "../../tracefi
 import { TOOL_VERSION } from "../../version.js";
 import { Tracer, traceClock, type TracerOptions, type TracerStats } from "../tracing/tracer.js";
 import { abandon } from "../tracing/session.js";
+import { traceEngine, traceRunSummary } from "../tracing/summary.js";
 import { KernelRun, type KernelRunOptions, type KernelRunResult } from "./run.js";
 
 export interface TracedKernelRunOptions extends KernelRunOptions, TracerOptions {
@@ -29,6 +30,7 @@ export interface TracedKernelRunResult {
 export function runDriverTraced(options: TracedKernelRunOptions): TracedKernelRunResult {
   const memory = options.output === undefined ? new MemorySink() : undefined;
   const sink: TraceSink = memory ?? new FileSink(options.output!);
+  const startedNs = process.hrtime.bigint();
   const writer = TraceWriter.create(sink, {
     clock: traceClock(options.clock ?? "guest"),
     cpus: options.cpus ?? 1,
@@ -36,6 +38,7 @@ export function runDriverTraced(options: TracedKernelRunOptions): TracedKernelRu
     commandLine: options.commandLine ?? [],
     argCount: options.args ?? 0,
     mode: "kernel",
+    engine: traceEngine(),
   });
   const tracer = new Tracer(writer, options);
   let run: KernelRun | undefined;
@@ -48,7 +51,7 @@ export function runDriverTraced(options: TracedKernelRunOptions): TracedKernelRu
     run.unload();
     tracer.finish();
     const result = run.summary();
-    const written = writer.close();
+    const written = writer.close(traceRunSummary(result, options.clock ?? "guest", startedNs));
     return {
       run: result,
       stats: tracer.stats,

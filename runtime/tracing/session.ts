@@ -14,6 +14,7 @@ import { createMachine, loadAndRun, type UserMachine } from "../index.js";
 import type { MachineOptions, RunResult } from "../types.js";
 import { nativeFallbackNote } from "./native.js";
 import { Tracer, traceClock, type Recorder, type TracerOptions, type TracerStats } from "./tracer.js";
+import { traceEngine, traceRunSummary } from "./summary.js";
 
 export interface TracedRunOptions extends MachineOptions, TracerOptions {
   readonly image: string;
@@ -45,6 +46,7 @@ export function runTraced(options: TracedRunOptions): TracedRunResult {
   let tracer: Tracer | undefined;
   let um: UserMachine | undefined;
   let loaded = false;
+  const startedNs = process.hrtime.bigint();
   try {
     writer = TraceWriter.create(sink, {
       clock: traceClock(options.clock ?? "guest"),
@@ -53,6 +55,7 @@ export function runTraced(options: TracedRunOptions): TracedRunResult {
       commandLine: options.commandLine ?? [],
       argCount: options.args ?? 0,
       mode: "user",
+      engine: traceEngine(),
     });
     tracer = new Tracer(writer, options);
     um = createMachine({ ...options, observer: tracer });
@@ -63,7 +66,7 @@ export function runTraced(options: TracedRunOptions): TracedRunResult {
     const finalImages = new Map<string, Uint8Array>();
     for (const m of um.machine.modules) if (m.image !== null && !m.builtin) finalImages.set(m.name, um.machine.engine.readMemory(m.base, m.size));
     const run = um.summary(result);
-    const written = writer.close();
+    const written = writer.close(traceRunSummary(run, options.clock ?? "guest", startedNs));
     const wanted = (options.recorder ?? "native") === "native";
     const note = wanted && tracer.recorder !== "native" ? nativeFallbackNote() : undefined;
     return {
