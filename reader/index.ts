@@ -2,7 +2,7 @@
 export type { TraceSource } from "./source.js";
 export { prepareReader, parseThreadKey, defaultWarn, type ReaderOptions, type ReaderContext } from "./context.js";
 export { Symbolizer, type SymbolizerOptions, type ModuleSymbolInfo, type SymbolSource } from "./symbols/symbolizer.js";
-export { parseSymbolPath, REMOTE_IGNORED_WARNING, type SymbolLocation } from "./symbols/symbolpath.js";
+export { parseSymbolPath, REMOTE_IGNORED_WARNING, type SymbolLocation } from "../pe/symstore/index.js";
 export { FrameEnd, MarkerKind, type FrameSink, type ThreadInfo } from "./calltree/frames.js";
 export { StrictThreadBuilder, CallTreeError } from "./calltree/strict.js";
 export { RepairingCallTreeBuilder, formatCallTreeWarning, type CallTreeWarning } from "./calltree/repair.js";
