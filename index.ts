@@ -1,10 +1,12 @@
 /**
  * ntrace as a library: the typed API the `ntrace` CLI is a thin layer over.
  *
- *   import { parsePe, runTraced, openTrace } from "ntrace";
- *   const image = parsePe(readFileSync("fib.dll"));              // open an image
+ *   import { runTraced, openTrace, prepareReader, computeReport } from "ntrace";
  *   runTraced({ image: "fib.dll", call: { name: "Run", args: [20] }, output: "fib.ntrace" });
- *   const trace = openTrace("fib.ntrace");                        // open and query a trace
+ *   const rows = computeReport(prepareReader(openTrace("fib.ntrace"), { symbolPath: "." }));
+ *
+ * The README's "Library" section has the full typed example (checked by test/install/).
+ * package.json's "exports" map makes this module the only importable entry point.
  */
 export * as base from "./base/index.js";
 export { NtraceError, FormatError, UnsupportedFormatError, UsageError } from "./base/index.js";
@@ -23,7 +25,23 @@ export { openTrace, openTraceBytes, TraceWriter, FileSink, MemorySink, isTraceFi
 export type { TraceHeader, ModuleRecord, ThreadRecord, TraceEvent, EventChunk, Damage } from "./tracefile/index.js";
 export { EventKind } from "./tracefile/index.js";
 
-// Offline analysis.
+// Offline analysis: the commonly used entry points at the top level, everything in `reader`.
 export * as reader from "./reader/index.js";
+export {
+  prepareReader,
+  computeReport,
+  formatReportTable,
+  computeGraphs,
+  computeDiff,
+  computeStack,
+  runFlamegraph,
+  runReplay,
+  StringOutput,
+  FdOutput,
+  type ReaderContext,
+  type ReaderOptions,
+  type ReportRow,
+  type TextOutput,
+} from "./reader/index.js";
 export { traceInfo } from "./reader/traceinfo.js";
 export { TOOL_VERSION } from "./version.js";
