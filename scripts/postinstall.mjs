@@ -4,6 +4,7 @@
 // says so in one note with the command that builds it later. Also says when the emulator
 // engine itself (libunicorn.so.2) is missing.
 import { spawnSync } from "node:child_process";
+import process from "node:process";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";

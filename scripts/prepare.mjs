@@ -4,6 +4,7 @@
 // Then the devDependencies are installed into the folder first (from package-lock.json, with
 // the outer npm's settings such as --global or --prefix left out of the nested call).
 import { spawnSync } from "node:child_process";
+import process from "node:process";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
