@@ -1,11 +1,13 @@
 /**
  * ntrace as a library: the typed API the `ntrace` CLI is a thin layer over.
  *
- *   import { parsePe, runSession, openTrace } from "ntrace";
- *   const image = parsePe(readFileSync("fib.dll"));              // open an image
+ *   import { runSession, openTrace, prepareReader, computeReport } from "ntrace";
  *   runSession({ target: { mode: "user", image: "fib.dll", call: { name: "Run", args: [20] } }, trace: { output: "fib.ntrace" } });
  *   runSession({ target: { mode: "user", image: "hello.exe", args: ["a"] } }).run.exitCode;
- *   const trace = openTrace("fib.ntrace");                        // open and query a trace
+ *   const rows = computeReport(prepareReader(openTrace("fib.ntrace"), { symbolPath: "." }));
+ *
+ * The README's "Library" section has the full typed example (checked by test/install/).
+ * package.json's "exports" map makes this module the only importable entry point.
  */
 export * as base from "./base/index.js";
 export { NtraceError, FormatError, UnsupportedFormatError, UsageError } from "./base/index.js";
@@ -24,7 +26,23 @@ export { openTrace, openTraceBytes, TraceWriter, FileSink, MemorySink, isTraceFi
 export type { TraceHeader, ModuleRecord, ThreadRecord, TraceEvent, EventChunk, Damage } from "./tracefile/index.js";
 export { EventKind } from "./tracefile/index.js";
 
-// Offline analysis.
+// Offline analysis: the commonly used entry points at the top level, everything in `reader`.
 export * as reader from "./reader/index.js";
+export {
+  prepareReader,
+  computeReport,
+  formatReportTable,
+  computeGraphs,
+  computeDiff,
+  computeStack,
+  runFlamegraph,
+  runReplay,
+  StringOutput,
+  FdOutput,
+  type ReaderContext,
+  type ReaderOptions,
+  type ReportRow,
+  type TextOutput,
+} from "./reader/index.js";
 export { traceInfo } from "./reader/traceinfo.js";
 export { TOOL_VERSION } from "./version.js";

@@ -18,9 +18,10 @@ const loaders: Record<string, () => Promise<Register>> = {
   symbols: async () => (await import("./commands/symbols.js")).registerSymbols,
   functions: async () => (await import("./commands/functions.js")).registerFunctions,
   run: async () => (await import("./commands/run.js")).registerRun,
+  live: async () => (await import("./commands/live.js")).registerLive,
   reader: async () => (await import("./commands/reader.js")).registerReaderCommands,
 };
-const READER_COMMANDS = new Set(["dump", "replay", "report", "stack", "flamegraph"]);
+const READER_COMMANDS = new Set(["dump", "replay", "report", "graph", "stack", "flamegraph"]);
 
 /** The registration modules the command line needs, in the order help lists them. */
 function modulesFor(argv: readonly string[]): string[] {
@@ -31,13 +32,16 @@ function modulesFor(argv: readonly string[]): string[] {
   return Object.keys(loaders);
 }
 
+const argv = process.argv.slice(2);
+// The engine is named only when asked: finding it loads the emulator library.
+const wantsVersion = argv[0] === "--version" || argv[0] === "-V";
 const program = new Command()
   .name("ntrace")
   .description("Function-boundary tracing of x86 Windows PE32 images in an emulated machine")
-  .version(TOOL_VERSION)
+  .version(wantsVersion ? (await import("./version.js")).versionText() : TOOL_VERSION)
   .showHelpAfterError();
 
-for (const name of modulesFor(process.argv.slice(2))) (await loaders[name]!())(program);
+for (const name of wantsVersion ? [] : modulesFor(argv)) (await loaders[name]!())(program);
 
 const first = process.argv.slice(2).find((a) => !a.startsWith("-"));
 await runCli(program, process.argv, first === "run");

@@ -1,40 +1,49 @@
 /**
  * Finding an image's PDB for discovery (`ntrace functions`, `ntrace run`): the CodeView
- * (RSDS) record names the PDB and its GUID/age. Looks next to the image, then in each
- * symbol-path directory (`dir/name.pdb` and the symbol-store layout
- * `dir/name.pdb/<GUID><age>/name.pdb`). A PDB whose GUID or age differs is skipped, with
- * the reason kept for messages. Local files only, never the network. (The reader has the
- * full symbol-path resolver; this one is deliberately small.)
+ * (RSDS) record names the PDB and its GUID/age. Looks next to the image, then along the
+ * symbol path exactly as the readers do (pe/symstore/: plain directories flat and as stores,
+ * `srv*`/`symsrv*`/`cache*` local stores, two-tier layouts, `file.ptr`). A PDB whose GUID or
+ * age differs is skipped, with the reason kept for messages. Local files only, never the
+ * network.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { symbolStoreKey } from "../base/index.js";
 import type { PeImage } from "../pe/types.js";
 import type { Pdb } from "../pe/pdb/types.js";
+import { candidatesOnPath, isFile, parseSymbolPath, type FoundFile } from "../pe/symstore/index.js";
 
 export interface PdbSearch {
   readonly pdb?: Pdb;
   readonly path?: string;
   /** Candidates looked at and why each was rejected. */
   readonly rejected: readonly string[];
+  /** Worth telling the user: symbol servers ignored, store messages (file.ptr MSG:). */
+  readonly notes?: readonly string[];
 }
 
-/** Splits `a;b` (Windows style) and repeated options into directories. */
+/** Splits `a;b` (Windows style) and repeated options into symbol-path elements. */
 export function splitSymbolPath(parts: readonly string[] | string | undefined): string[] {
   const list = parts === undefined ? [] : typeof parts === "string" ? [parts] : parts;
   return list.flatMap((p) => p.split(/[;]/)).map((p) => p.trim()).filter((p) => p !== "");
 }
 
+/** `symbolPath`: symbol-path elements (directories, `srv*…`, `cache*…`), in search order. */
 export function findPdb(image: PeImage, imagePath: string, symbolPath: readonly string[], parse: (bytes: Uint8Array) => Pdb | null): PdbSearch {
   const cv = image.debug.find((d) => d.codeview !== undefined)?.codeview;
   const rejected: string[] = [];
   if (cv === undefined) return { rejected: ["the image has no CodeView debug record"] };
   const base = cv.path.split(/[\\/]/).pop() ?? cv.path;
   const key = symbolStoreKey(cv.guid, cv.age);
-  const candidates = [join(dirname(imagePath), base)];
-  for (const dir of symbolPath) candidates.push(join(dir, base), join(dir, base, key, base));
-  for (const path of candidates) {
-    if (!existsSync(path)) continue;
+  const parsed = parseSymbolPath(symbolPath.join(";"));
+  const notes: string[] = [...parsed.warnings];
+  const ext = imagePath.includes(".") ? imagePath.split(".").pop()!.toLowerCase() : undefined;
+  const candidates: FoundFile[] = [{ path: join(dirname(imagePath), base), via: "next to the image" }];
+  for (const found of candidatesOnPath(parsed.locations, base, key, ext, { note: (m) => notes.push(m) })) candidates.push(found);
+  const seen = new Set<string>();
+  for (const { path } of candidates) {
+    if (seen.has(path) || !isFile(path)) continue;
+    seen.add(path);
     let pdb: Pdb | null;
     try {
       pdb = parse(new Uint8Array(readFileSync(path)));
@@ -50,7 +59,7 @@ export function findPdb(image: PeImage, imagePath: string, symbolPath: readonly 
       rejected.push(`${path}: GUID/age ${pdb.guid}/${pdb.age} does not match the image's ${cv.guid}/${cv.age}`);
       continue;
     }
-    return { pdb, path, rejected };
+    return { pdb, path, rejected, ...(notes.length > 0 ? { notes } : {}) };
   }
-  return { rejected };
+  return { rejected, ...(notes.length > 0 ? { notes } : {}) };
 }

@@ -6,7 +6,7 @@ import { UsageError, hex } from "../base/index.js";
 import type { TraceSource } from "./source.js";
 import { Symbolizer } from "./symbols/symbolizer.js";
 import { matchFunctions } from "./glob.js";
-import { parseDuration } from "./units.js";
+import { parseDuration, parseTimeRange } from "./units.js";
 import type { FrameFilterOptions } from "./calltree/filter.js";
 import { formatCallTreeWarning, type CallTreeWarning } from "./calltree/repair.js";
 
@@ -21,6 +21,10 @@ export interface ReaderOptions {
   readonly threshold?: string;
   readonly include?: readonly string[];
   readonly exclude?: readonly string[];
+  /** uftrace's --time-range "START~STOP" in the trace's clock (units.ts). */
+  readonly timeRange?: string;
+  /** Globs of functions whose callers are shown (uftrace -C). */
+  readonly caller?: readonly string[];
   /** Where warnings go (default: stderr, "ntrace: warning: …"). */
   readonly warn?: (message: string) => void;
   /** Environment for `_NT_SYMBOL_PATH` (tests). */
@@ -78,9 +82,12 @@ export function prepareReader(trace: TraceSource, options: ReaderOptions = {}): 
   const threshold = options.threshold === undefined ? 0 : parseDuration(options.threshold, trace.header.clock);
   const include = options.include ?? [];
   const exclude = options.exclude ?? [];
+  const caller = options.caller ?? [];
   const includeHits = matchFunctions(include, symbols);
   const excludeHits = matchFunctions(exclude, symbols);
-  for (const [flag, globs] of [["--include", include], ["--exclude", exclude]] as const) {
+  const callerHits = matchFunctions(caller, symbols);
+  const range = options.timeRange === undefined ? undefined : parseTimeRange(options.timeRange, trace.header.clock);
+  for (const [flag, globs] of [["--include", include], ["--exclude", exclude], ["--caller", caller]] as const) {
     for (const g of globs) {
       const hits = matchFunctions([g], symbols);
       if (hits !== null && !hits.includes(1)) warn(`${flag} ${g} matches no function of this trace`);
@@ -91,6 +98,8 @@ export function prepareReader(trace: TraceSource, options: ReaderOptions = {}): 
     exclude: excludeHits,
     maxDepth: depth,
     threshold,
+    ...(range !== undefined ? { timeFrom: range.from, timeTo: range.to } : {}),
+    ...(callerHits !== null ? { caller: callerHits } : {}),
   };
   return {
     trace,

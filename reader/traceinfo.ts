@@ -3,10 +3,19 @@ import { NtraceError } from "../base/index.js";
 import type { TraceSource } from "./source.js";
 import { threadKeysOf } from "./source.js";
 import { codeViewOfBlock } from "./symbols/parsers.js";
+import type { RunSummary } from "../tracefile/types.js";
 
 export interface TraceInfo {
   kind: "trace";
   version: string;
+  /** The command that recorded the trace (argv after `ntrace`). */
+  commandLine: string[];
+  toolVersion: string;
+  mode: string;
+  /** The emulator engine (format 1.1), e.g. "unicorn 2.0.1". */
+  engine?: string;
+  /** How the run ended (format 1.1 footer): exit code / result / failure, instructions, host time. */
+  run?: { exitCode?: number; result?: number; failure?: string; instructions: number; elapsedNs?: number };
   clock: { kind: string; unit: string; description: string };
   cpus: number;
   modules: { name: string; path: string; base: number; size: number; functions: number; codeview?: { guid: string; age: number; path: string } }[];
@@ -14,6 +23,21 @@ export interface TraceInfo {
   events: number;
   complete: boolean;
   damage?: { offset: number; length?: number; what: string }[];
+}
+
+/**
+ * The image the trace was made of, for titles: the module whose file name appears in the
+ * recorded command line (`ntrace run samples/fib/fib.dll …`), else the first module.
+ */
+export function traceImageName(trace: TraceSource): string {
+  const args = new Set(trace.header.commandLine.map((a) => a.split(/[\\/]/).pop()!.toLowerCase()));
+  const named = trace.modules.find((m) => args.has(m.name.toLowerCase()));
+  return (named ?? trace.modules[0])?.name ?? "trace";
+}
+
+/** The footer's run summary when the source is a TraceFile (format 1.1). */
+function runOf(trace: TraceSource): RunSummary | undefined {
+  return (trace as TraceSource & { run?: RunSummary }).run;
 }
 
 /** Counts events by reading chunk headers when the source can (TraceFile), else by decoding. */
@@ -34,6 +58,11 @@ export function traceInfo(trace: TraceSource): TraceInfo {
   const info: TraceInfo = {
     kind: "trace",
     version: `${h.formatMajor}.${h.formatMinor}`,
+    commandLine: [...h.commandLine],
+    toolVersion: h.toolVersion,
+    mode: h.mode,
+    ...(h.engine !== undefined ? { engine: h.engine } : {}),
+    ...(runOf(trace) !== undefined ? { run: { ...runOf(trace)! } } : {}),
     clock: { kind: h.clock.kind, unit: h.clock.unit, description: h.clock.description },
     cpus: h.cpus,
     modules: trace.modules.map((m) => {

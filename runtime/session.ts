@@ -19,6 +19,7 @@ import type { MachineObserver, MachineOptions, RunResult } from "./core/types.js
 import { KernelRun, type IrpSpec, type KernelRunResult } from "./kernel/run.js";
 import { nativeFallbackNote } from "./tracing/native.js";
 import { Tracer, traceClock, type Recorder, type TracerOptions, type TracerStats } from "./tracing/tracer.js";
+import { traceEngine, traceRunSummary } from "./tracing/summary.js";
 import { runnerPath, watchRunner, type DllCallOutcome } from "./user/dllcall.js";
 import type { UserProcessOptions } from "./user/process.js";
 import { closeProgram, createProgram, programSummary, runToExit, type ProgramRun } from "./user/run.js";
@@ -96,6 +97,7 @@ function runTracedSession(options: SessionOptions, trace: TraceOutput): SessionR
   let tracer: Tracer | undefined;
   let live: LiveRun | undefined;
   let loaded = false;
+  const startedNs = process.hrtime.bigint();
   try {
     writer = TraceWriter.create(sink, {
       clock: traceClock(trace.clock ?? "guest"),
@@ -104,6 +106,7 @@ function runTracedSession(options: SessionOptions, trace: TraceOutput): SessionR
       commandLine: trace.commandLine ?? [],
       argCount: trace.args ?? 0,
       mode: options.target.mode,
+      engine: traceEngine(),
     });
     tracer = new Tracer(writer, trace);
     live = start(options, tracer);
@@ -115,7 +118,7 @@ function runTracedSession(options: SessionOptions, trace: TraceOutput): SessionR
       const m = live.machine.modules.find((x) => x.name === name);
       if (m !== undefined) finalImages.set(m.name, live.machine.memory.read(m.base, m.size));
     }
-    const written = writer.close();
+    const written = writer.close(traceRunSummary(run, trace.clock ?? "guest", startedNs));
     const note = (trace.recorder ?? "native") === "native" && tracer.recorder !== "native" ? nativeFallbackNote() : undefined;
     return {
       run,

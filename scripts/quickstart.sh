@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
-# Quick start, end to end: install what ntrace needs, build it, trace a sample DLL and turn the
-# trace into a flame graph. Outputs go to ./quickstart-out/.
+# Quick start, end to end: install what ntrace needs, build it, install the `ntrace` command
+# (npm install -g .), trace a sample DLL and turn the trace into a flame graph. Outputs go to
+# ./quickstart-out/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/install-deps.sh
-npm run --silent build
+# The ntrace command on PATH: a link to this clone (npm's global prefix, e.g. /usr/local/bin).
+npm install -g . --no-audit --no-fund --loglevel=error
 
 out=quickstart-out
 mkdir -p "$out"
-ntrace() { node dist/bin/ntrace.js "$@"; }
 
 echo "== ntrace info samples/fib/fib.dll"
 ntrace info samples/fib/fib.dll | head -n 20
@@ -21,3 +22,4 @@ echo "== ntrace flamegraph $out/fib.ntrace --format svg -o $out/fib.svg"
 ntrace flamegraph "$out/fib.ntrace" --symbol-path samples/fib --format svg -o "$out/fib.svg"
 ntrace flamegraph "$out/fib.ntrace" --symbol-path samples/fib --format speedscope -o "$out/fib.speedscope.json"
 echo "Wrote $out/fib.ntrace, $out/fib.svg (open in a browser) and $out/fib.speedscope.json (open in speedscope)."
+echo "The ntrace command is installed: $(command -v ntrace)"

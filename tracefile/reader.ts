@@ -35,6 +35,7 @@ import {
   EventKind,
   type ModuleRecord,
   TRACE_FORMAT_MAJOR,
+  type RunSummary,
   type ThreadRecord,
   type TraceEvent,
   type TraceHeader,
@@ -94,6 +95,8 @@ export class TraceFile {
   readonly threads: readonly ThreadRecord[];
   /** True when the footer and trailer are present and valid (the writer closed the trace). */
   readonly complete: boolean;
+  /** How the run ended (format 1.1 footer); undefined for older or unclosed traces. */
+  readonly run: RunSummary | undefined;
   private readonly src: ByteSource;
   private readonly damageList: Damage[] = [];
   /** Records already reported as damaged (each is reported once). */
@@ -112,6 +115,7 @@ export class TraceFile {
     const footer = this.readFooter(headerEnd);
     let modules: ModuleRecord[];
     let threads: ThreadRecord[];
+    this.run = footer?.run;
     if (footer !== null) {
       this.complete = true;
       modules = [];

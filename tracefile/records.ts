@@ -4,7 +4,7 @@
  */
 import { threadKey } from "../base/index.js";
 import { ntrace } from "./generated/trace.js";
-import type { ClockKind, ModuleRecord, ThreadRecord, TraceHeader } from "./types.js";
+import type { ClockKind, ModuleRecord, RunSummary, ThreadRecord, TraceHeader } from "./types.js";
 
 export const pb = ntrace.trace.v1;
 
@@ -24,6 +24,7 @@ export function encodeHeader(h: TraceHeader): Uint8Array {
     commandLine: [...h.commandLine],
     argCount: h.argCount,
     mode: h.mode,
+    ...(h.engine !== undefined ? { engine: h.engine } : {}),
   }).finish();
 }
 
@@ -42,6 +43,7 @@ export function decodeHeader(b: Uint8Array): TraceHeader {
     commandLine: m.commandLine,
     argCount: m.argCount,
     mode: m.mode,
+    ...(m.engine !== "" ? { engine: m.engine } : {}),
   };
 }
 
@@ -122,6 +124,7 @@ export interface FooterData {
   readonly threadOffsets: readonly number[];
   readonly chunks: readonly ChunkInfo[];
   readonly totalEvents: number;
+  readonly run?: RunSummary;
 }
 
 export function encodeFooter(f: FooterData): Uint8Array {
@@ -130,6 +133,7 @@ export function encodeFooter(f: FooterData): Uint8Array {
     threadOffsets: [...f.threadOffsets],
     chunks: f.chunks.map((c) => ({ ...c })),
     totalEvents: f.totalEvents,
+    ...(f.run !== undefined ? { run: encodeRunSummary(f.run) } : {}),
   }).finish();
 }
 
@@ -147,5 +151,29 @@ export function decodeFooter(b: Uint8Array): FooterData {
       lastTs: toNumber(c.lastTs),
     })),
     totalEvents: toNumber(m.totalEvents),
+    ...(m.run !== null && m.run !== undefined ? { run: decodeRunSummary(m.run) } : {}),
+  };
+}
+
+function encodeRunSummary(r: RunSummary): ntrace.trace.v1.IRunSummary {
+  return {
+    ...(r.exitCode !== undefined ? { exitCode: r.exitCode >>> 0 } : {}),
+    ...(r.result !== undefined ? { result: r.result >>> 0 } : {}),
+    ...(r.failure !== undefined ? { failure: r.failure } : {}),
+    instructions: r.instructions,
+    ...(r.elapsedNs !== undefined ? { elapsedNs: Math.round(r.elapsedNs) } : {}),
+  };
+}
+
+/** Optional proto3 fields decode as null/undefined when absent. */
+const present = <T>(v: T | null | undefined): v is T => v !== null && v !== undefined;
+
+function decodeRunSummary(m: ntrace.trace.v1.IRunSummary): RunSummary {
+  return {
+    ...(present(m.exitCode) ? { exitCode: m.exitCode } : {}),
+    ...(present(m.result) ? { result: m.result } : {}),
+    ...(present(m.failure) ? { failure: m.failure } : {}),
+    instructions: toNumber(m.instructions),
+    ...(present(m.elapsedNs) ? { elapsedNs: toNumber(m.elapsedNs) } : {}),
   };
 }

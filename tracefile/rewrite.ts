@@ -28,5 +28,5 @@ export function rewriteTrace(tf: TraceFile, sink: TraceSink, options: TraceWrite
       w.appendChunk(chunk);
     }
   }
-  return w.close();
+  return w.close(tf.run);
 }

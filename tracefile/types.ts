@@ -42,6 +42,25 @@ export interface TraceHeader {
   readonly argCount: number;
   /** "user" or "kernel". */
   readonly mode: string;
+  /** Format 1.1: the engine that ran the guest, e.g. "unicorn 2.0.1" (absent: unknown). */
+  readonly engine?: string;
+}
+
+/**
+ * Format 1.1: how the traced run ended, written into the footer when the trace is closed.
+ * Host time only with the host clock, so identical guest-clock runs give identical files.
+ */
+export interface RunSummary {
+  /** Process exit code (EXE runs). */
+  readonly exitCode?: number;
+  /** Return value (EAX) of the export called in a DLL. */
+  readonly result?: number;
+  /** Why the guest failed. */
+  readonly failure?: string;
+  /** Guest instructions executed, all CPUs together. */
+  readonly instructions: number;
+  /** Host time of the run in ns (host clock only). */
+  readonly elapsedNs?: number;
 }
 
 export interface ExportName {

@@ -17,12 +17,13 @@ import {
   type ModuleRecord,
   type ModuleRecordInit,
   type ThreadEventWriter,
+  type RunSummary,
   type ThreadRecord,
   type TraceHeader,
 } from "./types.js";
 
 /** Minor version this writer produces. */
-export const TRACE_FORMAT_MINOR = 0;
+export const TRACE_FORMAT_MINOR = 1;
 
 export interface TraceWriterOptions {
   /** Events per chunk (default 65536); smaller chunks lose less on damage, compress worse. */
@@ -171,8 +172,11 @@ export class TraceWriter {
     this.sink.flush();
   }
 
-  /** Writes the remaining chunks, the footer and the trailer, and closes the sink. */
-  close(): TraceWriterResult {
+  /**
+   * Writes the remaining chunks, the footer (with how the run ended, when given) and the
+   * trailer, and closes the sink.
+   */
+  close(run?: RunSummary): TraceWriterResult {
     this.checkOpen("close");
     for (const b of this.buffers.values()) if (b.used > 0) this.writeChunk(b);
     const footerOffset = this.offset;
@@ -183,6 +187,7 @@ export class TraceWriter {
         threadOffsets: this.threadOffsets,
         chunks: this.chunkIndex,
         totalEvents: this.events,
+        ...(run !== undefined ? { run } : {}),
       }),
     );
     this.emit(trailer(footerOffset));

@@ -3,6 +3,7 @@ import { NtraceError, hex } from "../../base/index.js";
 import { isPe, parsePe } from "../../pe/index.js";
 import { parsePdb } from "../../pe/pdb/index.js";
 import { classifyFunctions, findPdb, splitSymbolPath, toListing, type FunctionListing } from "../../instrumenter/index.js";
+import { symbolPathText } from "../../pe/symstore/index.js";
 import { printJson } from "../cli.js";
 import { readInputFile, startsWithMz } from "../input.js";
 
@@ -20,10 +21,11 @@ export function registerFunctions(program: Command): void {
     .command("functions")
     .description("list the functions of an image and how each can be hot-patched (msvc, clang or none + reason)")
     .argument("<image>", "PE32 image (.dll, .exe, .sys)")
-    .option("--symbol-path <dirs>", "directories to look for the image's PDB (repeatable, or ';'-separated)", collect, [])
+    .option("--symbol-path <path>", "where to look for the image's PDB besides next to it: ';'-separated local directories, srv*<store>*…, cache*<store> (symbol servers are never contacted); repeatable; default _NT_SYMBOL_PATH", collect, [])
     .option("--json", "print JSON: [{name, names, rva, size?, sources, patch, reason?}]")
     .action((file: string, opts: FunctionsOptions) => {
-      const listing = listImageFunctions(file, splitSymbolPath(opts.symbolPath));
+      const listing = listImageFunctions(file, splitSymbolPath(symbolPathText(opts.symbolPath)));
+      for (const n of listing.notes) process.stderr.write(`ntrace: warning: ${n}\n`);
       if (opts.json === true) printJson(listing.functions);
       else process.stdout.write(formatTable(listing));
     });
@@ -36,6 +38,8 @@ function collect(value: string, previous: string[]): string[] {
 export interface ImageFunctions {
   readonly pdbPath?: string;
   readonly pdbRejected: readonly string[];
+  /** Symbol-path notes (symbol servers ignored, store messages). */
+  readonly notes: readonly string[];
   readonly functions: readonly FunctionListing[];
 }
 
@@ -46,7 +50,7 @@ export function listImageFunctions(file: string, symbolPath: readonly string[]):
   const image = parsePe(bytes, file);
   const search = findPdb(image, file, symbolPath, (b) => parsePdb(b));
   const functions = classifyFunctions(image, search.pdb !== undefined ? { pdb: search.pdb } : {}).map(toListing);
-  return { ...(search.path !== undefined ? { pdbPath: search.path } : {}), pdbRejected: search.rejected, functions };
+  return { ...(search.path !== undefined ? { pdbPath: search.path } : {}), pdbRejected: search.rejected, notes: search.notes ?? [], functions };
 }
 
 function formatTable(listing: ImageFunctions): string {

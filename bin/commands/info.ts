@@ -10,6 +10,7 @@ import { printJson } from "../cli.js";
 import { readInputFile, startsWithMz } from "../input.js";
 import { isTraceFile, openTrace, TRACE_MAGIC } from "../../tracefile/index.js";
 import { traceInfo, type TraceInfo } from "../../reader/traceinfo.js";
+import { formatCount, formatDuration } from "../../reader/units.js";
 import { hex } from "../../base/index.js";
 
 export { readInputFile } from "../input.js";
@@ -56,9 +57,31 @@ export function traceInfoOfFile(file: string): TraceInfo {
   }
 }
 
+/** How the run ended, in words: "exit code 0 (0x00000000)", "returned 6765 (0x00001a6d)", "failed: …". */
+function exitStatus(run: NonNullable<TraceInfo["run"]>): string {
+  const parts: string[] = [];
+  if (run.exitCode !== undefined) parts.push(`exit code ${run.exitCode} (${hex(run.exitCode)})`);
+  if (run.result !== undefined) parts.push(`returned ${run.result} (${hex(run.result)})`);
+  if (run.failure !== undefined) parts.push(`FAILED: ${run.failure}`);
+  return parts.length > 0 ? parts.join("; ") : "completed";
+}
+
 export function formatTraceInfo(info: TraceInfo, file: string): string {
+  const run = info.run;
+  const guestClock = info.clock.unit !== "ns";
   const lines = [
     `${file}: ntrace trace, format ${info.version}${info.complete ? "" : " (INCOMPLETE: no valid footer)"}`,
+    `command line: ntrace ${info.commandLine.join(" ")}`,
+    `recorded by: ntrace ${info.toolVersion}, ${info.mode} mode, engine ${info.engine ?? "not recorded (trace format 1.0)"}`,
+    `exit status: ${run !== undefined ? exitStatus(run) : info.complete ? "not recorded (trace format 1.0)" : "unknown (the trace was not closed)"}`,
+    `instructions: ${run !== undefined ? `${run.instructions.toLocaleString("en-US")} (${formatCount(run.instructions)}) guest instructions` : "not recorded"}`,
+    `elapsed: ${
+      run?.elapsedNs !== undefined
+        ? `${formatDuration(run.elapsedNs, { kind: "host-monotonic", unit: "ns", description: "" })} (host time)`
+        : guestClock && run !== undefined
+          ? `${formatCount(run.instructions)} guest instructions (host time is not recorded with the guest clock, so identical runs give identical traces; record with --clock host for it)`
+          : "not recorded"
+    }`,
     `clock: ${info.clock.kind} (${info.clock.unit}) — ${info.clock.description}`,
     `cpus: ${info.cpus}`,
     `events: ${info.events}`,

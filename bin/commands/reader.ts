@@ -1,18 +1,22 @@
 /**
- * Reader commands: dump, replay, report, stack, flamegraph (reader/README.md). Each opens the
- * trace, resolves the common options, and streams its output to stdout or -o.
+ * Reader commands: dump, replay, report (and report --diff), graph, stack, flamegraph
+ * (reader/README.md). Each opens the trace, resolves the options it lists, and streams its
+ * output to stdout or -o. Every command lists only the filters it applies (FILTERS_OF).
  */
 import { Command, Option } from "commander";
 import { UsageError } from "../../base/index.js";
 import { openTrace } from "../../tracefile/index.js";
 import {
+  CLOCK_UNITS_HELP,
   FdOutput,
   FLAMEGRAPH_FORMATS,
   OutputClosedError,
   REPORT_SORT_KEYS,
   prepareReader,
+  runDiff,
   runDump,
   runFlamegraph,
+  runGraph,
   runReplay,
   runReport,
   runStack,
@@ -21,31 +25,54 @@ import {
 } from "../../reader/index.js";
 
 interface CommonOptions {
-  symbolPath?: string;
+  symbolPath?: string[];
   thread?: string[];
   depth?: string;
   threshold?: string;
   include?: string[];
   exclude?: string[];
+  timeRange?: string;
+  caller?: string[];
   output?: string;
 }
 
-const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), ...value.split(",").filter((v) => v !== "")];
+type Filter = "thread" | "include" | "exclude" | "depth" | "threshold" | "timeRange" | "caller";
 
-function common(cmd: Command, withOutput: boolean): Command {
-  cmd
-    .argument("<trace>", "trace file")
-    .option("--symbol-path <path>", "symbol path (';'-separated local directories, srv*<store>*…, cache*<store>); default _NT_SYMBOL_PATH")
-    .option("--thread <KTHREAD>", "only this thread (hex KTHREAD address); repeatable", collect)
-    .option("--depth <n>", "show frames at most n levels deep")
-    .option("--threshold <duration>", "hide frames shorter than this (clock units, or 10us/1ms for ns clocks)")
-    .option("--include <glob>", "show only these functions and their subtrees; repeatable, comma-separated", collect)
-    .option("--exclude <glob>", "hide these functions and their subtrees; repeatable, comma-separated", collect);
-  if (withOutput) cmd.option("-o, --output <file>", "write to a file instead of standard output");
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), ...value.split(",").filter((v) => v !== "")];
+const collectPath = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+
+/** The filter options, with uftrace's short flags. */
+const FILTER_OPTIONS: Record<Filter, (cmd: Command, note: string) => void> = {
+  thread: (cmd) => cmd.option("--thread <KTHREAD>", "only this thread (hex KTHREAD address); repeatable", collect),
+  include: (cmd, note) => cmd.option("-F, --include <glob>", `show only these functions${note}; repeatable, comma-separated; module!name globs match the module too`, collect),
+  exclude: (cmd, note) => cmd.option("-N, --exclude <glob>", `hide these functions${note}; repeatable, comma-separated`, collect),
+  depth: (cmd) => cmd.option("-D, --depth <n>", "show calls at most n levels deep"),
+  threshold: (cmd) => cmd.option("-t, --threshold <duration>", "hide calls shorter than this: a number in the trace's clock (insn or ns), or 20K / 1.5M instructions, or 10us / 1ms host time"),
+  timeRange: (cmd) => cmd.option("-r, --time-range <start~stop>", "only calls that start in this range of the trace's clock (from the trace's start; e.g. 1M~2M, ~500us; either side may be left out)"),
+  caller: (cmd) => cmd.option("-C, --caller <glob>", "show only the calls of these functions and their callers (the paths leading to them); repeatable", collect),
+};
+
+/** What each command applies; help lists exactly these. */
+const FILTERS_OF: Record<string, { filters: readonly Filter[]; note?: string }> = {
+  dump: { filters: ["thread", "include", "exclude", "depth", "timeRange"], note: " (each event's own function)" },
+  replay: { filters: ["thread", "include", "exclude", "depth", "threshold", "timeRange", "caller"], note: " and the calls below them" },
+  report: { filters: ["thread", "include", "exclude", "depth", "threshold", "timeRange", "caller"], note: " and the calls below them" },
+  graph: { filters: ["thread", "exclude", "depth", "threshold", "timeRange"], note: " and the calls below them" },
+  stack: { filters: ["thread", "include", "exclude"], note: " in the largest-frames table (stack use always counts every frame)" },
+  flamegraph: { filters: ["thread", "include", "exclude", "depth", "threshold", "timeRange", "caller"], note: " and the calls below them" },
+};
+
+function readerCommand(program: Command, name: string, description: string): Command {
+  const cmd = program.command(name).description(description).argument("<trace>", "trace file");
+  cmd.option("--symbol-path <path>", "symbol path: ';'-separated local directories, srv*<store>*…, cache*<store> (symbol servers are never contacted); repeatable; default _NT_SYMBOL_PATH", collectPath);
+  const { filters, note = "" } = FILTERS_OF[name]!;
+  for (const f of filters) FILTER_OPTIONS[f](cmd, note);
+  cmd.option("-o, --output <file>", "write to a file instead of standard output");
+  cmd.addHelpText("after", `\nUnits: ${CLOCK_UNITS_HELP}.`);
   return cmd;
 }
 
-function open(file: string, o: CommonOptions): ReaderContext {
+export function openReader(file: string, o: CommonOptions): ReaderContext {
   let depth: number | undefined;
   if (o.depth !== undefined) {
     depth = Number(o.depth);
@@ -53,19 +80,22 @@ function open(file: string, o: CommonOptions): ReaderContext {
   }
   const trace = openTrace(file);
   return prepareReader(trace, {
-    ...(o.symbolPath !== undefined ? { symbolPath: o.symbolPath } : {}),
+    ...(o.symbolPath !== undefined ? { symbolPath: o.symbolPath.join(";") } : {}),
     ...(o.thread !== undefined ? { threads: o.thread } : {}),
     ...(depth !== undefined ? { depth } : {}),
     ...(o.threshold !== undefined ? { threshold: o.threshold } : {}),
     ...(o.include !== undefined ? { include: o.include } : {}),
     ...(o.exclude !== undefined ? { exclude: o.exclude } : {}),
+    ...(o.timeRange !== undefined ? { timeRange: o.timeRange } : {}),
+    ...(o.caller !== undefined ? { caller: o.caller } : {}),
   });
 }
 
 /** Runs a command body with the output open; reports damage found while reading. */
-function withOutput(ctx: ReaderContext, o: CommonOptions, body: (out: TextOutput) => void): void {
-  const seen = ctx.trace.damage.length;
-  const out = o.output !== undefined ? FdOutput.file(o.output) : FdOutput.stdout();
+export function withOutput(contexts: ReaderContext | readonly ReaderContext[], output: string | undefined, body: (out: TextOutput) => void): void {
+  const list = Array.isArray(contexts) ? contexts : [contexts as ReaderContext];
+  const seen = list.map((c) => c.trace.damage.length);
+  const out = output !== undefined ? FdOutput.file(output) : FdOutput.stdout();
   try {
     try {
       body(out);
@@ -76,33 +106,48 @@ function withOutput(ctx: ReaderContext, o: CommonOptions, body: (out: TextOutput
     if (err instanceof OutputClosedError) return; // `| head`: the reader has what it wanted
     throw err;
   }
-  for (const d of ctx.trace.damage.slice(seen)) ctx.warn(`trace damaged at offset ${d.offset}: ${d.what}`);
+  list.forEach((ctx, i) => {
+    for (const d of ctx.trace.damage.slice(seen[i])) ctx.warn(`trace damaged at offset ${d.offset}: ${d.what}`);
+  });
 }
 
 export function registerReaderCommands(program: Command): void {
-  common(program.command("dump").description("every event, one per line, symbolized, threads merged in time order"), true).action(
-    (file: string, o: CommonOptions) => {
-      const ctx = open(file, o);
-      withOutput(ctx, o, (out) => runDump(ctx, out));
-    },
-  );
+  readerCommand(program, "dump", "every event, one per line, symbolized, threads merged in time order").action((file: string, o: CommonOptions) => {
+    const ctx = openReader(file, o);
+    withOutput(ctx, o.output, (out) => runDump(ctx, out));
+  });
 
-  common(program.command("replay").description("per-thread call trees with durations (uftrace replay style)"), true).action(
-    (file: string, o: CommonOptions) => {
-      const ctx = open(file, o);
-      withOutput(ctx, o, (out) => runReplay(ctx, out));
-    },
-  );
-
-  common(program.command("report").description("per function: calls, total, self, average and maximum time"), true)
-    .addOption(new Option("--sort <key>", "sort by").choices([...REPORT_SORT_KEYS]).default("total"))
-    .option("--json", "print [{function, module, calls, total, self, avg, max}]")
-    .action((file: string, o: CommonOptions & { sort: string; json?: boolean }) => {
-      const ctx = open(file, o);
-      withOutput(ctx, o, (out) => runReport(ctx, out, { sort: o.sort, json: o.json === true }));
+  readerCommand(program, "replay", "the call trees of all threads interleaved in time, with durations, arguments and return values (uftrace replay)")
+    .option("--retval", "show return values (EAX at exit) also when the trace recorded no arguments")
+    .action((file: string, o: CommonOptions & { retval?: boolean }) => {
+      const ctx = openReader(file, o);
+      withOutput(ctx, o.output, (out) => runReplay(ctx, out, { retval: o.retval === true }));
     });
 
-  common(program.command("stack").description("stack use per frame from the entry ESP: deepest stack per thread, largest frames"), true)
+  readerCommand(program, "report", "per function: total, self, calls, average and maximum time (uftrace report); --diff compares two traces")
+    .addOption(new Option("-s, --sort <key>", "sort by (with --diff: by the size of that key's change)").choices([...REPORT_SORT_KEYS]).default("total"))
+    .option("--diff <base>", "compare with an older trace: ntrace report --diff <base> <new> shows per-function changes and ratios")
+    .option("--json", "print [{function, module, calls, total, self, avg, max}] in clock units (with --diff: base, new, delta, ratio)")
+    .action((file: string, o: CommonOptions & { sort: string; json?: boolean; diff?: string }) => {
+      if (o.diff !== undefined) {
+        const base = openReader(o.diff, o);
+        const next = openReader(file, o);
+        withOutput([base, next], o.output, (out) => runDiff(base, next, out, { sort: o.sort, json: o.json === true }));
+        return;
+      }
+      const ctx = openReader(file, o);
+      withOutput(ctx, o.output, (out) => runReport(ctx, out, { sort: o.sort, json: o.json === true }));
+    });
+
+  readerCommand(program, "graph", "one function's callers (backtraces) and callees with calls, total and self time (uftrace graph)")
+    .argument("<function>", "function name or glob (module!name to pick a module)")
+    .option("--json", "print JSON: [{function, backtraces: [{path, hits, time}], graph: {function, calls, total, self, children}}]")
+    .action((file: string, fn: string, o: CommonOptions & { json?: boolean }) => {
+      const ctx = openReader(file, o);
+      withOutput(ctx, o.output, (out) => runGraph(ctx, out, fn, { json: o.json === true }));
+    });
+
+  readerCommand(program, "stack", "stack use per frame from the entry ESP: deepest stack per thread, largest frames")
     .option("--json", "print JSON")
     .option("--top <n>", "largest-frame functions to list", "20")
     .option("--stack-jump <bytes>", "a callee ESP more than this below its caller's is on another stack", String(256 * 1024))
@@ -111,18 +156,23 @@ export function registerReaderCommands(program: Command): void {
       const stackJump = Number(o.stackJump);
       if (!Number.isInteger(top) || top < 0) throw new UsageError(`--top ${o.top}: expected a whole number`);
       if (!Number.isInteger(stackJump) || stackJump < 1) throw new UsageError(`--stack-jump ${o.stackJump}: expected a positive number of bytes`);
-      const ctx = open(file, o);
-      withOutput(ctx, o, (out) => runStack(ctx, out, { json: o.json === true, top, stackJump }));
+      const ctx = openReader(file, o);
+      withOutput(ctx, o.output, (out) => runStack(ctx, out, { json: o.json === true, top, stackJump }));
     });
 
-  common(program.command("flamegraph").description("flame graphs: folded stacks, interactive SVG, speedscope or Chrome trace JSON"), true)
+  readerCommand(program, "flamegraph", "flame graphs: folded stacks, interactive SVG, speedscope or Chrome trace-event JSON")
     .addOption(new Option("--format <format>", "output format").choices([...FLAMEGRAPH_FORMATS]).default("folded"))
-    .option("--merge-threads", "folded/svg: one tree for all threads (no thread root frame)")
-    .option("--title <text>", "title (svg, speedscope)")
-    .action((file: string, o: CommonOptions & { format: string; mergeThreads?: boolean; title?: string }) => {
-      const ctx = open(file, o);
-      withOutput(ctx, o, (out) =>
-        runFlamegraph(ctx, out, { format: o.format, mergeThreads: o.mergeThreads === true, ...(o.title !== undefined ? { title: o.title } : {}) }),
+    .option("--merge-threads", "folded/svg/speedscope: one tree for all threads (no thread root frame)")
+    .option("--evented", "speedscope: every call as an event in time order (large: ~37 bytes per call) instead of one weighted sample per call path")
+    .option("--title <text>", "title (svg, speedscope; default: the trace's image)")
+    .action((file: string, o: CommonOptions & { format: string; mergeThreads?: boolean; title?: string; evented?: boolean }) => {
+      if (o.evented === true && o.format !== "speedscope") throw new UsageError("--evented is for --format speedscope");
+      const ctx = openReader(file, o);
+      if (o.format === "chrome" && o.output !== undefined && /\.chrome\.json$/i.test(o.output)) {
+        ctx.warn(`${o.output}: speedscope reads *.chrome.json as a Chrome performance profile and rejects trace events; name it *.trace.json to open it there`);
+      }
+      withOutput(ctx, o.output, (out) =>
+        runFlamegraph(ctx, out, { format: o.format, mergeThreads: o.mergeThreads === true, evented: o.evented === true, ...(o.title !== undefined ? { title: o.title } : {}) }),
       );
     });
 }

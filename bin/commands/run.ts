@@ -210,9 +210,16 @@ function kernelText(r: RunResult): string[] {
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 export function registerRun(program: Command): void {
-  const command = program
-    .command("run")
-    .description("run a program (with its arguments), a DLL's export, or drivers in the emulated machine, traced by default")
+  const command = addRunOptions(program.command("run").description("run a program (with its arguments), a DLL's export, or drivers in the emulated machine, traced by default"));
+  command.action((image: string, programArgs: string[], options: RunCommandOptions) => {
+    const result = options.trace === false ? runCommand(image, options, undefined, programArgs) : runTracedCommand(image, options, process.argv.slice(2), programArgs).run;
+    printRunResult(result, options.json === true);
+  });
+}
+
+/** The image, program arguments and every option of `ntrace run` (shared with `ntrace live`). */
+export function addRunOptions(command: Command): Command {
+  command
     .argument("<image>", "EXE, DLL or driver .sys (x86 PE32)")
     .argument("[args...]", "program arguments (those starting with - go after --)")
     .option("--call <export[:args]>", "DLL: call this export (after DllMain), integer args (decimal or 0x hex), e.g. Run:20; without it a DLL's DllMain alone runs")
@@ -233,9 +240,5 @@ export function registerRun(program: Command): void {
     .option("--allow-missing-imports", "run even when imports are missing (calling one ends the process with an exception)")
     .option("--quantum <n>", "instructions per time slice when threads share a CPU")
     .option("--irp <major[:ioctl[:input-hex[:outlen]]]>", "driver (.sys): send this request to the top of the device stack (repeatable; create, close, device_control, ... or 0..27)", collect);
-  addTracingOptions(command);
-  command.action((image: string, programArgs: string[], options: RunCommandOptions) => {
-    const result = options.trace === false ? runCommand(image, options, undefined, programArgs) : runTracedCommand(image, options, process.argv.slice(2), programArgs).run;
-    printRunResult(result, options.json === true);
-  });
+  return addTracingOptions(command);
 }

@@ -6,6 +6,7 @@
 import type { Command } from "commander";
 import { UsageError } from "../../base/index.js";
 import { defaultTracePath, type ClockChoice, type TracerOptions } from "../../runtime/tracing/index.js";
+import { symbolPathText } from "../../pe/symstore/index.js";
 
 export interface RawTracingOptions {
   output?: string;
@@ -36,7 +37,7 @@ export function addTracingOptions(command: Command): Command {
     .option("--detach-at <n>", "unpatch when the guest has executed n instructions")
     .option("--clock <kind>", "timestamps: guest (instructions, deterministic) or host (ns)", "guest")
     .option("--recorder <kind>", "how events are recorded: native (C hooks) or hooks (JS hooks, about 3x slower)", "native")
-    .option("--symbol-path <dirs>", "directories to look for PDBs (repeatable, or ';'-separated)", collect, []);
+    .option("--symbol-path <path>", "where to look for PDBs besides next to each image: ';'-separated local directories, srv*<store>*…, cache*<store> (never contacted over the network); repeatable; default _NT_SYMBOL_PATH", collect, []);
 }
 
 function count(name: string, v: string | undefined): number | undefined {
@@ -67,7 +68,8 @@ export function tracingOptionsFrom(raw: RawTracingOptions, image: string): { ena
       exclude: raw.exclude ?? [],
       modules: (raw.module ?? []).flatMap((m) => m.split(",")).map((m) => m.trim()).filter((m) => m !== ""),
       ...(raw.system === true ? { system: true } : {}),
-      symbolPath: (raw.symbolPath ?? []).flatMap((p) => p.split(";")).filter((p) => p !== ""),
+      // The readers' symbol path: srv*/cache* stores and _NT_SYMBOL_PATH too (pe/symstore/).
+      symbolPath: symbolPathText(raw.symbolPath).split(";").filter((p) => p.trim() !== ""),
       ...(attachAt !== undefined ? { attachAt } : {}),
       ...(detachAt !== undefined ? { detachAt } : {}),
     },

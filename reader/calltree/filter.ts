@@ -6,12 +6,18 @@
  * - exclude globs (`-N`): a matching function and its whole subtree are hidden;
  * - depth N (`-D`): only frames with fewer than N shown ancestors are shown (depth counts from
  *   the outermost shown frame, so with --include it starts at the included function);
- * - threshold T (`-t`): frames shorter than T are hidden (their children are shorter still).
+ * - threshold T (`-t`): frames shorter than T are hidden (their children are shorter still);
+ * - time range (`-r`): only frames that start inside [from, to] are shown (a frame that
+ *   started earlier is hidden, its children that start inside are not);
+ * - caller filter (`-C`): only frames of the given functions and of their callers — every
+ *   frame on the way from the thread's root to a call of one of them — are shown; the
+ *   functions' own callees are hidden.
  *
  * A hidden frame's time stays in its nearest shown ancestor's self time (as if the hidden
  * function had not been traced). Opens of frames that may still turn out shorter than the
- * threshold are held back until they have lasted T, so the filtered stream stays properly
- * nested and time-ordered with memory bounded by the stack depth.
+ * threshold, or may never call a caller-filter function, are held back until they have lasted
+ * T and seen such a call, so the filtered stream stays properly nested and time-ordered with
+ * memory bounded by the stack depth.
  */
 import type { FrameEnd, FrameSink, MarkerKind, ThreadInfo } from "./frames.js";
 
@@ -24,12 +30,26 @@ export interface FrameFilterOptions {
   readonly maxDepth: number;
   /** Minimum duration in clock units (0 = all). */
   readonly threshold: number;
+  /** Only frames starting at or after this time (clock units; default 0). */
+  readonly timeFrom?: number;
+  /** Only frames starting at or before this time (default Infinity). */
+  readonly timeTo?: number;
+  /** Per function id: 1 for the functions whose call paths are shown (`-C`); null = no caller filter. */
+  readonly caller?: Uint8Array | null;
 }
 
 export const NO_FILTER: FrameFilterOptions = { include: null, exclude: null, maxDepth: Infinity, threshold: 0 };
 
 export function isNoFilter(o: FrameFilterOptions): boolean {
-  return o.include === null && o.exclude === null && o.maxDepth === Infinity && o.threshold <= 0;
+  return (
+    o.include === null &&
+    o.exclude === null &&
+    o.maxDepth === Infinity &&
+    o.threshold <= 0 &&
+    (o.timeFrom ?? 0) <= 0 &&
+    (o.timeTo ?? Infinity) === Infinity &&
+    (o.caller ?? null) === null
+  );
 }
 
 /** Per-thread filter state, parallel arrays indexed by raw depth. */
@@ -48,6 +68,10 @@ class FilterState {
   start = new Float64Array(64);
   fn = new Int32Array(64);
   esp = new Uint32Array(64);
+  /** Caller filter: 1 when a caller-filter function has opened at or below this frame. */
+  callerSeen = new Uint8Array(64);
+  /** Entry arguments of held-back frames (only when the walk carries values). */
+  args: (ArrayLike<number> | undefined)[] = [];
 
   ensure(d: number): void {
     if (d < this.candidate.length) return;
@@ -67,6 +91,7 @@ class FilterState {
     this.start = grow(this.start, (k) => new Float64Array(k));
     this.fn = grow(this.fn, (k) => new Int32Array(k));
     this.esp = grow(this.esp, (k) => new Uint32Array(k));
+    this.callerSeen = grow(this.callerSeen, (k) => new Uint8Array(k));
   }
 }
 
@@ -77,6 +102,11 @@ export class FrameFilter implements FrameSink {
   private readonly exclude: Uint8Array | null;
   private readonly maxDepth: number;
   private readonly threshold: number;
+  private readonly timeFrom: number;
+  private readonly timeTo: number;
+  private readonly caller: Uint8Array | null;
+  /** Whether opens are held back at all (threshold or caller filter). */
+  private readonly holds: boolean;
 
   constructor(options: FrameFilterOptions, next: FrameSink) {
     this.next = next;
@@ -84,6 +114,10 @@ export class FrameFilter implements FrameSink {
     this.exclude = options.exclude;
     this.maxDepth = options.maxDepth;
     this.threshold = Math.max(0, options.threshold);
+    this.timeFrom = options.timeFrom ?? 0;
+    this.timeTo = options.timeTo ?? Infinity;
+    this.caller = options.caller ?? null;
+    this.holds = this.threshold > 0 || this.caller !== null;
   }
 
   private state(t: ThreadInfo): FilterState {
@@ -95,24 +129,29 @@ export class FrameFilter implements FrameSink {
     return s;
   }
 
-  /** Emits held-back opens that have lasted the threshold by `now`. */
+  /**
+   * Emits held-back opens that have lasted the threshold by `now` and (caller filter) have
+   * seen a call of a caller-filter function. An outer frame started earlier and its callers
+   * are marked first, so the first frame that cannot be emitted yet stops the scan.
+   */
   private flush(s: FilterState, t: ThreadInfo, now: number): void {
     let d = s.pendingFrom;
     if (d < 0) return;
     const top = s.depth;
     for (; d < top; d++) {
       if (s.candidate[d] === 0 || s.emitted[d] === 1) continue;
-      if (s.start[d]! + this.threshold > now) {
+      if (s.start[d]! + this.threshold > now || (this.caller !== null && s.callerSeen[d] === 0)) {
         s.pendingFrom = d;
         return;
       }
       s.emitted[d] = 1;
-      this.next.open(t, s.shownDepth[d]!, s.fn[d]!, s.start[d]!, s.esp[d]!);
+      this.next.open(t, s.shownDepth[d]!, s.fn[d]!, s.start[d]!, s.esp[d]!, s.args[d]);
+      s.args[d] = undefined;
     }
     s.pendingFrom = -1;
   }
 
-  open(t: ThreadInfo, d: number, fn: number, ts: number, esp: number): void {
+  open(t: ThreadInfo, d: number, fn: number, ts: number, esp: number, args?: ArrayLike<number>): void {
     const s = this.state(t);
     if (s.pendingFrom >= 0) this.flush(s, t, ts);
     s.ensure(d);
@@ -123,7 +162,8 @@ export class FrameFilter implements FrameSink {
     const shownDepth = ancestor < 0 ? 0 : s.shownDepth[ancestor]! + 1;
     const blocked =
       (d > 0 && s.blocked[d - 1] === 1) || (this.exclude !== null && this.exclude[fn] === 1) || (included === 1 && shownDepth >= this.maxDepth) ? 1 : 0;
-    const candidate = included === 1 && blocked === 0 ? 1 : 0;
+    const inRange = ts >= this.timeFrom && ts <= this.timeTo;
+    const candidate = included === 1 && blocked === 0 && inRange ? 1 : 0;
     s.included[d] = included;
     s.blocked[d] = blocked;
     s.ancestor[d] = ancestor;
@@ -134,25 +174,35 @@ export class FrameFilter implements FrameSink {
     s.fn[d] = fn;
     s.esp[d] = esp;
     s.emitted[d] = 0;
-    if (candidate === 0) return;
-    if (this.threshold === 0) {
-      s.emitted[d] = 1;
-      this.next.open(t, shownDepth, fn, ts, esp);
-    } else if (s.pendingFrom < 0) {
-      s.pendingFrom = d;
+    s.callerSeen[d] = 0;
+    if (this.caller !== null && this.caller[fn] === 1) {
+      // This frame and every caller on the way to the root are now worth showing.
+      for (let a = d; a >= 0 && s.callerSeen[a] === 0; a--) s.callerSeen[a] = 1;
     }
+    if (candidate === 1) {
+      if (!this.holds) {
+        s.emitted[d] = 1;
+        this.next.open(t, shownDepth, fn, ts, esp, args);
+        return;
+      }
+      s.args[d] = args;
+      if (s.pendingFrom < 0) s.pendingFrom = d;
+    }
+    // A caller-filter call may release held callers right away (with no threshold).
+    if (this.caller !== null && s.pendingFrom >= 0 && s.callerSeen[d] === 1) this.flush(s, t, ts);
   }
 
-  close(t: ThreadInfo, d: number, fn: number, start: number, end: number, _self: number, how: FrameEnd): void {
+  close(t: ThreadInfo, d: number, fn: number, start: number, end: number, _self: number, how: FrameEnd, value?: number): void {
     const s = this.state(t);
     if (s.pendingFrom >= 0) this.flush(s, t, end);
     s.depth = d;
     if (s.pendingFrom >= d) s.pendingFrom = -1;
+    s.args[d] = undefined;
     if (s.emitted[d] !== 1) return;
     const duration = end - start;
     const ancestor = s.ancestor[d]!;
     if (ancestor >= 0) s.shownChildTime[ancestor]! += duration;
-    this.next.close(t, s.shownDepth[d]!, fn, start, end, duration - s.shownChildTime[d]!, how);
+    this.next.close(t, s.shownDepth[d]!, fn, start, end, duration - s.shownChildTime[d]!, how, value);
   }
 
   marker(t: ThreadInfo, ts: number, kind: MarkerKind, value: number): void {

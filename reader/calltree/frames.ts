@@ -35,13 +35,18 @@ export interface ThreadInfo {
 }
 
 export interface FrameSink {
-  /** A frame opened; `depth` 0 is the outermost frame of the thread. */
-  open(thread: ThreadInfo, depth: number, fn: number, ts: number, esp: number): void;
+  /**
+   * A frame opened; `depth` 0 is the outermost frame of the thread. `args`: the argument
+   * dwords recorded at entry, only when the walk was asked for values (and the trace has them).
+   */
+  open(thread: ThreadInfo, depth: number, fn: number, ts: number, esp: number, args?: ArrayLike<number>): void;
   /**
    * The frame at `depth` closed. `self` = duration minus the durations of the child frames
    * the sink was shown (hidden children's time stays in their parent's self time).
+   * `value`: EAX at the exit (FrameEnd.Returned) or the exception code (Unwound), only when
+   * the walk was asked for values.
    */
-  close(thread: ThreadInfo, depth: number, fn: number, start: number, end: number, self: number, how: FrameEnd): void;
+  close(thread: ThreadInfo, depth: number, fn: number, start: number, end: number, self: number, how: FrameEnd, value?: number): void;
   /** Lost events, thread start and end (value: count / 0 / exit code). Optional. */
   marker?(thread: ThreadInfo, ts: number, kind: MarkerKind, value: number): void;
   /** The thread's events are all consumed (its frames are all closed). Optional. */

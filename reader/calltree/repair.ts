@@ -32,6 +32,13 @@ export interface RepairOptions {
   readonly maxWarningsPerKind?: number;
   /** Names functions in warnings (default "function <id>"). */
   readonly describe?: (fn: number) => string;
+  /**
+   * Pass entry arguments and exit values to the sink (open's `args`, close's `value`); the
+   * chunks must then carry those columns. Slower: a copy of the arguments per entry.
+   */
+  readonly values?: boolean;
+  /** Argument dwords per entry in the chunks (the trace header's argCount). */
+  readonly argCount?: number;
 }
 
 type WarningKind = "unmatched-exit" | "repaired" | "lost" | "clock" | "unclosed-end";
@@ -93,6 +100,10 @@ export class RepairingCallTreeBuilder {
 
   /** Consumes one chunk of a thread's events. */
   feed(chunk: EventChunk): void {
+    if (this.options.values === true) {
+      this.feedWithValues(chunk);
+      return;
+    }
     const s = this.slot(chunk.thread);
     const b = s.builder;
     const { kind, ts, fn, esp, value } = chunk;
@@ -128,14 +139,38 @@ export class RepairingCallTreeBuilder {
     b.lastTs = last;
   }
 
+  /**
+   * feed() for sinks that show values: the same repairs, with each entry's arguments (copied:
+   * chunk buffers may be reused) and each exit's value passed along.
+   */
+  private feedWithValues(chunk: EventChunk): void {
+    const s = this.slot(chunk.thread);
+    const b = s.builder;
+    const { kind, ts, fn, esp, value, args } = chunk;
+    const argCount = this.options.argCount ?? 0;
+    for (let i = 0; i < chunk.count; i++) {
+      let t = ts[i]!;
+      if (t < b.lastTs) {
+        this.warn(s, "clock", t, `timestamp ${t} is before the previous event's ${b.lastTs}; using ${b.lastTs}`);
+        t = b.lastTs;
+      }
+      const k = kind[i]!;
+      if (k === EventKind.Entry) {
+        b.enter(fn[i]!, t, esp[i]!, argCount > 0 ? args.slice(i * argCount, (i + 1) * argCount) : undefined);
+        continue;
+      }
+      this.slowEvent(s, k, t, fn[i]!, value[i]!);
+    }
+  }
+
   /** Every event but a plain entry and a matching exit: repairs, markers, warnings. */
   private slowEvent(s: ThreadSlot, k: number, t: number, f: number, value: number): void {
     const b = s.builder;
     if (k === EventKind.Exit) {
-      this.closeOut(s, f, t, FrameEnd.Returned, "exit");
+      this.closeOut(s, f, t, FrameEnd.Returned, "exit", value);
     } else if (k === EventKind.Unwind) {
       s.unwound++;
-      this.closeOut(s, f, t, FrameEnd.Unwound, "unwind");
+      this.closeOut(s, f, t, FrameEnd.Unwound, "unwind", value);
     } else if (k === EventKind.Unclosed) {
       s.unclosed++;
       this.closeOut(s, f, t, FrameEnd.Unclosed, "unclosed");
@@ -156,7 +191,7 @@ export class RepairingCallTreeBuilder {
   }
 
   /** Closes `f`'s innermost open frame, repairing what is inside it; drops the event if `f` is not open. */
-  private closeOut(s: ThreadSlot, f: number, t: number, how: FrameEnd, what: string): void {
+  private closeOut(s: ThreadSlot, f: number, t: number, how: FrameEnd, what: string, value?: number): void {
     const b = s.builder;
     const at = b.find(f);
     if (at < 0) {
@@ -175,7 +210,7 @@ export class RepairingCallTreeBuilder {
       this.warn(s, "repaired", t, `${what} of ${this.describe(f)} while ${b.depth - 1 - at} frame(s) inside it are open (innermost: ${this.describe(b.fn[b.depth - 1]!)}): they are closed here`);
       while (b.depth - 1 > at) b.exit(b.fn[b.depth - 1]!, t, FrameEnd.Repaired);
     }
-    b.exit(f, t, how);
+    b.exit(f, t, how, how === FrameEnd.Unclosed ? undefined : value);
   }
 
   private closeAll(s: ThreadSlot, t: number, why: string): void {

@@ -40,7 +40,7 @@ export class StrictThreadBuilder {
     this.lastTs = ts;
   }
 
-  enter(fn: number, ts: number, esp: number): void {
+  enter(fn: number, ts: number, esp: number, args?: ArrayLike<number>): void {
     this.checkTime(ts);
     const d = this.depth;
     if (d === this.fn.length) this.grow();
@@ -49,11 +49,11 @@ export class StrictThreadBuilder {
     this.esp[d] = esp;
     this.childTime[d] = 0;
     this.depth = d + 1;
-    this.sink.open(this.thread, d, fn, ts, esp);
+    this.sink.open(this.thread, d, fn, ts, esp, args);
   }
 
   /** Closes the innermost frame, which must be `fn`. */
-  exit(fn: number, ts: number, how: FrameEnd = FrameEnd.Returned): void {
+  exit(fn: number, ts: number, how: FrameEnd = FrameEnd.Returned, value?: number): void {
     this.checkTime(ts);
     const d = this.depth - 1;
     if (d < 0) throw new CallTreeError(this.thread, ts, `exit of function ${fn} with no open frame`);
@@ -64,7 +64,7 @@ export class StrictThreadBuilder {
     const duration = ts - start;
     this.depth = d;
     if (d > 0) this.childTime[d - 1]! += duration;
-    this.sink.close(this.thread, d, fn, start, ts, duration - this.childTime[d]!, how);
+    this.sink.close(this.thread, d, fn, start, ts, duration - this.childTime[d]!, how, value);
   }
 
   /**

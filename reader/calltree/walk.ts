@@ -24,6 +24,8 @@ export interface WalkOptions {
    * decoding the ESP column (only `stack` needs it).
    */
   readonly esp?: boolean;
+  /** Pass entry arguments and exit values to the sink (replay); decodes those columns. */
+  readonly values?: boolean;
 }
 
 /** The thread keys a walk visits, in trace order. */
@@ -38,15 +40,17 @@ export function selectedThreads(trace: TraceSource, threads: ReadonlySet<number>
  */
 const DECODE_ALL_BUT_EXIT_VALUES = { reuse: true, exitValues: false, args: false } as const;
 const DECODE_ALSO_NO_ESP = { ...DECODE_ALL_BUT_EXIT_VALUES, esp: false } as const;
+const DECODE_VALUES_NO_ESP = { reuse: true, esp: false } as const;
 
 export function walkFrames(trace: TraceSource, sink: FrameSink, options: WalkOptions): RepairingCallTreeBuilder {
   const filtered = options.filter === undefined || isNoFilter(options.filter) ? sink : new FrameFilter(options.filter, sink);
   const builder = new RepairingCallTreeBuilder(trace.threads, filtered, {
     warn: options.warn,
     ...(options.describe !== undefined ? { describe: options.describe } : {}),
+    ...(options.values === true ? { values: true, argCount: trace.header.argCount } : {}),
   });
   const selected = options.threads;
-  const decode = options.esp === false ? DECODE_ALSO_NO_ESP : DECODE_ALL_BUT_EXIT_VALUES;
+  const decode = options.values === true ? (options.esp === false ? DECODE_VALUES_NO_ESP : { reuse: true }) : options.esp === false ? DECODE_ALSO_NO_ESP : DECODE_ALL_BUT_EXIT_VALUES;
   if (options.threadByThread === true) {
     for (const key of selectedThreads(trace, selected)) {
       for (const chunk of trace.chunks(key, decode)) builder.feed(chunk);

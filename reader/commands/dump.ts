@@ -4,8 +4,10 @@
  *
  *   <ts> <thread key> <kind> <function> esp=… args=[…] | ret=… | code=… | count=…
  *
- * Raw events, no call-tree repair: this is the view for damaged traces. --include/--exclude
- * match each event's own function (no subtree); --thread selects threads.
+ * Raw events, no call-tree repair: this is the view for damaged traces. The filters that make
+ * sense per event apply: --include/--exclude match each event's own function (no subtree);
+ * --depth keeps entries and exits less than N calls deep (counted from the thread's events);
+ * --time-range keeps events inside the range; --thread selects threads.
  */
 import { hex, hexShort } from "../../base/index.js";
 import { EventKind, type EventChunk } from "../../tracefile/types.js";
@@ -19,6 +21,8 @@ const KIND_NAMES = ["entry", "exit", "unwind", "unclosed", "lost", "thread-start
 class Cursor {
   chunk: EventChunk | null = null;
   i = 0;
+  /** Open entries of this thread so far (raw nesting, for --depth). */
+  depth = 0;
   readonly order: number;
   private readonly it: Iterator<EventChunk>;
   constructor(it: Iterator<EventChunk>, order: number) {
@@ -100,6 +104,9 @@ export function runDump(ctx: ReaderContext, out: TextOutput): number {
   const argCount = trace.header.argCount;
   const include = ctx.filter.include;
   const exclude = ctx.filter.exclude;
+  const maxDepth = ctx.filter.maxDepth;
+  const from = ctx.filter.timeFrom ?? 0;
+  const to = ctx.filter.timeTo ?? Infinity;
   const heap = new CursorHeap();
   selectedThreads(trace, ctx.threads).forEach((key, order) => {
     const c = new Cursor(trace.chunks(key)[Symbol.iterator](), order);
@@ -114,7 +121,15 @@ export function runDump(ctx: ReaderContext, out: TextOutput): number {
     const kind = ch.kind[i]!;
     const fn = ch.fn[i]!;
     const hasFn = kind <= EventKind.Unclosed;
-    const shown = !hasFn || ((include === null || include[fn] === 1) && (exclude === null || exclude[fn] !== 1));
+    // Raw nesting: an entry is at the depth before it, its exit at the depth after it.
+    let depth = c.depth;
+    if (kind === EventKind.Entry) c.depth++;
+    else if (hasFn && c.depth > 0) depth = --c.depth;
+    const ts = ch.ts[i]!;
+    const shown =
+      ts >= from &&
+      ts <= to &&
+      (!hasFn || (depth < maxDepth && (include === null || include[fn] === 1) && (exclude === null || exclude[fn] !== 1)));
     if (shown) {
       out.write(formatEvent(ch, i, argCount, (f) => symbols.qualified(f), (va) => symbols.address(va), startAddress.get(ch.thread)));
       printed++;

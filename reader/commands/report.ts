@@ -6,14 +6,16 @@
  *   recursive calls are not counted twice (fib's total is not the sum over every level);
  * - self: time in the function itself, minus its shown children;
  * - avg: mean duration (inclusive) of one call; max: the longest call.
- * All in clock units (instructions or ns).
+ * All in clock units (instructions or ns), printed scaled (units.ts); --json keeps raw numbers.
  */
 import type { ReaderContext } from "../context.js";
 import type { TextOutput } from "../output.js";
 import type { FrameSink, ThreadInfo } from "../calltree/frames.js";
 import { walkFrames } from "../calltree/walk.js";
 import { UsageError } from "../../base/index.js";
+import type { TraceClock } from "../../tracefile/types.js";
 import { formatDuration } from "../units.js";
+import { formatTable } from "../table.js";
 
 export interface ReportRow {
   readonly function: string;
@@ -143,14 +145,17 @@ export function runReport(ctx: ReaderContext, out: TextOutput, options: ReportOp
     out.write(rows.length > 0 ? "\n]\n" : "]\n");
     return rows;
   }
-  const clock = ctx.trace.header.clock;
-  const d = (v: number): string => formatDuration(v, clock).padStart(14);
-  const multiModule = new Set(rows.map((r) => r.module)).size > 1;
-  out.write(`  ${"Total".padStart(12)}  ${"Self".padStart(12)}  ${"Calls".padStart(10)}  ${"Avg".padStart(12)}  ${"Max".padStart(12)}  Function\n`);
-  out.write(`  ${"=".repeat(12).padStart(12)}  ${"=".repeat(12)}  ${"=".repeat(10)}  ${"=".repeat(12)}  ${"=".repeat(12)}  ${"=".repeat(20)}\n`);
-  for (const r of rows) {
-    const name = multiModule ? `${r.module}!${r.function}` : r.function;
-    out.write(`${d(r.total)}${d(r.self)}  ${String(r.calls).padStart(10)}${d(r.avg)}${d(r.max)}  ${name}\n`);
-  }
+  out.write(formatReportTable(rows, ctx.trace.header.clock));
   return rows;
+}
+
+/** The uftrace-style table: Total, Self, Calls, Avg, Max, Function (module! when several modules). */
+export function formatReportTable(rows: readonly ReportRow[], clock: TraceClock): string {
+  const d = (v: number): string => formatDuration(v, clock);
+  const multiModule = new Set(rows.map((r) => r.module)).size > 1;
+  const columns = ["Total", "Self", "Calls", "Avg", "Max"].map((heading) => ({ heading, align: "right" as const }));
+  return formatTable(
+    [...columns, { heading: "Function", align: "left" }],
+    rows.map((r) => [d(r.total), d(r.self), String(r.calls), d(r.avg), d(r.max), multiModule ? `${r.module}!${r.function}` : r.function]),
+  );
 }

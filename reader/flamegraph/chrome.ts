@@ -8,7 +8,9 @@
  * pid is the thread's CID process id; tid is a small stable index (1, 2, …) — CIDs are not
  * unique (idle threads are all 0:0), KTHREAD keys are in the thread names.
  * Timestamps are µs: ns clock → ts / 1000; the instruction clock is mapped 1 instruction =
- * 1 ns (so 1000 instructions = 1 µs on the time axis).
+ * 1 ns (so 1000 instructions = 1 µs on the time axis). A viewer labels that axis in time, so
+ * the file says what it means twice: in `otherData.timeUnit` (the metadata Perfetto shows under
+ * "metadata") and in the process name every viewer shows next to the tracks.
  */
 import { hex, cidText } from "../../base/index.js";
 import { MarkerKind, type FrameSink, type ThreadInfo } from "../calltree/frames.js";
@@ -28,7 +30,10 @@ export class ChromeTraceWriter implements FrameSink {
     this.clock = clock;
     this.name = name;
     this.module = module;
-    out.write(`{"displayTimeUnit":"ns","otherData":{"clock":${JSON.stringify(clock.kind)},"unit":${JSON.stringify(clock.unit)},"timeMapping":${JSON.stringify(clock.unit === "ns" ? "ts = ns / 1000" : "1 clock unit = 1 ns")}},"traceEvents":[`);
+    out.write(
+      `{"displayTimeUnit":"ns","otherData":{"clock":${JSON.stringify(clock.kind)},"unit":${JSON.stringify(clock.unit)},` +
+        `"timeUnit":${JSON.stringify(chromeTimeUnit(clock))},"timeMapping":${JSON.stringify(clock.unit === "ns" ? "ts = ns / 1000" : "1 clock unit = 1 ns")}},"traceEvents":[`,
+    );
   }
 
   private us(ts: number): number {
@@ -54,7 +59,8 @@ export class ChromeTraceWriter implements FrameSink {
     const pid = this.pid(t);
     const tid = this.tid(t);
     const label = `KTHREAD ${hex(t.key)}${r !== undefined ? ` (CID ${cidText(r.process, r.thread)}${r.idle === true ? ", idle" : ""})` : ""}`;
-    this.emit(`{"ph":"M","name":"process_name","pid":${pid},"tid":${tid},"args":{"name":${JSON.stringify(`process ${pid}`)}}}`);
+    const axis = this.clock.unit === "ns" ? "" : " (time axis: 1 µs = 1000 guest instructions)";
+    this.emit(`{"ph":"M","name":"process_name","pid":${pid},"tid":${tid},"args":{"name":${JSON.stringify(`process ${pid}${axis}`)}}}`);
     this.emit(`{"ph":"M","name":"thread_name","pid":${pid},"tid":${tid},"args":{"name":${JSON.stringify(label)}}}`);
     this.emit(`{"ph":"M","name":"thread_sort_index","pid":${pid},"tid":${tid},"args":{"sort_index":${tid}}}`);
   }
@@ -75,7 +81,13 @@ export class ChromeTraceWriter implements FrameSink {
   }
 
   finish(): void {
-    void this.clock;
     this.out.write(`\n]}\n`);
   }
+}
+
+/** What a timestamp in the file means, in words (otherData.timeUnit). */
+export function chromeTimeUnit(clock: TraceClock): string {
+  return clock.unit === "ns"
+    ? "ts in microseconds of host time (the trace's ns clock / 1000)"
+    : "ts in thousands of guest instructions shown as microseconds: 1 µs on the time axis = 1000 guest instructions, 1 ns = 1 instruction";
 }

@@ -7,7 +7,8 @@ import { formatDuration } from "../units.js";
 import { CallPathTree } from "./calltree.js";
 import { writeFolded } from "./folded.js";
 import { writeSvg } from "./svg.js";
-import { SpeedscopeWriter } from "./speedscope.js";
+import { SpeedscopeWriter, writeSpeedscopeSamples } from "./speedscope.js";
+import { traceImageName } from "../traceinfo.js";
 import { ChromeTraceWriter } from "./chrome.js";
 
 export const FLAMEGRAPH_FORMATS = ["folded", "svg", "speedscope", "chrome"] as const;
@@ -16,7 +17,10 @@ export interface FlamegraphOptions {
   readonly format: string;
   /** Merge all threads under one root instead of a root frame per thread (folded, svg). */
   readonly mergeThreads?: boolean;
+  /** Default: "<image> — ntrace flame graph" (svg, speedscope). */
   readonly title?: string;
+  /** speedscope: every call as an open/close event in time order instead of weighted samples per call path. */
+  readonly evented?: boolean;
 }
 
 function walkOptions(ctx: ReaderContext, threadByThread: boolean): WalkOptions {
@@ -38,8 +42,12 @@ export function buildCallPathTree(ctx: ReaderContext, mergeThreads: boolean): Ca
 }
 
 export function runFlamegraph(ctx: ReaderContext, out: TextOutput, options: FlamegraphOptions): void {
-  const name = (fn: number): string => ctx.symbols.name(fn);
-  const title = options.title ?? "ntrace flame graph";
+  // module!function everywhere: the same name in two modules (khog!FilterPassDown,
+  // kfilt1!FilterPassDown) must stay two frames.
+  const name = (fn: number): string => ctx.symbols.qualified(fn);
+  const title = options.title ?? `${traceImageName(ctx.trace)} — ntrace flame graph`;
+  const clock = ctx.trace.header.clock;
+  const file = (fn: number): string => ctx.symbols.moduleOf(fn)?.name ?? "?";
   switch (options.format) {
     case "folded":
       writeFolded(buildCallPathTree(ctx, options.mergeThreads === true), name, out);
@@ -47,11 +55,15 @@ export function runFlamegraph(ctx: ReaderContext, out: TextOutput, options: Flam
     case "svg":
       writeSvg(buildCallPathTree(ctx, options.mergeThreads === true), name, out, {
         title,
-        duration: (v) => formatDuration(v, ctx.trace.header.clock),
+        duration: (v) => formatDuration(v, clock),
       });
       return;
     case "speedscope": {
-      const w = new SpeedscopeWriter(out, ctx.trace.header.clock, name, (fn) => ctx.symbols.moduleOf(fn)?.name ?? "?", title);
+      if (options.evented !== true) {
+        writeSpeedscopeSamples(buildCallPathTree(ctx, options.mergeThreads === true), out, clock, name, file, title);
+        return;
+      }
+      const w = new SpeedscopeWriter(out, clock, name, file, title);
       walkFrames(ctx.trace, w, walkOptions(ctx, true));
       w.finish();
       return;

@@ -3,7 +3,8 @@
  * flamegraph.pl): the root at the bottom, width = inclusive time, children sorted by name.
  * Hovering a frame shows its name, time and share in the details line (and as a tooltip via
  * <title>); clicking zooms to it (its ancestors stay, stretched); clicking the root or
- * "Reset Zoom" resets; "Search" highlights frames matching a regular expression.
+ * "Reset Zoom" resets; "Search" highlights frames matching a regular expression and the
+ * status line says how many matched and their share of the time ("Reset Search" clears).
  * Frames narrower than 0.1 px are left out (as flamegraph.pl's --minwidth does).
  */
 import type { TextOutput } from "../output.js";
@@ -100,27 +101,33 @@ export function writeSvg(tree: CallPathTree, name: (fn: number) => string, out: 
   .match rect { fill: rgb(230,0,230) !important; }
 </style>
 <script type="text/ecmascript"><![CDATA[
-var W = ${usable}, PAD = ${PAD_X}, CW = ${CHAR_WIDTH}, details, status, frames;
+// Everything lives in one object: bare globals such as "status" or "frames" are properties of
+// window in a browser (window.status swallows a text node as a string), which broke search.
+var ntrace = { W: ${usable}, PAD: ${PAD_X}, CW: ${CHAR_WIDTH}, details: null, status: null, frames: null, term: null };
 function init(evt) {
-  details = document.getElementById("details").firstChild;
-  status = document.getElementById("status").firstChild;
-  frames = document.getElementById("frames").children;
-  for (var i = 0; i < frames.length; i++) {
-    var g = frames[i];
-    g.addEventListener("mouseover", function () { details.nodeValue = this.getAttribute("data-info"); });
-    g.addEventListener("mouseout", function () { details.nodeValue = " "; });
+  ntrace.details = document.getElementById("details").firstChild;
+  ntrace.status = document.getElementById("status").firstChild;
+  ntrace.frames = document.getElementById("frames").children;
+  for (var i = 0; i < ntrace.frames.length; i++) {
+    var g = ntrace.frames[i];
+    g.addEventListener("mouseover", function () { ntrace.details.nodeValue = this.getAttribute("data-info"); });
+    g.addEventListener("mouseout", function () { ntrace.details.nodeValue = " "; });
     g.addEventListener("click", function () { zoom(this); });
   }
   document.getElementById("unzoom").addEventListener("click", function () { zoom(null); });
-  document.getElementById("search").addEventListener("click", search);
+  document.getElementById("search").addEventListener("click", function () {
+    if (ntrace.term !== null) { search(null); return; }
+    var term = prompt("Search for (regular expression):", "");
+    if (term) search(term);
+  });
 }
 function fit(g, w) {
   var t = g.getElementsByTagName("text")[0], name = g.getAttribute("data-name");
-  var n = Math.floor((w - 6) / CW);
+  var n = Math.floor((w - 6) / ntrace.CW);
   t.textContent = n < 3 ? "" : (name.length <= n ? name : name.slice(0, n - 2) + "..");
 }
 function zoom(target) {
-  var zx = 0, zw = 1, zd = -1;
+  var zx = 0, zw = 1, zd = -1, frames = ntrace.frames, W = ntrace.W, PAD = ntrace.PAD;
   if (target !== null && target.getAttribute("data-depth") !== "0") {
     zx = parseFloat(target.getAttribute("data-x")); zw = parseFloat(target.getAttribute("data-w"));
     zd = parseInt(target.getAttribute("data-depth"), 10);
@@ -134,28 +141,39 @@ function zoom(target) {
       r.setAttribute("x", PAD); r.setAttribute("width", W); t.setAttribute("x", PAD + 3); fit(g, W); g.classList.add("parent");
       g.classList.remove("hidden"); continue;
     }
-    if (x + w <= zx + 1e-12 || x >= zx + zw - 1e-12 || (zd >= 0 && d < zd)) { g.classList.add("hidden"); continue; }
+    if (zd >= 0 && (x + w <= zx + 1e-12 || x >= zx + zw - 1e-12 || d < zd)) { g.classList.add("hidden"); continue; }
     g.classList.remove("hidden");
     var nx = PAD + (x - zx) / zw * W, nw = w / zw * W;
     r.setAttribute("x", nx); r.setAttribute("width", nw); t.setAttribute("x", nx + 3); fit(g, nw);
   }
 }
-function search() {
-  var term = prompt("Search for (regular expression):", "");
-  var re = term ? new RegExp(term) : null, hits = 0;
+// Highlights the frames whose name matches; the status line gives how many and their share of
+// the total time (frames nested in another match are not counted twice).
+function search(term) {
+  var re = term === null ? null : new RegExp(term), frames = ntrace.frames, hits = 0, spans = [];
   for (var i = 0; i < frames.length; i++) {
     var m = re !== null && re.test(frames[i].getAttribute("data-name"));
-    frames[i].classList.toggle("match", m); if (m) hits++;
+    frames[i].classList.toggle("match", m);
+    if (m) { hits++; spans.push([parseFloat(frames[i].getAttribute("data-x")), parseFloat(frames[i].getAttribute("data-w"))]); }
   }
-  status.nodeValue = re === null ? " " : hits + " frame(s) match " + term;
+  spans.sort(function (a, b) { return a[0] - b[0] || b[1] - a[1]; });
+  var share = 0, end = -1;
+  for (var j = 0; j < spans.length; j++) {
+    var s = spans[j][0], e = s + spans[j][1];
+    if (e <= end) continue;
+    share += e - Math.max(s, end); end = e;
+  }
+  ntrace.term = term;
+  document.getElementById("search").firstChild.nodeValue = term === null ? "Search" : "Reset Search";
+  ntrace.status.nodeValue = term === null ? " " : hits + " matched, " + (100 * share).toFixed(2) + "% of the time: " + term;
 }
 ]]></script>
 <rect x="0" y="0" width="${width}" height="${height}" fill="rgb(250,250,240)"/>
 <text id="title" x="${width / 2}" y="24">${escapeXml(options.title)}</text>
 <text id="unzoom" class="hidden" x="${PAD_X}" y="24" style="cursor:pointer">Reset Zoom</text>
-<text id="search" x="${width - PAD_X - 60}" y="24" style="cursor:pointer">Search</text>
+<text id="search" x="${width - PAD_X}" y="24" style="cursor:pointer;text-anchor:end">Search</text>
 <text id="details" x="${PAD_X}" y="${height - 12}"> </text>
-<text id="status" x="${width - PAD_X - 300}" y="${height - 12}"> </text>
+<text id="status" x="${width - PAD_X}" y="${height - 12}" style="text-anchor:end"> </text>
 <g id="frames">
 `);
   const frame = (label: string, value: number, x: number, depth: number): void => {

@@ -11,8 +11,8 @@
 import { readFileSync } from "node:fs";
 import { hexShort, symbolStoreKey, NtraceError } from "../../base/index.js";
 import type { ModuleRecord } from "../../tracefile/types.js";
-import { baseName, candidatesOnPath, dirName, findInDirectory, isFile, type FoundFile } from "./locate.js";
-import { parseSymbolPath, type SymbolLocation } from "./symbolpath.js";
+import { baseName, candidatesOnPath, dirName, findInDirectory, isFile, type FoundFile } from "../../pe/symstore/index.js";
+import { parseSymbolPath, type SymbolLocation } from "../../pe/symstore/index.js";
 import { codeViewOfBlock, loadPdb, loadImageCoffFunctions, type CodeViewRecord, type PdbSymbols } from "./parsers.js";
 
 export type WarningSink = (message: string) => void;

@@ -1,2 +1,2 @@
 export * from "./types.js";
-export { UnicornEngine, unicornAvailable, unicornLibraryName } from "./unicorn.js";
+export { UnicornEngine, unicornAvailable, unicornLibraryName, unicornVersion } from "./unicorn.js";

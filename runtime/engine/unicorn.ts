@@ -60,6 +60,7 @@ interface UnicornLib {
   uc_context_restore: NativeFunction;
   uc_context_size: NativeFunction;
   uc_context_free: NativeFunction;
+  uc_version: NativeFunction;
   codeCb: TypeObject;
   intrCb: TypeObject;
   memCb: TypeObject;
@@ -97,6 +98,7 @@ function loadUnicorn(): UnicornLib {
   lib = {
     uc_open: h.func("int uc_open(int arch, int mode, _Out_ void **uc)"),
     uc_close: h.func("int uc_close(void *uc)"),
+    uc_version: h.func("unsigned int uc_version(_Out_ unsigned int *major, _Out_ unsigned int *minor)"),
     uc_strerror: h.func("const char *uc_strerror(int code)"),
     uc_mem_map: h.func("int uc_mem_map(void *uc, uint64_t address, size_t size, uint32_t perms)"),
     uc_mem_unmap: h.func("int uc_mem_unmap(void *uc, uint64_t address, size_t size)"),
@@ -134,6 +136,22 @@ export function unicornAvailable(): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * The engine as people name it, from the loaded library itself: "unicorn 2.0.1" (uc_version
+ * packs major.minor.patch.extra into one word, one byte each); undefined when the library does
+ * not load. Printed by `ntrace --version` and written into trace headers.
+ */
+export function unicornVersion(): string | undefined {
+  let u: UnicornLib;
+  try {
+    u = loadUnicorn();
+  } catch {
+    return undefined;
+  }
+  const packed = (u.uc_version([0], [0]) as number) >>> 0;
+  return `unicorn ${packed >>> 24}.${(packed >>> 16) & 0xff}.${(packed >>> 8) & 0xff}`;
 }
 
 const MAX_COUNT = 0xffffffff;

@@ -73,13 +73,20 @@ export function nativeLibraryPath(): string | undefined {
   return undefined;
 }
 
+/** The helper's build script, as installed (source tree or npm package), for messages. */
+function nativeBuildScript(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const candidates = [join(here, "native", "build.sh"), join(here, "..", "..", "..", "runtime", "tracing", "native", "build.sh")];
+  return candidates.find((p) => existsSync(p)) ?? candidates[1]!;
+}
+
 function load(): NativeLib | null {
   if (lib !== undefined) return lib;
   lib = null;
   if (process.env["NTRACE_NO_NATIVE"] !== undefined || !nativeSupported()) return lib;
   const path = nativeLibraryPath();
   if (path === undefined) {
-    unavailable = "native hook helper not built (run scripts/install-deps.sh)";
+    unavailable = `native hook helper not built (build it: sh ${nativeBuildScript()})`;
     return lib;
   }
   try {
@@ -103,7 +110,7 @@ function load(): NativeLib | null {
     };
   } catch (err) {
     lib = null;
-    unavailable = `native hook helper ${path} cannot be loaded (${err instanceof Error ? err.message.split("\n")[0] : String(err)}; rebuild it: sh runtime/tracing/native/build.sh)`;
+    unavailable = `native hook helper ${path} cannot be loaded (${err instanceof Error ? err.message.split("\n")[0] : String(err)}; rebuild it: sh ${nativeBuildScript()})`;
   }
   return lib;
 }

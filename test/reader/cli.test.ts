@@ -42,7 +42,7 @@ describe("reader commands on `ntrace run` traces", () => {
     expect(chrome.status, chrome.stderr).toBe(0);
     expect(checkTraceEvents(JSON.parse(readFileSync(chromeFile, "utf8")))).toEqual([]);
     const folded = ntrace(["flamegraph", trace, ...sp]);
-    expect(folded.stdout).toMatch(/^thread 0x[0-9a-f]{8};Run;fib;fib;fib;fib;leaf \d+$/m);
+    expect(folded.stdout).toMatch(/^thread 0x[0-9a-f]{8};fib!Run;fib!fib;fib!fib;fib!fib;fib!fib;fib!leaf \d+$/m);
     const dump = ntrace(["dump", trace, ...sp]);
     expect(dump.stdout.split("\n").filter((l) => / entry +fib!leaf /.test(l))).toHaveLength(5);
     const stack = ntrace(["stack", trace, ...sp]);

@@ -188,7 +188,7 @@ describe("damaged traces produce output and warnings, never a crash (must show 5
     const { ctx, out } = capture(damagedTrace("all"), { symbolPath: `${ROOT}samples/fib` });
     runReplay(ctx, out);
     const text = out.text();
-    expect(text).toContain("leaf(); /* unwound */");
+    expect(text).toContain("leaf(); /* unwound: exception 0xc0000005 */");
     expect(text).toContain("/* 100 event(s) lost at 7 */");
     expect(text).toContain("} /* Run: unclosed */");
   });

@@ -12,7 +12,7 @@ describe("durations", () => {
     expect(parseDuration("10us", NS)).toBe(10_000);
     expect(parseDuration("1.5ms", NS)).toBe(1_500_000);
     expect(parseDuration("2s", NS)).toBe(2e9);
-    expect(() => parseDuration("10us", INSN)).toThrow(/counts instructions/);
+    expect(() => parseDuration("10us", INSN)).toThrow(/counts guest instructions/);
     expect(() => parseDuration("ten", NS)).toThrow(/expected a number/);
     expect(() => parseDuration("5 parsecs", NS)).toThrow(/unknown unit/);
   });

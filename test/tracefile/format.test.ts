@@ -11,7 +11,7 @@ import {
   type TraceEvent,
 } from "../../tracefile/index.js";
 import { encodeHeader } from "../../tracefile/records.js";
-import { IDLE0, IDLE1, MODULE_A, MODULE_B, MODULE_C, SMALL_HEADER, T1, buildSmallTrace } from "./small.js";
+import { IDLE0, IDLE1, MODULE_A, MODULE_B, MODULE_C, SMALL_HEADER, SMALL_RUN, T1, buildSmallTrace } from "./small.js";
 
 describe("small trace: write and read", () => {
   const bytes = buildSmallTrace();
@@ -26,7 +26,19 @@ describe("small trace: write and read", () => {
   });
 
   it("keeps the header", () => {
-    expect(tf.header).toEqual({ ...SMALL_HEADER, formatMajor: 1, formatMinor: 0 });
+    expect(tf.header).toEqual({ ...SMALL_HEADER, formatMajor: 1, formatMinor: 1 });
+  });
+
+  it("keeps how the run ended (format 1.1 footer), and has none when closed without it", () => {
+    expect(tf.run).toEqual(SMALL_RUN);
+    const sink = new MemorySink();
+    const w = TraceWriter.create(sink, SMALL_HEADER);
+    w.close();
+    expect(openTraceBytes(sink.bytes()).run).toBeUndefined();
+    const failed = new MemorySink();
+    const w2 = TraceWriter.create(failed, { ...SMALL_HEADER, clock: { kind: "host-monotonic", unit: "ns", description: "" } });
+    w2.close({ failure: "unhandled exception 0xc0000005", result: 0xffffffff, instructions: 2 ** 40, elapsedNs: 1_234_567_890 });
+    expect(openTraceBytes(failed.bytes()).run).toEqual({ failure: "unhandled exception 0xc0000005", result: 0xffffffff, instructions: 2 ** 40, elapsedNs: 1_234_567_890 });
   });
 
   it("keeps modules, with ids assigned in order and debug blocks byte for byte", () => {

@@ -1,54 +1,84 @@
 /**
- * Must-show 5: a committed format-1.0 trace (test/golden/tracefile/v1.ntrace, made by
- * regenerate.sh from small.ts) still decodes to the expected content, re-encodes to the same
- * bytes, and today's writer still produces exactly those bytes. A format change that breaks
- * this must bump the format version (and add a new golden next to this one).
+ * Must-show 5: committed traces of every format version (test/golden/tracefile/v1.ntrace is
+ * format 1.0, v1.1.ntrace format 1.1 — both made by regenerate.sh from small.ts) still decode
+ * to the expected content. The newest re-encodes to the same bytes, and today's writer still
+ * produces exactly those bytes; a format change that breaks this must bump the format version
+ * and add a new golden next to these.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { EventKind, MemorySink, crc32, openTrace, rewriteTrace } from "../../tracefile/index.js";
-import { IDLE0, IDLE1, T1, buildSmallTrace } from "./small.js";
+import { EventKind, MemorySink, crc32, openTrace, openTraceBytes, rewriteTrace, type TraceFile } from "../../tracefile/index.js";
+import { IDLE0, IDLE1, SMALL_RUN, T1, buildSmallTrace } from "./small.js";
 
-const GOLDEN = path.resolve(import.meta.dirname, "../golden/tracefile/v1.ntrace");
+const GOLDEN_1_0 = path.resolve(import.meta.dirname, "../golden/tracefile/v1.ntrace");
+const GOLDEN_1_1 = path.resolve(import.meta.dirname, "../golden/tracefile/v1.1.ntrace");
 
 if (process.env.NTRACE_REGEN_GOLDEN === "1") {
-  fs.writeFileSync(GOLDEN, buildSmallTrace({ chunkEvents: 7 }));
+  fs.writeFileSync(GOLDEN_1_1, buildSmallTrace({ chunkEvents: 7 }));
 }
 
-describe("golden trace v1.ntrace", () => {
-  const golden = new Uint8Array(fs.readFileSync(GOLDEN));
-  const tf = openTrace(GOLDEN);
+/** The content every version of the small trace has. */
+function expectSmallContent(tf: TraceFile): void {
+  expect(tf.complete).toBe(true);
+  expect(tf.verify({ decode: true })).toEqual([]);
+  expect(tf.header.formatMajor).toBe(1);
+  expect(tf.header.clock.kind).toBe("guest-instructions");
+  expect(tf.header.argCount).toBe(2);
+  expect(tf.header.mode).toBe("kernel");
+  expect(tf.header.commandLine).toEqual(["ntrace", "run", "drv.sys", "--cpus", "2", "--args", "2"]);
+  expect(tf.modules.map((m) => [m.name, m.base, m.firstFunctionId, m.debugBlock.length])).toEqual([
+    ["drv.sys", 0xf8a00000, 0, 88],
+    ["hal.dll", 0x80010000, 4, 0],
+    ["late.dll", 0x10000000, 6, 100],
+  ]);
+  expect(crc32(tf.modules[0]!.debugBlock)).toBe(GOLDEN_DEBUG_CRC);
+  expect(tf.threads.map((t) => [t.key, t.cpu, t.idle])).toEqual([
+    [T1, undefined, undefined],
+    [IDLE0, 0, true],
+    [IDLE1, 1, true],
+  ]);
+  expect(tf.eventCount).toBe(170);
+  expect([T1, IDLE0, IDLE1].map((k) => tf.threadEventCount(k))).toEqual([91, 34, 45]); // 1 start + steps (45+27, 30, 36) + unclosed frames + 1 end (T1)
+  expect(tf.chunkIndex().length).toBe(25); // ⌈91/7⌉ + ⌈34/7⌉ + ⌈45/7⌉
+  const first = [...tf.events(T1)].slice(0, 3);
+  expect(first).toEqual(GOLDEN_FIRST_EVENTS);
+  expect(first[0]!.kind).toBe(EventKind.ThreadStart);
+  const last = [...tf.events(T1)].at(-1)!;
+  expect(last).toMatchObject({ kind: EventKind.ThreadEnd, fn: -1, value: 0 });
+}
 
-  it("decodes to the expected content", () => {
+describe("golden trace v1.ntrace (format 1.0)", () => {
+  const golden = new Uint8Array(fs.readFileSync(GOLDEN_1_0));
+  const tf = openTrace(GOLDEN_1_0);
+
+  it("decodes to the expected content; it has no engine and no run summary", () => {
     expect(golden.length).toBe(4215);
-    expect(tf.complete).toBe(true);
-    expect(tf.verify({ decode: true })).toEqual([]);
-    expect(tf.header.formatMajor).toBe(1);
     expect(tf.header.formatMinor).toBe(0);
-    expect(tf.header.clock.kind).toBe("guest-instructions");
-    expect(tf.header.argCount).toBe(2);
-    expect(tf.header.mode).toBe("kernel");
-    expect(tf.header.commandLine).toEqual(["ntrace", "run", "drv.sys", "--cpus", "2", "--args", "2"]);
-    expect(tf.modules.map((m) => [m.name, m.base, m.firstFunctionId, m.debugBlock.length])).toEqual([
-      ["drv.sys", 0xf8a00000, 0, 88],
-      ["hal.dll", 0x80010000, 4, 0],
-      ["late.dll", 0x10000000, 6, 100],
-    ]);
-    expect(crc32(tf.modules[0]!.debugBlock)).toBe(GOLDEN_DEBUG_CRC);
-    expect(tf.threads.map((t) => [t.key, t.cpu, t.idle])).toEqual([
-      [T1, undefined, undefined],
-      [IDLE0, 0, true],
-      [IDLE1, 1, true],
-    ]);
-    expect(tf.eventCount).toBe(170);
-    expect([T1, IDLE0, IDLE1].map((k) => tf.threadEventCount(k))).toEqual([91, 34, 45]) // 1 start + steps (45+27, 30, 36) + unclosed frames + 1 end (T1);
-    expect(tf.chunkIndex().length).toBe(25); // ⌈91/7⌉ + ⌈34/7⌉ + ⌈45/7⌉
-    const first = [...tf.events(T1)].slice(0, 3);
-    expect(first).toEqual(GOLDEN_FIRST_EVENTS);
-    expect(first[0]!.kind).toBe(EventKind.ThreadStart);
-    const last = [...tf.events(T1)].at(-1)!;
-    expect(last).toMatchObject({ kind: EventKind.ThreadEnd, fn: -1, value: 0 });
+    expectSmallContent(tf);
+    expect(tf.header.engine).toBeUndefined();
+    expect(tf.run).toBeUndefined();
+  });
+
+  it("copies into a format 1.1 trace with the same content", () => {
+    const sink = new MemorySink();
+    rewriteTrace(tf, sink, { chunkEvents: 7 });
+    const copy = openTraceBytes(sink.bytes());
+    expect(copy.header.formatMinor).toBe(1);
+    expectSmallContent(copy);
+    expect([...copy.mergedEvents()]).toEqual([...tf.mergedEvents()]);
+  });
+});
+
+describe("golden trace v1.1.ntrace (format 1.1)", () => {
+  const golden = new Uint8Array(fs.readFileSync(GOLDEN_1_1));
+  const tf = openTrace(GOLDEN_1_1);
+
+  it("decodes to the expected content, with the engine and how the run ended", () => {
+    expect(tf.header.formatMinor).toBe(1);
+    expectSmallContent(tf);
+    expect(tf.header.engine).toBe("unicorn 2.0.1");
+    expect(tf.run).toEqual(SMALL_RUN);
   });
 
   it("re-encodes to identical bytes (encode → decode → encode)", () => {

@@ -63,7 +63,11 @@ export const SMALL_HEADER = {
   commandLine: ["ntrace", "run", "drv.sys", "--cpus", "2", "--args", "2"],
   argCount: 2,
   mode: "kernel",
+  engine: "unicorn 2.0.1",
 } as const;
+
+/** How the small trace's "run" ended (format 1.1 footer). */
+export const SMALL_RUN = { exitCode: 0, instructions: 123456 } as const;
 
 /** Random but balanced activity: calls, returns, an exception unwind, a lost-events mark. */
 function activity(t: ThreadEventWriter, r: () => number, clock: { ts: number }, fnCount: number, steps: number, espBase: number): void {
@@ -118,6 +122,6 @@ export function buildSmallTrace(options: TraceWriterOptions = { chunkEvents: 7 }
     activity(t1, r, clock, fnCount() + c.functionRvas.length, 9, 0xf7e00000);
   }
   t1.threadEnd((clock.ts += 5), 0);
-  w.close();
+  w.close(SMALL_RUN);
   return sink.bytes();
 }

@@ -39,7 +39,7 @@ describe("the default recorder", () => {
     const r = runTraced({ image: sample("fib/fib.dll"), call: { name: "Run", args: [5] } });
     expect(r.recorder).toBe("hooks");
     expect(r.run.result).toBe(5);
-    if (nativeSupported() && process.env["NTRACE_NO_NATIVE"] === undefined) expect(r.fallbackNote).toMatch(/^native hook helper not built \(run scripts\/install-deps\.sh\); using JS hooks, about 3× slower$/);
+    if (nativeSupported() && process.env["NTRACE_NO_NATIVE"] === undefined) expect(r.fallbackNote).toMatch(/^native hook helper not built \(build it: sh \/\S+\/runtime\/tracing\/native\/build\.sh\); using JS hooks, about 3× slower$/);
   });
 });
 

@@ -22,6 +22,7 @@ export namespace ntrace {
                 commandLine: string[];
                 argCount: number;
                 mode: string;
+                engine: string;
                 static create(properties: ntrace.trace.v1.Header.$Shape): ntrace.trace.v1.Header & ntrace.trace.v1.Header.$Shape;
                 static create(properties?: ntrace.trace.v1.Header.$Properties): ntrace.trace.v1.Header;
                 static encode(message: ntrace.trace.v1.Header.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -38,6 +39,7 @@ export namespace ntrace {
                     commandLine?: (string[]|null);
                     argCount?: (number|null);
                     mode?: (string|null);
+                    engine?: (string|null);
                     $unknowns?: Uint8Array[];
                 }
                 type $Shape = ntrace.trace.v1.Header.$Properties;
@@ -267,6 +269,35 @@ export namespace ntrace {
                 type $Shape = ntrace.trace.v1.ChunkIndex.$Properties;
             }
 
+            interface IRunSummary extends ntrace.trace.v1.RunSummary.$Properties {
+            }
+
+            class RunSummary {
+                constructor(properties?: ntrace.trace.v1.RunSummary.$Properties);
+                $unknowns?: Uint8Array[];
+                exitCode?: (number|null);
+                result?: (number|null);
+                failure?: (string|null);
+                instructions: (number|Long);
+                elapsedNs?: (number|Long|null);
+                static create(properties: ntrace.trace.v1.RunSummary.$Shape): ntrace.trace.v1.RunSummary & ntrace.trace.v1.RunSummary.$Shape;
+                static create(properties?: ntrace.trace.v1.RunSummary.$Properties): ntrace.trace.v1.RunSummary;
+                static encode(message: ntrace.trace.v1.RunSummary.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): ntrace.trace.v1.RunSummary & ntrace.trace.v1.RunSummary.$Shape;
+            }
+
+            namespace RunSummary {
+                interface $Properties {
+                    exitCode?: (number|null);
+                    result?: (number|null);
+                    failure?: (string|null);
+                    instructions?: (number|Long|null);
+                    elapsedNs?: (number|Long|null);
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = ntrace.trace.v1.RunSummary.$Properties;
+            }
+
             interface IFooter extends ntrace.trace.v1.Footer.$Properties {
             }
 
@@ -277,6 +308,7 @@ export namespace ntrace {
                 threadOffsets: (number|Long)[];
                 chunks: ntrace.trace.v1.ChunkIndex.$Properties[];
                 totalEvents: (number|Long);
+                run?: (ntrace.trace.v1.RunSummary.$Properties|null);
                 static create(properties: ntrace.trace.v1.Footer.$Shape): ntrace.trace.v1.Footer & ntrace.trace.v1.Footer.$Shape;
                 static create(properties?: ntrace.trace.v1.Footer.$Properties): ntrace.trace.v1.Footer;
                 static encode(message: ntrace.trace.v1.Footer.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -289,6 +321,7 @@ export namespace ntrace {
                     threadOffsets?: ((number|Long)[]|null);
                     chunks?: (ntrace.trace.v1.ChunkIndex.$Properties[]|null);
                     totalEvents?: (number|Long|null);
+                    run?: (ntrace.trace.v1.RunSummary.$Properties|null);
                     $unknowns?: Uint8Array[];
                 }
                 type $Shape = ntrace.trace.v1.Footer.$Properties;

@@ -49,6 +49,7 @@ export const ntrace = $root.ntrace = (() => {
                  * @property {Array.<string>|null} [commandLine] Header commandLine
                  * @property {number|null} [argCount] Header argCount
                  * @property {string|null} [mode] Header mode
+                 * @property {string|null} [engine] Header engine
                  * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
                  */
 
@@ -146,6 +147,14 @@ export const ntrace = $root.ntrace = (() => {
                 Header.prototype.mode = "";
 
                 /**
+                 * Header engine.
+                 * @member {string} engine
+                 * @memberof ntrace.trace.v1.Header
+                 * @instance
+                 */
+                Header.prototype.engine = "";
+
+                /**
                  * Creates a new Header instance using the specified properties.
                  * @function create
                  * @memberof ntrace.trace.v1.Header
@@ -194,6 +203,8 @@ export const ntrace = $root.ntrace = (() => {
                         writer.uint32(/* id 7, wireType 0 =*/56).uint32(message.argCount);
                     if (message.mode != null && $Object.hasOwnProperty.call(message, "mode") && message.mode !== "")
                         writer.uint32(/* id 8, wireType 2 =*/66).string(message.mode);
+                    if (message.engine != null && $Object.hasOwnProperty.call(message, "engine") && message.engine !== "")
+                        writer.uint32(/* id 9, wireType 2 =*/74).string(message.engine);
                     if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                         for (let i = 0; i < message.$unknowns.length; ++i)
                             writer.raw(message.$unknowns[i]);
@@ -304,6 +315,15 @@ export const ntrace = $root.ntrace = (() => {
                                     message.mode = value;
                                 else
                                     delete message.mode;
+                                continue;
+                            }
+                        case 9: {
+                                if (wireType !== 2)
+                                    break;
+                                if ((value = reader.stringVerify()).length)
+                                    message.engine = value;
+                                else
+                                    delete message.engine;
                                 continue;
                             }
                         }
@@ -2178,6 +2198,257 @@ export const ntrace = $root.ntrace = (() => {
                 return ChunkIndex;
             })();
 
+            v1.RunSummary = (function() {
+
+                /**
+                 * Properties of a RunSummary.
+                 * @typedef {Object} ntrace.trace.v1.RunSummary.$Properties
+                 * @property {number|null} [exitCode] RunSummary exitCode
+                 * @property {number|null} [result] RunSummary result
+                 * @property {string|null} [failure] RunSummary failure
+                 * @property {number|Long|null} [instructions] RunSummary instructions
+                 * @property {number|Long|null} [elapsedNs] RunSummary elapsedNs
+                 * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+                 */
+
+                /**
+                 * Properties of a RunSummary.
+                 * @memberof ntrace.trace.v1
+                 * @interface IRunSummary
+                 * @augments ntrace.trace.v1.RunSummary.$Properties
+                 * @deprecated Use ntrace.trace.v1.RunSummary.$Properties instead.
+                 */
+
+                /**
+                 * Shape of a RunSummary.
+                 * @typedef {ntrace.trace.v1.RunSummary.$Properties} ntrace.trace.v1.RunSummary.$Shape
+                 */
+
+                /**
+                 * Constructs a new RunSummary.
+                 * @memberof ntrace.trace.v1
+                 * @classdesc Represents a RunSummary.
+                 * @constructor
+                 * @param {ntrace.trace.v1.RunSummary.$Properties=} [properties] Properties to set
+                 * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+                 */
+                const RunSummary = function (properties) {
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                /**
+                 * RunSummary exitCode.
+                 * @member {number|null|undefined} exitCode
+                 * @memberof ntrace.trace.v1.RunSummary
+                 * @instance
+                 */
+                RunSummary.prototype.exitCode = null;
+
+                /**
+                 * RunSummary result.
+                 * @member {number|null|undefined} result
+                 * @memberof ntrace.trace.v1.RunSummary
+                 * @instance
+                 */
+                RunSummary.prototype.result = null;
+
+                /**
+                 * RunSummary failure.
+                 * @member {string|null|undefined} failure
+                 * @memberof ntrace.trace.v1.RunSummary
+                 * @instance
+                 */
+                RunSummary.prototype.failure = null;
+
+                /**
+                 * RunSummary instructions.
+                 * @member {number|Long} instructions
+                 * @memberof ntrace.trace.v1.RunSummary
+                 * @instance
+                 */
+                RunSummary.prototype.instructions = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+                /**
+                 * RunSummary elapsedNs.
+                 * @member {number|Long|null|undefined} elapsedNs
+                 * @memberof ntrace.trace.v1.RunSummary
+                 * @instance
+                 */
+                RunSummary.prototype.elapsedNs = null;
+
+                // OneOf field names bound to virtual getters and setters
+                let $oneOfFields;
+
+                // Virtual OneOf for proto3 optional field
+                $Object.defineProperty(RunSummary.prototype, "_exitCode", {
+                    get: $util.oneOfGetter($oneOfFields = ["exitCode"]),
+                    set: $util.oneOfSetter($oneOfFields)
+                });
+
+                // Virtual OneOf for proto3 optional field
+                $Object.defineProperty(RunSummary.prototype, "_result", {
+                    get: $util.oneOfGetter($oneOfFields = ["result"]),
+                    set: $util.oneOfSetter($oneOfFields)
+                });
+
+                // Virtual OneOf for proto3 optional field
+                $Object.defineProperty(RunSummary.prototype, "_failure", {
+                    get: $util.oneOfGetter($oneOfFields = ["failure"]),
+                    set: $util.oneOfSetter($oneOfFields)
+                });
+
+                // Virtual OneOf for proto3 optional field
+                $Object.defineProperty(RunSummary.prototype, "_elapsedNs", {
+                    get: $util.oneOfGetter($oneOfFields = ["elapsedNs"]),
+                    set: $util.oneOfSetter($oneOfFields)
+                });
+
+                /**
+                 * Creates a new RunSummary instance using the specified properties.
+                 * @function create
+                 * @memberof ntrace.trace.v1.RunSummary
+                 * @static
+                 * @param {ntrace.trace.v1.RunSummary.$Properties=} [properties] Properties to set
+                 * @returns {ntrace.trace.v1.RunSummary} RunSummary instance
+                 * @type {{
+                 *   (properties: ntrace.trace.v1.RunSummary.$Shape): ntrace.trace.v1.RunSummary & ntrace.trace.v1.RunSummary.$Shape;
+                 *   (properties?: ntrace.trace.v1.RunSummary.$Properties): ntrace.trace.v1.RunSummary;
+                 * }}
+                 */
+                RunSummary.create = function(properties) {
+                    return new RunSummary(properties);
+                };
+
+                /**
+                 * Encodes the specified RunSummary message. Does not implicitly {@link ntrace.trace.v1.RunSummary.verify|verify} messages.
+                 * @function encode
+                 * @memberof ntrace.trace.v1.RunSummary
+                 * @static
+                 * @param {ntrace.trace.v1.RunSummary.$Properties} message RunSummary message or plain object to encode
+                 * @param {$protobuf.Writer} [writer] Writer to encode to
+                 * @returns {$protobuf.Writer} Writer
+                 */
+                RunSummary.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.exitCode != null && $Object.hasOwnProperty.call(message, "exitCode"))
+                        writer.uint32(/* id 1, wireType 0 =*/8).uint32(message.exitCode);
+                    if (message.result != null && $Object.hasOwnProperty.call(message, "result"))
+                        writer.uint32(/* id 2, wireType 0 =*/16).uint32(message.result);
+                    if (message.failure != null && $Object.hasOwnProperty.call(message, "failure"))
+                        writer.uint32(/* id 3, wireType 2 =*/26).string(message.failure);
+                    if (message.instructions != null && $Object.hasOwnProperty.call(message, "instructions") && (typeof message.instructions === "object" ? message.instructions.low || message.instructions.high : message.instructions !== 0))
+                        writer.uint32(/* id 4, wireType 0 =*/32).uint64(message.instructions);
+                    if (message.elapsedNs != null && $Object.hasOwnProperty.call(message, "elapsedNs"))
+                        writer.uint32(/* id 5, wireType 0 =*/40).uint64(message.elapsedNs);
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                /**
+                 * Decodes a RunSummary message from the specified reader or buffer.
+                 * @function decode
+                 * @memberof ntrace.trace.v1.RunSummary
+                 * @static
+                 * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+                 * @param {number} [length] Message length if known beforehand
+                 * @returns {ntrace.trace.v1.RunSummary & ntrace.trace.v1.RunSummary.$Shape} RunSummary
+                 * @throws {Error} If the payload is not a reader or valid buffer
+                 * @throws {$protobuf.util.ProtocolError} If required fields are missing
+                 */
+                RunSummary.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message, value;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.ntrace.trace.v1.RunSummary();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        let wireType = tag & 7;
+                        switch (tag >>>= 3) {
+                        case 1: {
+                                if (wireType !== 0)
+                                    break;
+                                message.exitCode = reader.uint32();
+                                message._exitCode = "exitCode";
+                                continue;
+                            }
+                        case 2: {
+                                if (wireType !== 0)
+                                    break;
+                                message.result = reader.uint32();
+                                message._result = "result";
+                                continue;
+                            }
+                        case 3: {
+                                if (wireType !== 2)
+                                    break;
+                                message.failure = reader.stringVerify();
+                                message._failure = "failure";
+                                continue;
+                            }
+                        case 4: {
+                                if (wireType !== 0)
+                                    break;
+                                if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                    message.instructions = value;
+                                else
+                                    delete message.instructions;
+                                continue;
+                            }
+                        case 5: {
+                                if (wireType !== 0)
+                                    break;
+                                message.elapsedNs = reader.uint64();
+                                message._elapsedNs = "elapsedNs";
+                                continue;
+                            }
+                        }
+                        reader.skipType(wireType, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                return RunSummary;
+            })();
+
             v1.Footer = (function() {
 
                 /**
@@ -2187,6 +2458,7 @@ export const ntrace = $root.ntrace = (() => {
                  * @property {Array.<number|Long>|null} [threadOffsets] Footer threadOffsets
                  * @property {Array.<ntrace.trace.v1.ChunkIndex.$Properties>|null} [chunks] Footer chunks
                  * @property {number|Long|null} [totalEvents] Footer totalEvents
+                 * @property {ntrace.trace.v1.RunSummary.$Properties|null} [run] Footer run
                  * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
                  */
 
@@ -2254,6 +2526,14 @@ export const ntrace = $root.ntrace = (() => {
                 Footer.prototype.totalEvents = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
 
                 /**
+                 * Footer run.
+                 * @member {ntrace.trace.v1.RunSummary.$Properties|null|undefined} run
+                 * @memberof ntrace.trace.v1.Footer
+                 * @instance
+                 */
+                Footer.prototype.run = null;
+
+                /**
                  * Creates a new Footer instance using the specified properties.
                  * @function create
                  * @memberof ntrace.trace.v1.Footer
@@ -2294,6 +2574,8 @@ export const ntrace = $root.ntrace = (() => {
                             $root.ntrace.trace.v1.ChunkIndex.encode(message.chunks[i], writer.uint32(/* id 3, wireType 2 =*/26).fork(), _depth + 1).ldelim();
                     if (message.totalEvents != null && $Object.hasOwnProperty.call(message, "totalEvents") && (typeof message.totalEvents === "object" ? message.totalEvents.low || message.totalEvents.high : message.totalEvents !== 0))
                         writer.uint32(/* id 4, wireType 0 =*/32).uint64(message.totalEvents);
+                    if (message.run != null && $Object.hasOwnProperty.call(message, "run"))
+                        $root.ntrace.trace.v1.RunSummary.encode(message.run, writer.uint32(/* id 5, wireType 2 =*/42).fork(), _depth + 1).ldelim();
                     if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                         for (let i = 0; i < message.$unknowns.length; ++i)
                             writer.raw(message.$unknowns[i]);
@@ -2381,6 +2663,12 @@ export const ntrace = $root.ntrace = (() => {
                                     message.totalEvents = value;
                                 else
                                     delete message.totalEvents;
+                                continue;
+                            }
+                        case 5: {
+                                if (wireType !== 2)
+                                    break;
+                                message.run = $root.ntrace.trace.v1.RunSummary.decode(reader, reader.size(), $undefined, _depth + 1, message.run);
                                 continue;
                             }
                         }

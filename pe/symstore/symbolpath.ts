@@ -52,3 +52,13 @@ export function parseSymbolPath(text: string | undefined): ParsedSymbolPath {
   }
   return { locations, warnings: sawRemote ? [REMOTE_IGNORED_WARNING] : [] };
 }
+
+/**
+ * The symbol path a command uses: its --symbol-path values (repeatable, each may hold several
+ * ';'-separated elements), or else `_NT_SYMBOL_PATH`, as WinDbg does.
+ */
+export function symbolPathText(given: readonly string[] | string | undefined, env: Readonly<Record<string, string | undefined>> = process.env): string {
+  const list = given === undefined ? [] : typeof given === "string" ? [given] : given;
+  const text = list.filter((p) => p.trim() !== "").join(";");
+  return text !== "" ? text : (env["_NT_SYMBOL_PATH"] ?? "");
+}
