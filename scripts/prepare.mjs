@@ -1,4 +1,4 @@
-// npm "prepare": builds dist/ (tsc + the generated protobuf module). npm runs it after
+// npm "prepare": builds dist/ (tsc + the generated protobuf module + the bundled command). npm runs it after
 // `npm install`/`npm ci` in a clone, before `npm pack`, and for `npm install -g .` from a fresh
 // clone — where npm links the folder and installs only its dependencies, not the compiler.
 // Then the devDependencies are installed into the folder first (from package-lock.json, with
@@ -27,3 +27,4 @@ if (!existsSync(tsc)) {
 }
 run(process.execPath, [tsc, "-p", "tsconfig.json"]);
 run(process.execPath, [join(root, "scripts", "copy-generated.mjs")]);
+run(process.execPath, [join(root, "scripts", "bundle.mjs")]);

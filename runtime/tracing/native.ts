@@ -6,9 +6,9 @@
  * cannot be loaded, the tracer uses JS hooks (same events, slower).
  */
 import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import koffi, { type LibraryHandle } from "koffi";
+import { packageRoot } from "../../base/packageroot.js";
 import type { Engine } from "../engine/index.js";
 
 type NativeFunction = ReturnType<LibraryHandle["func"]>;
@@ -65,19 +65,15 @@ export function nativeFallbackNote(): string | undefined {
 export function nativeLibraryPath(): string | undefined {
   const override = process.env["NTRACE_NATIVE_LIB"];
   if (override !== undefined) return existsSync(override) ? override : undefined;
-  const here = dirname(fileURLToPath(import.meta.url));
-  // Source tree (tests) or dist/runtime/tracing → the repository's runtime/tracing/native.
-  for (const p of [join(here, "native", NATIVE_LIBRARY), join(here, "..", "..", "..", "runtime", "tracing", "native", NATIVE_LIBRARY)]) {
-    if (existsSync(p)) return p;
-  }
+  const root = packageRoot(import.meta.url);
+  const path = root !== undefined ? join(root, "runtime", "tracing", "native", NATIVE_LIBRARY) : undefined;
+  if (path !== undefined && existsSync(path)) return path;
   return undefined;
 }
 
 /** The helper's build script, as installed (source tree or npm package), for messages. */
 function nativeBuildScript(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const candidates = [join(here, "native", "build.sh"), join(here, "..", "..", "..", "runtime", "tracing", "native", "build.sh")];
-  return candidates.find((p) => existsSync(p)) ?? candidates[1]!;
+  return join(packageRoot(import.meta.url) ?? ".", "runtime", "tracing", "native", "build.sh");
 }
 
 function load(): NativeLib | null {

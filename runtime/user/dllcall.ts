@@ -5,8 +5,8 @@
  * whose first instruction ntrace watches with a code hook.
  */
 import { existsSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { packageRoot } from "../../base/packageroot.js";
+import { join } from "node:path";
 import { hex, UsageError } from "../../base/index.js";
 import { X86Reg } from "../engine/index.js";
 import { LoadError } from "../core/errors.js";
@@ -17,12 +17,11 @@ const REPORT_EXPORT = "NtraceRunnerReport@8";
 
 export const RunnerReport = { LOADED: 1, RESULT: 2, LOAD_FAILED: 3, NO_EXPORT: 4, PRELOAD_FAILED: 5, USAGE: 6 } as const;
 
-/** The committed runner binary (source tree or installed package: both keep runtime/user/runner/). */
+/** The committed runner binary (runtime/user/runner/ in the repository and in the installed package). */
 export function runnerPath(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  for (const p of [join(here, "runner", RUNNER_NAME), join(here, "..", "..", "..", "runtime", "user", "runner", RUNNER_NAME)]) {
-    if (existsSync(p)) return resolve(p);
-  }
+  const root = packageRoot(import.meta.url);
+  const path = root !== undefined ? join(root, "runtime", "user", "runner", RUNNER_NAME) : undefined;
+  if (path !== undefined && existsSync(path)) return path;
   throw new LoadError(`${RUNNER_NAME} is missing from this installation (runtime/user/runner/): rebuild it with bash runtime/user/runner/build.sh`);
 }
 
