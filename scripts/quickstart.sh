@@ -21,5 +21,9 @@ ntrace report "$out/fib.ntrace" --symbol-path samples/fib
 echo "== ntrace flamegraph $out/fib.ntrace --format svg -o $out/fib.svg"
 ntrace flamegraph "$out/fib.ntrace" --symbol-path samples/fib --format svg -o "$out/fib.svg"
 ntrace flamegraph "$out/fib.ntrace" --symbol-path samples/fib --format speedscope -o "$out/fib.speedscope.json"
-echo "Wrote $out/fib.ntrace, $out/fib.svg (open in a browser) and $out/fib.speedscope.json (open in speedscope)."
+echo "== ntrace run samples/programs/hello.exe -o $out/hello.ntrace --module kernel32.dll --module kernelbase.dll"
+ntrace run samples/programs/hello.exe -o "$out/hello.ntrace" --module kernel32.dll --module kernelbase.dll
+echo "== ntrace replay $out/hello.ntrace --include WriteFile   (the program's writes, down to the system call)"
+ntrace replay "$out/hello.ntrace" --include WriteFile
+echo "Wrote $out/fib.ntrace, $out/fib.svg (open in a browser), $out/fib.speedscope.json (open in speedscope) and $out/hello.ntrace."
 echo "The ntrace command is installed: $(command -v ntrace)"

@@ -63,7 +63,7 @@ describe("the npm pack tarball, installed in another directory", () => {
     const sample = join(project, "node_modules/ntrace/samples/fib/fib.dll");
     expect(ok(sh(bin, ["run", sample, "--call", "Run:10", "-o", join(project, "t.ntrace")], project), "run")).toContain("result: 55 (0x00000037)");
     // exports: the package's entry point imports; its internals do not.
-    const entry = sh(process.execPath, ["--input-type=module", "-e", 'const m = await import("ntrace"); console.log(typeof m.runTraced, typeof m.openTrace, typeof m.computeReport)'], project);
+    const entry = sh(process.execPath, ["--input-type=module", "-e", 'const m = await import("ntrace"); console.log(typeof m.runSession, typeof m.openTrace, typeof m.computeReport)'], project);
     expect(ok(entry, "import ntrace").trim()).toBe("function function function");
     const internal = sh(process.execPath, ["--input-type=module", "-e", 'await import("ntrace/dist/bench/run.js")'], project);
     expect(internal.status).not.toBe(0);
