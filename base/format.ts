@@ -29,3 +29,9 @@ export function symbolStoreKey(guid: string, age: number): string {
 export function cidText(process: number, thread: number): string {
   return `${(process >>> 0).toString(16)}:${(thread >>> 0).toString(16)}`;
 }
+
+/** An integer with thousands separators ("1,166,011"), without loading the ICU locale data. */
+export function withCommas(n: number): string {
+  const digits = Math.abs(Math.trunc(n)).toString();
+  return (n < 0 ? "-" : "") + digits.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+}

@@ -4,7 +4,7 @@
  */
 import { closeSync, openSync, readSync } from "node:fs";
 import type { Command } from "commander";
-import { FormatError, NtraceError, cidText } from "../../base/index.js";
+import { FormatError, NtraceError, cidText, withCommas } from "../../base/index.js";
 import { formatPeInfo, isPe, parsePe, peInfo } from "../../pe/index.js";
 import { printJson } from "../cli.js";
 import { readInputFile, startsWithMz } from "../input.js";
@@ -74,7 +74,7 @@ export function formatTraceInfo(info: TraceInfo, file: string): string {
     `command line: ntrace ${info.commandLine.join(" ")}`,
     `recorded by: ntrace ${info.toolVersion}, ${info.mode} mode, engine ${info.engine ?? "not recorded (trace format 1.0)"}`,
     `exit status: ${run !== undefined ? exitStatus(run) : info.complete ? "not recorded (trace format 1.0)" : "unknown (the trace was not closed)"}`,
-    `instructions: ${run !== undefined ? `${run.instructions.toLocaleString("en-US")} (${formatCount(run.instructions)}) guest instructions` : "not recorded"}`,
+    `instructions: ${run !== undefined ? `${withCommas(run.instructions)} (${formatCount(run.instructions)}) guest instructions` : "not recorded"}`,
     `elapsed: ${
       run?.elapsedNs !== undefined
         ? `${formatDuration(run.elapsedNs, { kind: "host-monotonic", unit: "ns", description: "" })} (host time)`

@@ -12,7 +12,7 @@
  * (usage, image, missing imports, system DLLs not installed, an error of ntrace itself).
  */
 import type { Command } from "commander";
-import { UsageError, hex, cidText } from "../../base/index.js";
+import { UsageError, hex, cidText, withCommas } from "../../base/index.js";
 import { parseCallArg, parseMountSpec, runSession, type MachineObserver, type MachineOptions, type RunResult, type SessionResult, type UserTarget } from "../../runtime/index.js";
 import { addTracingOptions, tracingOptionsFrom, type RawTracingOptions } from "./tracing-options.js";
 import { isDriverImage, parseIrpSpec, type KernelRunResult } from "../../runtime/kernel/index.js";
@@ -124,7 +124,7 @@ let progressShown = false;
 /** Long runs: events and guest instructions so far, about once a second, on stderr. */
 function printProgress(p: { events: number; instructions: number; elapsedMs: number }): void {
   progressShown = true;
-  const line = `ntrace: ${(p.elapsedMs / 1000).toFixed(0)} s: ${p.events.toLocaleString("en-US")} events, ${p.instructions.toLocaleString("en-US")} guest instructions`;
+  const line = `ntrace: ${(p.elapsedMs / 1000).toFixed(0)} s: ${withCommas(p.events)} events, ${withCommas(p.instructions)} guest instructions`;
   process.stderr.write(process.stderr.isTTY ? `\r${line}` : `${line}\n`);
 }
 
@@ -167,7 +167,7 @@ export function printRunResult(r: RunResult, json: boolean): void {
     if (r.result !== undefined) process.stdout.write(`result: ${r.result} (${hex(r.result)})\n`);
     const err: string[] = [];
     if (r.exitCode !== undefined) err.push(`exit code ${r.exitCode} (${hex(r.exitCode)})`);
-    err.push(`${r.instructions.toLocaleString("en-US")} instructions`);
+    err.push(`${withCommas(r.instructions)} instructions`);
     err.push(`${r.threads.length} thread${r.threads.length === 1 ? "" : "s"}`);
     const lines = [`ntrace: ${err.join(", ")}`];
     for (const t of r.threads) {

@@ -10,6 +10,9 @@
  * until the hook is removed. A JS exception inside a callback must never unwind through
  * native frames: it is caught, the engine is stopped, and start() rethrows it.
  */
+import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { dirname, join } from "node:path";
 import koffi, { type LibraryHandle, type TypeObject } from "koffi";
 
 type NativeFunction = ReturnType<LibraryHandle["func"]>;
@@ -233,6 +236,51 @@ function calibrateOldException(u: UnicornLib): void {
   }
 }
 
+/**
+ * Both calibrations run a scratch engine (~30 ms together, a tenth of a short program's run),
+ * so their results are kept in a small file beside ntrace's other caches, keyed by the loaded
+ * library file (path, size, modification time): another build of unicorn calibrates anew.
+ */
+function calibrate(u: UnicornLib): void {
+  const key = libraryIdentity();
+  const file = join(process.env["NTRACE_CACHE"] || join(process.env["XDG_CACHE_HOME"] || join(homedir(), ".cache"), "ntrace"), "engine-calibration.json");
+  if (key !== undefined) {
+    try {
+      const saved = JSON.parse(readFileSync(file, "utf8")) as { key?: unknown; counter?: unknown; oldException?: unknown };
+      if (saved.key === key && typeof saved.counter === "number" && typeof saved.oldException === "number") {
+        counterOffset = saved.counter;
+        oldExceptionOffset = saved.oldException;
+        calibrated = oldExceptionCalibrated = true;
+        return;
+      }
+    } catch {
+      // No cache yet (or an unreadable one): calibrate.
+    }
+  }
+  if (!calibrated) calibrateCounter(u);
+  if (!oldExceptionCalibrated) calibrateOldException(u);
+  if (key === undefined || counterOffset === undefined || oldExceptionOffset === undefined) return;
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, JSON.stringify({ key, counter: counterOffset, oldException: oldExceptionOffset }) + "\n");
+  } catch {
+    // A read-only home: calibrate again next time.
+  }
+}
+
+/** "path:size:mtime" of the libunicorn file this process loaded (Linux: /proc/self/maps). */
+function libraryIdentity(): string | undefined {
+  try {
+    const line = readFileSync("/proc/self/maps", "utf8").split("\n").find((l) => /\/libunicorn[^/]*$/.test(l));
+    const path = line?.slice(line.indexOf("/"));
+    if (path === undefined) return undefined;
+    const st = statSync(path);
+    return `${path}:${st.size}:${st.mtimeMs}`;
+  } catch {
+    return undefined;
+  }
+}
+
 interface UnicornContext extends EngineContext {
   readonly handle: unknown;
 }
@@ -295,8 +343,7 @@ export class UnicornEngine implements Engine {
       mem: koffi.register((_uc: unknown, type: number, address: number | bigint, size: number, value: number | bigint, user: number) => cb[user]!(type, address, size, value), koffi.pointer(this.u.memCb)),
       insn: koffi.register((_uc: unknown, user: number) => cb[user]!(0, 0, 0, 0), koffi.pointer(this.u.insnInvalidCb)),
     };
-    if (counterOffset === undefined && !calibrated) calibrateCounter(this.u);
-    if (!oldExceptionCalibrated) calibrateOldException(this.u);
+    if (!calibrated || !oldExceptionCalibrated) calibrate(this.u);
   }
 
   private check(err: number, what: string): void {
