@@ -1,32 +1,48 @@
 /**
- * Prologue classification: can this function be hot-patched, and how?
+ * How each function is traced (its method):
  *
- * - `msvc`: the function starts with the 2-byte no-op `8B FF` / `89 FF` (mov edi,edi) and is
- *   preceded by ≥5 bytes of padding (`CC`, `90` or `00`). The thunk continues at fn+2.
- * - `clang`: the first instruction is ≥2 bytes, decodable and relocatable; ≥5 bytes of
- *   padding precede it. The thunk runs a relocated copy of it, then jumps to fn+length.
+ * - `hotpatch-msvc`: the function starts with the 2-byte no-op `8B FF` / `89 FF` (mov edi,edi)
+ *   and is preceded by ≥5 bytes of padding (`CC`, `90` or `00`). The thunk continues at fn+2.
+ * - `hotpatch-clang`: the first instruction is ≥2 bytes, decodable and relocatable; ≥5 bytes
+ *   of padding precede it. The thunk runs a relocated copy of it, then jumps to fn+length.
+ * - `detour`: no usable padding: the first instructions (≥5 bytes) become `jmp thunk`; the
+ *   thunk runs them relocated and jumps back (detour.ts says when a function is refused).
+ * - `probe`: neither: an engine hook on the first instruction records the entry (the
+ *   function's bytes stay untouched; slower). The reason says why it is not patched.
  * - `syscall`: a Wine system-call stub (`mov eax, N; mov edx, thunk; call edx; ret K`): not
  *   patched; the runtime records it where the call reaches its system-call dispatcher.
- * - `none`: anything else, with the reason.
+ * - `none`: not traceable at all (not code, inside another function), with the reason.
  *
- * Padding must lie in the same executable section and belong to no other function: it must
- * not overlap [rva, rva+size) of any function whose size is known, and must not contain the
- * start of any other function (which covers the previous function when its size is unknown).
+ * Padding must lie in the same executable section and belong to no other function: it is
+ * counted only after the end of the previous function.
  */
 import type { PeImage } from "../pe/types.js";
 import type { DiscoveredFunction } from "./discover.js";
 import { type CodeBytes, fileCodeBytes, isExecutable, sectionOf } from "./image.js";
 import { decodeInstruction, type Instruction } from "./x86/decode.js";
 import { relocationProblem } from "./x86/relocate.js";
+import { followFunction, planDetour, type FunctionFlow } from "./detour.js";
 
 export const PADDING_NEEDED = 5;
 const PADDING_BYTES = new Set([0xcc, 0x90, 0x00]);
 
 export type PatchClass =
-  | { readonly patch: "msvc"; readonly firstLength: 2 }
-  | { readonly patch: "clang"; readonly firstLength: number; readonly first: Instruction }
+  | { readonly patch: "hotpatch-msvc"; readonly firstLength: 2 }
+  | { readonly patch: "hotpatch-clang"; readonly firstLength: number; readonly first: Instruction }
+  | { readonly patch: "detour"; readonly displaced: readonly Instruction[]; readonly length: number; readonly bytes: Uint8Array }
+  | { readonly patch: "probe"; readonly reason: string }
   | { readonly patch: "syscall"; readonly number: number; readonly argBytes: number }
   | { readonly patch: "none"; readonly reason: string };
+
+/** A method's name as `ntrace functions` and the run summary print it. */
+export type TraceMethod = PatchClass["patch"];
+
+/**
+ * Which method to prefer: `auto` (hot-patch, else detour, else probe), `detour` (detour
+ * wherever possible, else probe: to compare costs on the same functions), `probe` (every
+ * traceable function probed).
+ */
+export type MethodPreference = "auto" | "detour" | "probe";
 
 /** Wine's i386 system-call stub: B8 imm32 (mov eax, N), BA imm32 (mov edx, thunk), FF D2 (call edx), C2 imm16 | C3. */
 export function syscallStub(code: Uint8Array): { readonly number: number; readonly argBytes: number } | undefined {
@@ -84,42 +100,63 @@ export function classify(
   fn: DiscoveredFunction,
   index: FunctionIndex,
   code: CodeBytes = fileCodeBytes(image),
+  prefer: MethodPreference = "auto",
+  flowOf: (rva: number, end: number) => FunctionFlow = (r, e) => followFunction(code, r, e, image.imageBase),
 ): PatchClass {
   const none = (reason: string): PatchClass => ({ patch: "none", reason });
   const rva = fn.rva;
   const section = sectionOf(image, rva);
   if (section === undefined) return none("not inside any section");
   if (!isExecutable(section)) return none(`not in an executable section (${section.name})`);
+  const sectionEnd = section.rva + Math.max(section.virtualSize, section.rawSize);
 
   const below = countBelow(index, rva);
   const widest = below > 0 ? index.sizedReach[below - 1]! : -1;
   const container = widest >= 0 ? index.all[widest]! : undefined;
   if (container !== undefined && rva < container.rva + container.size!) return none(`inside another function (${container.name} at 0x${container.rva.toString(16)})`);
 
+  const head = code.read(rva, Math.min(16, sectionEnd - rva));
+  if (head === undefined || head.length < 2) return none("function runs past the end of its section");
+  const stub = syscallStub(head);
+  if (stub !== undefined) return { patch: "syscall", ...stub };
+  if (prefer === "probe") return { patch: "probe", reason: "probes chosen for every function" };
+
+  const hot = prefer === "auto" ? hotPatchClass(fn, index, below, section.rva, head, code) : { patch: "probe" as const, reason: "detours chosen over hot-patching" };
+  if (hot.patch !== "probe") return hot;
+
+  // The function's extent: its PDB size, else up to the next function, else the section end.
+  let end = sectionEnd;
+  if (fn.size !== undefined && fn.size > 0) end = Math.min(end, rva + fn.size);
+  else {
+    const nextAt = countBelow(index, rva + 1);
+    if (nextAt < index.starts.length) end = Math.min(end, index.starts[nextAt]!);
+  }
+  const plan = planDetour(code, rva, end, flowOf(rva, end));
+  if (plan.ok) return { patch: "detour", displaced: plan.displaced, length: plan.length, bytes: plan.bytes };
+  return { patch: "probe", reason: prefer === "auto" ? `${hot.reason}; no detour: ${plan.reason}` : `no detour: ${plan.reason}` };
+}
+
+/** The hot-patch forms, or a probe with the reason neither fits. */
+function hotPatchClass(fn: DiscoveredFunction, index: FunctionIndex, below: number, sectionRva: number, head: Uint8Array, code: CodeBytes): PatchClass {
+  const rva = fn.rva;
+  const refuse = (reason: string): PatchClass => ({ patch: "probe", reason });
   // Padding: count padding bytes backwards, staying inside the section and after the end of
   // the previous function (its last bytes may well be 00, e.g. `ret 4` = C2 04 00). So the
   // padding counted belongs to no other function.
-  const floor = Math.max(section.rva, below > 0 ? index.reach[below - 1]! : 0);
+  const floor = Math.max(sectionRva, below > 0 ? index.reach[below - 1]! : 0);
   const room = Math.max(0, Math.min(16, rva - floor));
   const before = code.read(rva - room, room) ?? new Uint8Array(0);
   let padding = 0;
   while (padding < before.length && PADDING_BYTES.has(before[before.length - 1 - padding]!)) padding++;
-  const head = code.read(rva, Math.min(16, section.rva + Math.max(section.virtualSize, section.rawSize) - rva));
-  if (head === undefined || head.length < 2) return none("function runs past the end of its section");
-  const stub = syscallStub(head);
-  if (stub !== undefined) return { patch: "syscall", ...stub };
-
-  if (head[0] === 0xeb && head[1] === 0xf9 && before.length >= 5 && (before[before.length - 5] === 0xe8 || before[before.length - 5] === 0xe9)) return none("already patched (starts with EB F9 after an E8 call or E9 jump)");
-  if (padding === 0) return none(floor === section.rva && room === 0 ? "no padding: function starts at the section start" : "no padding before the entry");
-  if (padding < PADDING_NEEDED) return none(`padding too short: ${padding} byte(s) of CC/90/00 before the entry, ${PADDING_NEEDED} needed`);
-
-  if ((head[0] === 0x8b || head[0] === 0x89) && head[1] === 0xff) return { patch: "msvc", firstLength: 2 };
-
+  if (head[0] === 0xeb && head[1] === 0xf9 && before.length >= 5 && (before[before.length - 5] === 0xe8 || before[before.length - 5] === 0xe9)) return { patch: "none", reason: "already patched (starts with EB F9 after an E8 call or E9 jump)" };
+  if (padding === 0) return refuse(floor === sectionRva && room === 0 ? "no padding: function starts at the section start" : "no padding before the entry");
+  if (padding < PADDING_NEEDED) return refuse(`padding too short: ${padding} byte(s) of CC/90/00 before the entry, ${PADDING_NEEDED} needed`);
+  if ((head[0] === 0x8b || head[0] === 0x89) && head[1] === 0xff) return { patch: "hotpatch-msvc", firstLength: 2 };
   const first = decodeInstruction(head, 0);
-  if (first.kind === "unknown") return none(`first instruction is undecodable${first.note !== undefined ? ` (${first.note})` : ""}`);
-  if (first.length < 2) return none(`first instruction too short (${first.length} byte, 2 needed)`);
+  if (first.kind === "unknown") return refuse(`first instruction is undecodable${first.note !== undefined ? ` (${first.note})` : ""}`);
+  if (first.length < 2) return refuse(`first instruction too short (${first.length} byte, 2 needed)`);
   const problem = relocationProblem(first);
-  if (problem !== undefined) return none(`first instruction unsafe to relocate: ${problem}`);
-  if (fn.size !== undefined && first.length > fn.size) return none(`first instruction (${first.length} bytes) is longer than the function (${fn.size} bytes)`);
-  return { patch: "clang", firstLength: first.length, first };
+  if (problem !== undefined) return refuse(`first instruction unsafe to relocate: ${problem}`);
+  if (fn.size !== undefined && first.length > fn.size) return refuse(`first instruction (${first.length} bytes) is longer than the function (${fn.size} bytes)`);
+  return { patch: "hotpatch-clang", firstLength: first.length, first };
 }

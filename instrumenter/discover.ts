@@ -3,7 +3,9 @@
  *
  * Sources: exports (never forwarders — their RVA lies inside the export directory — nor
  * data exports outside executable sections), PDB procedures (which carry sizes), PDB
- * publics flagged as functions, COFF function symbols, and explicit RVAs from the caller.
+ * publics flagged as functions, COFF function symbols, the entry point, direct call targets
+ * found by following the code from all of these (for stripped images; `callTargets` in
+ * listing.ts), and explicit RVAs from the caller.
  *
  * Names: `names` holds every name as found (decorated, e.g. `_Run@4`, `_fib`) AND its
  * undecorated form (`Run`, `fib`), sorted and deduplicated, so that `--include` globs match
@@ -16,7 +18,7 @@ import type { PeImage } from "../pe/types.js";
 import type { Pdb } from "../pe/pdb/types.js";
 import { isExecutable, sectionOf } from "./image.js";
 
-export type FunctionSource = "export" | "pdb-procedure" | "pdb-public" | "coff" | "explicit";
+export type FunctionSource = "export" | "pdb-procedure" | "pdb-public" | "coff" | "entry" | "call" | "explicit";
 
 export interface DiscoveredFunction {
   readonly rva: Rva;
@@ -33,9 +35,11 @@ export interface DiscoveredFunction {
 export interface DiscoverySources {
   readonly pdb?: Pdb;
   readonly explicit?: readonly number[];
+  /** Direct call targets found by following the code (callTargets), named `sub_<rva>`. */
+  readonly calls?: readonly number[];
 }
 
-const SOURCE_ORDER: readonly FunctionSource[] = ["pdb-procedure", "export", "pdb-public", "coff", "explicit"];
+const SOURCE_ORDER: readonly FunctionSource[] = ["pdb-procedure", "export", "pdb-public", "coff", "entry", "call", "explicit"];
 
 /**
  * Undecorated form of a C name: `_name` (cdecl), `_name@N` (stdcall), `@name@N` (fastcall)
@@ -82,6 +86,8 @@ export function discoverFunctions(image: PeImage, sources: DiscoverySources = {}
     for (const p of pdb.publics) if (p.isFunction && p.rva !== undefined) add(p.rva, "pdb-public", p.name);
   }
   for (const s of image.coffSymbols) if (s.isFunction && s.rva !== undefined) add(s.rva, "coff", s.name);
+  if (image.entryRva !== 0) add(image.entryRva, "entry");
+  for (const r of sources.calls ?? []) add(r >>> 0, "call");
   for (const r of sources.explicit ?? []) add(r >>> 0, "explicit");
 
   const out: DiscoveredFunction[] = [];

@@ -8,3 +8,5 @@ export * from "./pdbfind.js";
 export * from "./thunk.js";
 export * from "./x86/decode.js";
 export * from "./x86/relocate.js";
+export * from "./x86/flow.js";
+export * from "./detour.js";

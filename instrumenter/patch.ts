@@ -62,3 +62,19 @@ export function planPatch(fnVa: number, entryThunk: number, original: Uint8Array
     ],
   };
 }
+
+/** Bytes a detour overwrites at the function's entry: `E9 rel32` to its entry slot. */
+export const DETOUR_PATCH_LENGTH = 5;
+
+/**
+ * The detour patch: the first 5 bytes become `jmp entryThunk` (one store; the machine writes
+ * it between slices, so no thread sees half of it). `original` are those 5 bytes before.
+ * Threads stopped inside the displaced instructions are moved by the runtime.
+ */
+export function planDetourPatch(fnVa: number, entryThunk: number, original: Uint8Array): PatchPlan {
+  assert(original.length === DETOUR_PATCH_LENGTH, `original bytes must be ${DETOUR_PATCH_LENGTH} bytes`);
+  const jmp = new Uint8Array(DETOUR_PATCH_LENGTH);
+  jmp[0] = 0xe9;
+  new DataView(jmp.buffer).setInt32(1, (entryThunk - (fnVa + 5)) | 0, true);
+  return { patch: [{ address: fnVa >>> 0, bytes: jmp }], unpatch: [{ address: fnVa >>> 0, bytes: original.slice() }] };
+}

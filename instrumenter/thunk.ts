@@ -18,10 +18,10 @@
  */
 import { assert } from "../base/index.js";
 import type { PatchClass } from "./classify.js";
-import { relocateInstruction } from "./x86/relocate.js";
+import { relocateInstruction, relocateSequence } from "./x86/relocate.js";
 
 export const HOOK_SLOT_SIZE = 8;
-export const CONTINUATION_SIZE = 48;
+export const CONTINUATION_SIZE = 64;
 
 export function jmpRel32(from: number, to: number): Uint8Array {
   const out = new Uint8Array(5);
@@ -63,7 +63,7 @@ export function entrySlot(slotVa: number, continuationVa: number): Uint8Array {
  * function after it.
  */
 export function continuation(contVa: number, fnVa: number, cls: PatchClass, firstBytes: Uint8Array, exitVa?: number, reachedBy: "call" | "jump" = "call"): Uint8Array {
-  assert(cls.patch === "msvc" || cls.patch === "clang", `continuation for a function that is not patched (${cls.patch})`);
+  assert(cls.patch === "hotpatch-msvc" || cls.patch === "hotpatch-clang" || cls.patch === "detour", `continuation for a function that is not patched (${cls.patch})`);
   const out = new Uint8Array(CONTINUATION_SIZE).fill(0xcc);
   let at = 0;
   if (reachedBy === "call") {
@@ -77,7 +77,18 @@ export function continuation(contVa: number, fnVa: number, cls: PatchClass, firs
     new DataView(out.buffer).setUint32(at + 3, exitVa >>> 0, true);
     at += 7;
   }
-  if (cls.patch === "clang") {
+  if (cls.patch === "detour") {
+    const moved = relocateSequence(cls.bytes, cls.displaced, fnVa, contVa + at);
+    out.set(moved.bytes, at);
+    at += moved.bytes.length;
+    if (moved.fallsThrough) {
+      out.set(jmpRel32(contVa + at, fnVa + cls.length), at);
+      at += 5;
+    }
+    assert(at <= CONTINUATION_SIZE, "continuation overflows its slot");
+    return out;
+  }
+  if (cls.patch === "hotpatch-clang") {
     const insn = { ...cls.first, offset: 0 };
     const moved = relocateInstruction(firstBytes, insn, fnVa, contVa + at);
     out.set(moved, at);
@@ -87,4 +98,17 @@ export function continuation(contVa: number, fnVa: number, cls: PatchClass, firs
   at += 5;
   assert(at <= CONTINUATION_SIZE, "continuation overflows its slot");
   return out;
+}
+
+/**
+ * Where a thread stopped at `eip` inside a detour's displaced bytes (it entered the function
+ * before the patch) continues once the patch is in: the copy of the same instruction in the
+ * function's plain continuation (no exit store, reached by jump) at `plainVa`. Undefined when
+ * `eip` is not an instruction boundary of the displaced bytes.
+ */
+export function detourResume(plainVa: number, fnVa: number, cls: PatchClass, eip: number): number | undefined {
+  if (cls.patch !== "detour") return undefined;
+  const { starts } = relocateSequence(cls.bytes, cls.displaced, fnVa, plainVa);
+  const i = cls.displaced.findIndex((d) => fnVa + d.offset === eip);
+  return i > 0 && starts[i] !== undefined ? plainVa + starts[i]! : undefined;
 }

@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { NtraceError, hex } from "../../base/index.js";
 import { isPe, parsePe } from "../../pe/index.js";
 import { parsePdb } from "../../pe/pdb/index.js";
-import { classifyFunctions, findPdb, splitSymbolPath, toListing, type FunctionListing } from "../../instrumenter/index.js";
+import { classifyFunctions, findPdb, methodCounts, methodSummary, splitSymbolPath, toListing, type FunctionListing } from "../../instrumenter/index.js";
 import { symbolPathText } from "../../pe/symstore/index.js";
 import { printJson } from "../cli.js";
 import { readInputFile, startsWithMz } from "../input.js";
@@ -14,12 +14,13 @@ interface FunctionsOptions {
 
 /**
  * `ntrace functions <image>`: every function discovery finds (exports, PDB procedures and
- * publics, COFF symbols) with its hot-patch class, or the reason it cannot be patched.
+ * publics, COFF symbols, entry point, call targets) with its tracing method, and why a probe
+ * or nothing is used where the function cannot be patched.
  */
 export function registerFunctions(program: Command): void {
   program
     .command("functions")
-    .description("list the functions of an image and how each can be hot-patched (msvc, clang or none + reason)")
+    .description("list the functions of an image and how each is traced (hotpatch-msvc, hotpatch-clang, detour, probe, or none + reason)")
     .argument("<image>", "PE32 image (.dll, .exe, .sys)")
     .option("--symbol-path <path>", "where to look for the image's PDB besides next to it: ';'-separated local directories, srv*<store>*…, cache*<store> (symbol servers are never contacted); repeatable; default _NT_SYMBOL_PATH", collect, [])
     .option("--json", "print JSON: [{name, names, rva, size?, sources, patch, reason?}]")
@@ -70,9 +71,7 @@ function formatTable(listing: ImageFunctions): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const fmt = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join("  ").trimEnd();
   lines.push(fmt(header), ...rows.map(fmt));
-  const counts = { msvc: 0, clang: 0, syscall: 0, none: 0 };
-  for (const f of listing.functions) counts[f.patch]++;
-  const syscalls = counts.syscall > 0 ? `, ${counts.syscall} syscall stubs (recorded at the dispatcher)` : "";
-  lines.push(`${listing.functions.length} functions: ${counts.msvc} msvc, ${counts.clang} clang${syscalls}, ${counts.none} not patchable`);
+  lines.push(methodSummary(methodCounts(listing.functions.map((f) => f.patch))));
   return lines.join("\n") + "\n";
 }
+

@@ -141,7 +141,7 @@ export function runTracedCommand(image: string, options: RunCommandOptions, argv
   if (t.fallbackNote !== undefined) process.stderr.write(`ntrace: note: ${t.fallbackNote}\n`);
   process.stderr.write(
     `ntrace: trace ${tracing.output}: ${t.events} events, ${t.traceBytes} bytes` +
-      ` (${s.patched}/${s.functions} functions patched in ${s.modules} module(s)` +
+      ` (${s.functions} functions in ${s.modules} module(s): ${methodList(s.methods)}` +
       `${s.syscalls > 0 ? `, ${s.syscalls} system calls` : ""}` +
       `${s.unwinds > 0 ? `, ${s.unwinds} unwound` : ""}${s.unclosed > 0 ? `, ${s.unclosed} unclosed` : ""}${s.lost > 0 ? `, ${s.lost} LOST` : ""})\n`,
   );
@@ -241,4 +241,10 @@ export function addRunOptions(command: Command): Command {
     .option("--quantum <n>", "instructions per time slice when threads share a CPU")
     .option("--irp <major[:ioctl[:input-hex[:outlen]]]>", "driver (.sys): send this request to the top of the device stack (repeatable; create, close, device_control, ... or 0..27)", collect);
   return addTracingOptions(command);
+}
+
+/** "12 detour, 3 hotpatch-msvc, 1 probe": the methods used, most used first. */
+function methodList(methods: Record<string, number>): string {
+  const used = Object.entries(methods).filter(([m, n]) => n > 0 && m !== "syscall" && m !== "none");
+  return used.length === 0 ? "none traced" : used.sort((a, b) => b[1] - a[1]).map(([m, n]) => `${n} ${m}`).join(", ");
 }

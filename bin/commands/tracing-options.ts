@@ -20,6 +20,7 @@ export interface RawTracingOptions {
   detachAt?: string;
   clock?: string;
   recorder?: string;
+  method?: string;
   symbolPath?: string[];
 }
 
@@ -36,6 +37,7 @@ export function addTracingOptions(command: Command): Command {
     .option("--attach-at <n>", "patch when the guest has executed n instructions (default: at load)")
     .option("--detach-at <n>", "unpatch when the guest has executed n instructions")
     .option("--clock <kind>", "timestamps: guest (instructions, deterministic) or host (ns)", "guest")
+    .option("--method <kind>", "how functions are instrumented: auto (hot-patch, else detour, else probe), detour (detours wherever possible, else probe) or probe (engine hooks only)", "auto")
     .option("--recorder <kind>", "how events are recorded: native (C hooks) or hooks (JS hooks, about 3x slower)", "native")
     .option("--symbol-path <path>", "where to look for PDBs besides next to each image: ';'-separated local directories, srv*<store>*…, cache*<store> (never contacted over the network); repeatable; default _NT_SYMBOL_PATH", collect, []);
 }
@@ -52,6 +54,8 @@ export function tracingOptionsFrom(raw: RawTracingOptions, image: string): { ena
   if (clock !== "guest" && clock !== "host") throw new UsageError(`--clock must be guest or host, not '${clock}'`);
   const recorder = raw.recorder ?? "native";
   if (recorder !== "native" && recorder !== "hooks") throw new UsageError(`--recorder must be native or hooks, not '${recorder}'`);
+  const method = raw.method ?? "auto";
+  if (method !== "auto" && method !== "detour" && method !== "probe") throw new UsageError(`--method must be auto, detour or probe, not '${method}'`);
   const args = count("--args", raw.args) ?? 0;
   if (args > 64) throw new UsageError("--args must be at most 64");
   const attachAt = count("--attach-at", raw.attachAt);
@@ -64,6 +68,7 @@ export function tracingOptionsFrom(raw: RawTracingOptions, image: string): { ena
       args,
       clock: clock as ClockChoice,
       recorder,
+      method,
       include: raw.include ?? [],
       exclude: raw.exclude ?? [],
       modules: (raw.module ?? []).flatMap((m) => m.split(",")).map((m) => m.trim()).filter((m) => m !== ""),

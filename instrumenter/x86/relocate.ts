@@ -57,3 +57,48 @@ export function relocateInstruction(code: Uint8Array, insn: Instruction, from: n
     }
   }
 }
+
+/**
+ * Bytes that execute the instructions `insns` (decoded from `code`, which starts at guest
+ * address `from`) when placed at `to`, and whether execution falls off their end (the caller
+ * then appends the jump back). A `call rel32` becomes `push <its return address>; jmp
+ * <target>`: the callee sees the return address the original call pushed (code reading it,
+ * such as `call $+5; pop ebx`, keeps working) and returns straight into the function, past
+ * the displaced bytes — so nothing after it is copied. `starts`: where each instruction's
+ * copy begins in `bytes`.
+ */
+export function relocateSequence(code: Uint8Array, insns: readonly Instruction[], from: number, to: number): { readonly bytes: Uint8Array; readonly fallsThrough: boolean; readonly starts: readonly number[] } {
+  const parts: Uint8Array[] = [];
+  const starts: number[] = [];
+  let at = to;
+  for (const insn of insns) {
+    starts.push(at - to);
+    const src = (from + insn.offset) >>> 0;
+    if (insn.kind === "call-rel32") {
+      const ret = (src + insn.length) >>> 0;
+      const target = (ret + insn.displacement!) >>> 0;
+      const out = new Uint8Array(10);
+      const v = new DataView(out.buffer);
+      out[0] = 0x68; // push imm32
+      v.setUint32(1, ret, true);
+      out[5] = 0xe9; // jmp rel32
+      v.setInt32(6, (target - (at + 10)) | 0, true);
+      parts.push(out);
+      return { bytes: concat(parts), fallsThrough: false, starts };
+    }
+    const moved = relocateInstruction(code, insn, src, at);
+    parts.push(moved);
+    at += moved.length;
+  }
+  return { bytes: concat(parts), fallsThrough: true, starts };
+}
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}

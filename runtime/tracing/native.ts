@@ -33,6 +33,8 @@ interface NativeLib {
   frameRet: NativeFunction;
   removeTop: NativeFunction;
   push: NativeFunction;
+  probe: NativeFunction;
+  probeHookFn: NativeFunction;
   hookFn: NativeFunction;
   slowProto: ReturnType<typeof koffi.proto>;
 }
@@ -101,6 +103,8 @@ function load(): NativeLib | null {
       frameRet: h.func("uint32_t ntr_frame_ret(void *t, uint32_t fromTop)"),
       removeTop: h.func("void ntr_remove_top(void *t, uint32_t n)"),
       push: h.func("void ntr_push(void *t, uint32_t ret, uint32_t esp)"),
+      probe: h.func("void *ntr_probe(void *st, uint32_t exitVa, uint32_t fn)"),
+      probeHookFn: h.func("void *ntr_probe_hook_fn()"),
       hookFn: h.func("void *ntr_hook_fn()"),
       slowProto: koffi.proto("void ntrace_native_slow(int why, uint32_t address, uint32_t value)"),
     };
@@ -139,6 +143,11 @@ export class NativePath {
   /** Hooks a thunk area's slots (exit slot at `base`, entry slot i+1 = function firstId+i). */
   hookArea(engine: Engine, base: number, end: number, firstId: number): void {
     engine.addNativeCodeHook!(base, end, this.hookFn, this.l.area(this.state, base, firstId));
+  }
+
+  /** Probes the function `fn` at `address`: its entry is recorded, its return goes to `exitVa`. */
+  hookProbe(engine: Engine, address: number, exitVa: number, fn: number): void {
+    engine.addNativeCodeHook!(address, address, this.l.probeHookFn(), this.l.probe(this.state, exitVa, fn));
   }
 
   newThread(): NativeThread {

@@ -15,13 +15,19 @@ import {
   PATCH_LENGTH,
   classifyFunctions,
   continuation,
+  detourResume,
   entrySlot,
   exitJumpSlot,
   exitSlot,
   findPdb,
   nameFilter,
+  planDetourPatch,
   planPatch,
+  DETOUR_PATCH_LENGTH,
+  methodCounts,
   syscallStub,
+  type MethodPreference,
+  type TraceMethod,
   type ClassifiedFunction,
   type CodeBytes,
   type PatchPlan,
@@ -51,6 +57,8 @@ export interface TracerOptions {
   readonly exclude?: readonly string[];
   /** Argument dwords read at each entry. */
   readonly args?: number;
+  /** Which tracing method to prefer (instrumenter/classify.ts): auto, detour or probe. */
+  readonly method?: MethodPreference;
   readonly clock?: ClockChoice;
   readonly symbolPath?: readonly string[];
   /** Patch only when the guest clock reaches this count (default: at load). */
@@ -111,6 +119,10 @@ interface Site {
   readonly fnVa: number;
   readonly id: number;
   readonly plan: PatchPlan;
+  readonly method: "hotpatch" | "detour";
+  /** Detours: where the function's plain continuation is (threads stopped in the displaced bytes go there). */
+  readonly plainVa: number;
+  readonly cls: ClassifiedFunction["cls"];
 }
 
 interface ThunkArea {
@@ -135,6 +147,8 @@ export interface TracerStats {
   /** System-call stubs watched (not patched: recorded at the dispatcher) and calls recorded. */
   syscallStubs: number;
   syscalls: number;
+  /** Functions instrumented per method (the run summary prints them). */
+  methods: Record<TraceMethod, number>;
 }
 
 export class Tracer implements MachineObserver {
@@ -154,7 +168,7 @@ export class Tracer implements MachineObserver {
   private readonly wantFunction: (names: readonly string[]) => boolean;
   /** System calls are events when system libraries are traced (`modules` or `system`). */
   private readonly recordSyscalls: boolean;
-  readonly stats: TracerStats = { modules: 0, functions: 0, patched: 0, entries: 0, exits: 0, unwinds: 0, unclosed: 0, lost: 0, syscallStubs: 0, syscalls: 0 };
+  readonly stats: TracerStats = { modules: 0, functions: 0, patched: 0, entries: 0, exits: 0, unwinds: 0, unclosed: 0, lost: 0, syscallStubs: 0, syscalls: 0, methods: methodCounts([]) };
   /** Functions instrumented per module (name → listing), for reports and tests. */
   readonly instrumented = new Map<string, ClassifiedFunction[]>();
   // Hot-path cache: the last thread seen.
@@ -238,13 +252,16 @@ export class Tracer implements MachineObserver {
         return machine.memory.read(module.base + rva, length);
       },
     };
-    const all = classifyFunctions(image, search.pdb !== undefined ? { pdb: search.pdb } : {}, code);
-    const chosen = all.filter((c) => (syscallsOnly ? c.cls.patch === "syscall" : c.cls.patch !== "none") && this.wantFunction(c.fn.names));
+    const all = classifyFunctions(image, search.pdb !== undefined ? { pdb: search.pdb } : {}, code, this.options.method ?? "auto");
+    // Detours and probes need the return-slot exit thunk (engines with host-mapped memory).
+    const usable = (m: TraceMethod) => m !== "none" && (this.returnSlot !== undefined || (m !== "detour" && m !== "probe"));
+    const chosen = all.filter((c) => (syscallsOnly ? c.cls.patch === "syscall" : usable(c.cls.patch)) && this.wantFunction(c.fn.names));
     this.instrumented.set(module.name, chosen);
     this.stats.modules++;
     const stubs = chosen.filter((c) => c.cls.patch === "syscall").length;
     this.stats.functions += chosen.length - stubs;
     this.stats.syscallStubs += stubs;
+    for (const c of chosen) this.stats.methods[c.cls.patch]++;
 
     const exportNames = (image.exports?.entries ?? []).filter((e) => e.forwarder === undefined).flatMap((e) => e.names.map((name) => ({ rva: e.rva, name })));
     const rec = this.writer.addModule({
@@ -269,11 +286,17 @@ export class Tracer implements MachineObserver {
     const bytes = new Uint8Array(size).fill(0xcc);
     const rs = this.returnSlot;
     bytes.set(rs !== undefined ? exitJumpSlot(rs.va) : exitSlot(), 0);
+    const probes: { fnVa: number; id: number }[] = [];
     chosen.forEach((c, i) => {
       const fnVa = module.base + c.fn.rva;
       if (c.cls.patch === "syscall") {
         // Not patched: recorded when the call reaches the dispatcher (onSyscall).
         this.syscallStubs.set(fnVa, { id: rec.firstFunctionId + i, exitVa: area.base });
+        return;
+      }
+      if (c.cls.patch === "probe") {
+        // Not patched: an engine hook on the first instruction records the entry.
+        probes.push({ fnVa, id: rec.firstFunctionId + i });
         return;
       }
       const slotVa = area.base + HOOK_SLOT_SIZE * (i + 1);
@@ -286,8 +309,13 @@ export class Tracer implements MachineObserver {
       bytes.set(continuation(contVa, fnVa, c.cls, first, storeExit ? area.base : undefined, reachedBy), contBase + 2 * CONTINUATION_SIZE * i);
       const plainVa = contVa + CONTINUATION_SIZE;
       bytes.set(continuation(plainVa, fnVa, c.cls, first, undefined, reachedBy), contBase + 2 * CONTINUATION_SIZE * i + CONTINUATION_SIZE);
+      if (c.cls.patch === "detour") {
+        const original = machine.memory.read(fnVa, DETOUR_PATCH_LENGTH);
+        this.sites.push({ fnVa, id: rec.firstFunctionId + i, plan: planDetourPatch(fnVa, slotVa, original), method: "detour", plainVa, cls: c.cls });
+        return;
+      }
       const original = machine.memory.read(fnVa - 5, PATCH_LENGTH);
-      this.sites.push({ fnVa, id: rec.firstFunctionId + i, plan: planPatch(fnVa, slotVa, original, rs !== undefined ? 0xe9 : 0xe8) });
+      this.sites.push({ fnVa, id: rec.firstFunctionId + i, plan: planPatch(fnVa, slotVa, original, rs !== undefined ? 0xe9 : 0xe8), method: "hotpatch", plainVa, cls: c.cls });
     });
     machine.memory.write(area.base, bytes);
     const thunks: ThunkArea = { base: area.base, exitVa: area.base, contBase, firstId: rec.firstFunctionId, count: chosen.length };
@@ -295,6 +323,10 @@ export class Tracer implements MachineObserver {
     // The hook covers the hook slots only: continuations run at full speed.
     if (this.native !== undefined) this.native.hookArea(engine, area.base, area.base + slotsSize - 1, rec.firstFunctionId);
     else engine.addCodeHook(area.base, area.base + slotsSize - 1, (address) => this.onThunk(thunks, address));
+    for (const p of probes) {
+      if (this.native !== undefined) this.native.hookProbe(engine, p.fnVa, thunks.exitVa, p.id);
+      else engine.addCodeHook(p.fnVa, p.fnVa, () => this.onProbe(thunks, p.id));
+    }
     if (this.attached) this.patchModule(rec.firstFunctionId, chosen.length);
   }
 
@@ -411,6 +443,12 @@ export class Tracer implements MachineObserver {
     const engine = this.engine!;
     const machine = this.machine!;
     for (const site of this.sites) {
+      if (site.method === "detour") {
+        // One store restores the entry; threads already in the thunk finish there.
+        for (const store of site.plan.unpatch) machine.memory.write(store.address, store.bytes);
+        engine.flushCode(site.fnVa, DETOUR_PATCH_LENGTH);
+        continue;
+      }
       const [jump, padding] = site.plan.unpatch;
       machine.memory.write(jump!.address, jump!.bytes);
       // A thread stopped on the padding call (it took the EB F9) would now run padding:
@@ -443,8 +481,25 @@ export class Tracer implements MachineObserver {
     this.everAttached = true;
     for (const site of this.sites) {
       if (site.id < firstId || site.id >= firstId + count) continue;
-      for (const store of site.plan.patch) memory.write(store.address, store.bytes);
-      engine.flushCode(site.fnVa - 5, PATCH_LENGTH);
+      if (site.method === "detour") {
+        // A thread stopped inside the displaced instructions entered before the patch: it
+        // goes on in the plain continuation's copy of the same instruction.
+        const cls = site.cls;
+        const length = cls.patch === "detour" ? cls.length : DETOUR_PATCH_LENGTH;
+        for (const t of this.machine!.threads) {
+          if (t.state === "terminated") continue;
+          const eip = this.machine!.reg(t, X86Reg.EIP);
+          if (eip > site.fnVa && eip < site.fnVa + length) {
+            const resume = detourResume(site.plainVa, site.fnVa, cls, eip);
+            if (resume !== undefined) this.machine!.setReg(t, X86Reg.EIP, resume);
+          }
+        }
+        for (const store of site.plan.patch) memory.write(store.address, store.bytes);
+        engine.flushCode(site.fnVa, DETOUR_PATCH_LENGTH);
+      } else {
+        for (const store of site.plan.patch) memory.write(store.address, store.bytes);
+        engine.flushCode(site.fnVa - 5, PATCH_LENGTH);
+      }
       this.stats.patched++;
     }
   }
@@ -528,6 +583,12 @@ export class Tracer implements MachineObserver {
     frames.push({ fn, ret, entryEsp, recording: true });
     // The traced continuation stores the exit thunk into the return slot (older layout: here).
     if (this.returnSlot === undefined) engine.writeU32(entryEsp, area.exitVa);
+    this.recordEntry(s, ts, fn, entryEsp);
+  }
+
+  /** Writes an ENTRY event (with the argument dwords above the return address). */
+  private recordEntry(s: ThreadState, ts: number, fn: number, entryEsp: number): void {
+    const engine = this.engine!;
     if (this.argCount > 0) {
       const raw = engine.readMemory(entryEsp + 4, 4 * this.argCount);
       const dv = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
@@ -539,6 +600,21 @@ export class Tracer implements MachineObserver {
     }
     this.stats.entries++;
     if ((this.stats.entries & 0xffff) === 0 && this.options.progress !== undefined) this.reportProgress(this.options.progress);
+  }
+
+  /** JS recorder: the probe on function `fn`'s first instruction (ESP is the entry ESP). */
+  private onProbe(area: ThunkArea, fn: number): void {
+    if (!this.attached) return;
+    const engine = this.engine!;
+    const s = this.current();
+    const entryEsp = engine.readRegister(X86Reg.ESP) >>> 0;
+    const ret = engine.readU32(entryEsp);
+    const ts = this.now();
+    const frames = s.frames;
+    if (frames.length > 0 && frames[frames.length - 1]!.entryEsp <= entryEsp) this.cutDead(s, entryEsp, ts);
+    frames.push({ fn, ret, entryEsp, recording: true });
+    engine.writeU32(entryEsp, area.exitVa);
+    this.recordEntry(s, ts, fn, entryEsp);
   }
 
   private onExit(_area: ThunkArea): void {

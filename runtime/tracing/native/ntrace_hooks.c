@@ -172,5 +172,68 @@ void ntr_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user) {
   t->used += 3 + st->arg_count;
 }
 
+/*
+ * A probe: a hook on the first instruction of a function that could not be patched. ESP is
+ * the entry ESP ([esp] = return address); the return address becomes the module's exit thunk
+ * (always stored here: no continuation runs). Same log record as a patched entry.
+ */
+typedef struct {
+  state_t *st;
+  uint32_t exit_va;
+  uint32_t fn;
+} probe_t;
+
+probe_t *ntr_probe(state_t *st, uint32_t exit_va, uint32_t fn) {
+  probe_t *p = calloc(1, sizeof *p);
+  p->st = st;
+  p->exit_va = exit_va;
+  p->fn = fn;
+  return p;
+}
+
+void ntr_probe_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user) {
+  (void)uc;
+  (void)size;
+  probe_t *p = user;
+  state_t *st = p->st;
+  uint32_t addr = (uint32_t)address;
+  if (!st->attached) return; /* detached: the function runs untraced */
+  thread_t *t = st->cur;
+  if (t == NULL) {
+    st->slow(SLOW_NO_THREAD, addr, 0);
+    t = st->cur;
+    if (t == NULL) return;
+  }
+  if (t->used + 3 + st->arg_count > t->log_cap) {
+    st->slow(SLOW_FLUSH, addr, 0);
+    t = st->cur;
+  }
+  uint32_t counter = (uint32_t)*st->counter;
+  uint32_t esp = reg(st, REG_ESP);
+  if (t->depth > 0 && t->frames[2 * (t->depth - 1) + 1] <= esp) {
+    st->slow(SLOW_CUT, addr, esp);
+    t = st->cur;
+  }
+  uint32_t buf[1 + 64];
+  if (uc_mem_read(st->uc, esp, buf, 4 * (1 + st->arg_count)) != 0) {
+    if (uc_mem_read(st->uc, esp, buf, 4) != 0) {
+      st->slow(SLOW_BAD_STACK, addr, esp);
+      return;
+    }
+    for (uint32_t i = 0; i < st->arg_count; i++)
+      if (uc_mem_read(st->uc, esp + 4 + 4 * i, &buf[1 + i], 4) != 0) buf[1 + i] = 0;
+  }
+  push_frame(t, buf[0], esp);
+  uc_mem_write(st->uc, esp, &p->exit_va, 4);
+  uint32_t *r = t->log + t->used;
+  r[0] = p->fn;
+  r[1] = counter;
+  r[2] = esp;
+  for (uint32_t i = 0; i < st->arg_count; i++) r[3 + i] = buf[1 + i];
+  t->used += 3 + st->arg_count;
+}
+
+void *ntr_probe_hook_fn(void) { return (void *)ntr_probe_hook; }
+
 /* The hook callback's address, for uc_hook_add. */
 void *ntr_hook_fn(void) { return (void *)ntr_hook; }
