@@ -24,6 +24,21 @@ import { relocationProblem } from "./x86/relocate.js";
 import { followFunction, planDetour, type FunctionFlow } from "./detour.js";
 
 export const PADDING_NEEDED = 5;
+
+/**
+ * Functions of libgcc's DWARF unwinder (unwind-dw2.c) that start from their own return address
+ * or rewrite it (__builtin_eh_return): patching them would hide the stack from the unwinder.
+ */
+const DWARF_UNWINDER = new Set([
+  "_Unwind_RaiseException",
+  "_Unwind_RaiseException_Phase2",
+  "_Unwind_Resume",
+  "_Unwind_Resume_or_Rethrow",
+  "_Unwind_ForcedUnwind",
+  "_Unwind_ForcedUnwind_Phase2",
+  "_Unwind_Backtrace",
+  "uw_init_context_1",
+]);
 const PADDING_BYTES = new Set([0xcc, 0x90, 0x00]);
 
 export type PatchClass =
@@ -115,6 +130,9 @@ export function classify(
   const container = widest >= 0 ? index.all[widest]! : undefined;
   if (container !== undefined && rva < container.rva + container.size!) return none(`inside another function (${container.name} at 0x${container.rva.toString(16)})`);
 
+  const cold = fn.names.find((n) => /\.cold(\.\d+)?$/.test(n));
+  if (cold !== undefined) return none(`the cold part of ${cold.replace(/\.cold(\.\d+)?$/, "")} (GCC moves rarely run code there; it is jumped to, not called)`);
+  if (fn.names.some((n) => DWARF_UNWINDER.has(n))) return none("libgcc's DWARF unwinder: it reads its own return address (traced C++ throws rely on it)");
   const head = code.read(rva, Math.min(16, sectionEnd - rva));
   if (head === undefined || head.length < 2) return none("function runs past the end of its section");
   const stub = syscallStub(head);

@@ -108,6 +108,11 @@ interface ThreadState {
    */
   unwindTarget: number;
   unwindCode: number;
+  /**
+   * Frames whose return slots hold their real return addresses again because the DWARF
+   * unwinder runs (C++ throw): each with the exit thunk to put back if it survives the unwind.
+   */
+  restored: { readonly frame: Frame; readonly ret: number; readonly exitVa: number }[] | undefined;
   /** Native hooks: the thread's C state (its shadow stack mirrors `frames`). */
   nbuf: NativeThread | undefined;
   /** Last timestamp written (drained timestamps are clamped to stay monotonic). */
@@ -238,6 +243,8 @@ export class Tracer implements MachineObserver {
     const engine = this.engine!;
     if (module.builtin || module.image === null) return;
     const image = module.image;
+    // C++ unwinders may live in any module, traced or not (libgcc_s_dw2-1.dll, or linked in).
+    this.watchUnwinder(module, (image.exports?.entries ?? []).filter((e) => e.forwarder === undefined).flatMap((e) => e.names.map((n) => [n, e.rva] as const)));
     // With system libraries traced (--module, --system), system calls are recorded too: an
     // untraced system DLL then contributes its system-call stubs only (ntdll's Nt*, win32u's
     // NtUser*/NtGdi*), so a path into the system ends at the call that leaves user mode.
@@ -256,6 +263,7 @@ export class Tracer implements MachineObserver {
     // Detours and probes need the return-slot exit thunk (engines with host-mapped memory).
     const usable = (m: TraceMethod) => m !== "none" && (this.returnSlot !== undefined || (m !== "detour" && m !== "probe"));
     const chosen = all.filter((c) => (syscallsOnly ? c.cls.patch === "syscall" : usable(c.cls.patch)) && this.wantFunction(c.fn.names));
+    this.watchUnwinder(module, all.flatMap((c) => c.fn.names.map((n) => [n, c.fn.rva as number] as const)));
     this.instrumented.set(module.name, chosen);
     this.stats.modules++;
     const stubs = chosen.filter((c) => c.cls.patch === "syscall").length;
@@ -551,7 +559,7 @@ export class Tracer implements MachineObserver {
         // Idle threads are bound to their CPU and all share CID 0:0: the record says which.
         ...(thread.idle === true ? { idle: true, cpu: thread.cpu ?? 0 } : {}),
       });
-      s = { key, writer: this.writer.thread(key), frames: [], unwindTarget: 0, unwindCode: 0, nbuf: this.native?.newThread(), lastTs: 0 };
+      s = { key, writer: this.writer.thread(key), frames: [], unwindTarget: 0, unwindCode: 0, restored: undefined, nbuf: this.native?.newThread(), lastTs: 0 };
       this.threads.set(thread.key, s);
       s.writer.threadStart(this.now());
     }
@@ -670,6 +678,8 @@ export class Tracer implements MachineObserver {
    * Runs only on this rare path (the usual entry is deeper than the top frame).
    */
   private cutDead(s: ThreadState, entryEsp: number, ts: number): void {
+    const afterThrow = s.restored !== undefined;
+    if (afterThrow) this.rehijack(s, entryEsp);
     this.cutBelow(s, entryEsp, 0, ts);
     if (entryEsp < s.unwindTarget && s.unwindTarget !== EXIT_UNWIND) this.cutBelow(s, s.unwindTarget, 0, ts);
     const frames = s.frames;
@@ -684,6 +694,78 @@ export class Tracer implements MachineObserver {
         this.stats.unwinds++;
       }
     }
+    if (afterThrow) {
+      s.unwindTarget = 0;
+      s.unwindCode = 0;
+    }
+  }
+
+  // ---------------------------------------------------------------- C++ exceptions (DWARF unwinding)
+
+  /**
+   * mingw's i686 C++ unwinds with DWARF tables (libgcc's unwind-dw2): it finds each frame's
+   * unwind data from the frame's return address, read from the stack. A return address that
+   * leads to the exit thunk has none, so before the unwinder walks the stack (at the entry of
+   * _Unwind_RaiseException and its siblings) every frame's real return address goes back into
+   * its slot. Once a catch (or cleanup) block runs — __cxa_begin_catch, or the next entry the
+   * thread makes — the frames the throw removed are cut as UNWIND with STATUS_GCC_THROW and the
+   * surviving ones get the exit thunk again (uftrace restores return addresses the same way).
+   * The unwinder's own entry points are never patched (classify.ts).
+   */
+  private watchUnwinder(module: LoadedModule, names: Iterable<readonly [string, number]>): void {
+    const engine = this.engine!;
+    for (const [name, rva] of names) {
+      const kind = UNWINDER_ENTRIES.has(name) ? "unwind" : name === "__cxa_begin_catch" ? "catch" : undefined;
+      if (kind === undefined || rva <= 0 || rva >= module.size) continue;
+      const va = module.base + rva;
+      if (this.unwinderHooks.has(va)) continue;
+      this.unwinderHooks.add(va);
+      engine.addCodeHook(va, va, () => (kind === "unwind" ? this.onUnwinderEntry() : this.onCatch()));
+    }
+  }
+
+  private readonly unwinderHooks = new Set<number>();
+
+  private onUnwinderEntry(): void {
+    const t = this.machine!.currentThread();
+    if (t === undefined) return;
+    const s = this.stateOf(t);
+    this.drain(s);
+    const memory = this.machine!.memory;
+    const frames = s.frames;
+    const restored = s.restored ?? [];
+    for (let i = 0; i < frames.length; i++) {
+      const f = frames[i]!;
+      const slot = memory.u32(f.entryEsp);
+      if (!this.areas.some((a) => a.exitVa === slot)) continue;
+      const ret = s.nbuf !== undefined ? this.native!.returnOf(s.nbuf, frames.length - 1 - i) : f.ret;
+      memory.setU32(f.entryEsp, ret);
+      restored.push({ frame: f, ret, exitVa: slot });
+    }
+    s.restored = restored;
+    s.unwindTarget = EXIT_UNWIND;
+    s.unwindCode = STATUS_GCC_THROW;
+  }
+
+  /** A catch block starts (__cxa_begin_catch's entry): the unwind is over. */
+  private onCatch(): void {
+    const t = this.machine!.currentThread();
+    if (t === undefined) return;
+    const s = this.stateOf(t);
+    if (s.restored === undefined) return;
+    this.drain(s);
+    const before = s.frames.length;
+    this.cutDead(s, this.machine!.reg(t, X86Reg.ESP) >>> 0, this.now());
+    if (s.nbuf !== undefined) this.native!.removeTop(s.nbuf, before - s.frames.length);
+  }
+
+  /** The unwind is over: surviving frames (slot at or above `esp`) get their exit thunk back. */
+  private rehijack(s: ThreadState, esp: number): void {
+    const memory = this.machine!.memory;
+    for (const r of s.restored!) {
+      if (r.frame.entryEsp >= esp && s.frames.includes(r.frame) && memory.u32(r.frame.entryEsp) === r.ret) memory.setU32(r.frame.entryEsp, r.exitVa);
+    }
+    s.restored = undefined;
   }
 
   // ---------------------------------------------------------------- native recorder (native.ts)
@@ -867,6 +949,11 @@ function hasSyscallStubs(image: PeImage, read: (rva: number) => Uint8Array | und
   }
   return false;
 }
+
+/** The unwinder entry points of libgcc's DWARF unwinder: frames' return addresses are restored there. */
+const UNWINDER_ENTRIES = new Set(["_Unwind_RaiseException", "_Unwind_Resume", "_Unwind_Resume_or_Rethrow", "_Unwind_ForcedUnwind", "_Unwind_Backtrace"]);
+/** The code of UNWIND events for frames a C++ throw (DWARF unwinding) removed: libgcc's STATUS_GCC_THROW. */
+export const STATUS_GCC_THROW = 0x20474343;
 
 /** `ThreadState.unwindTarget` of an exit unwind (RtlUnwind with TargetFrame 0): every frame. */
 const EXIT_UNWIND = 0xffffffff;
