@@ -15,6 +15,7 @@ import { FileSink, MemorySink, TraceWriter, type TraceSink } from "../tracefile/
 import { TOOL_VERSION } from "../version.js";
 import type { Machine } from "./core/machine.js";
 import { LoadError } from "./core/errors.js";
+import { UsageError } from "../base/errors.js";
 import type { MachineObserver, MachineOptions, RunResult } from "./core/types.js";
 import { KernelRun, type IrpSpec, type KernelRunResult } from "./kernel/run.js";
 import { nativeFallbackNote } from "./tracing/native.js";
@@ -26,7 +27,7 @@ import { closeProgram, createProgram, programSummary, runToExit, type ProgramRun
 import { hostToWineGuestPath } from "./user/vfs.js";
 
 /** A user-mode run: a program (EXE) with arguments, or an export of a DLL. */
-export interface UserTarget extends Omit<UserProcessOptions, "image" | "args" | "commandLine" | "preflight"> {
+export interface UserTarget extends Omit<UserProcessOptions, "image" | "args" | "preflight"> {
   readonly mode: "user";
   /** The EXE to run, or the DLL whose export `call` names (or whose DllMain alone runs). */
   readonly image: string;
@@ -183,9 +184,11 @@ function startUser(machineOptions: MachineOptions, target: UserTarget): LiveRun 
   // adds the DLLs' directories to its search path.
   const isDll = /\.dll$/i.test(image) || target.call !== undefined;
   const dllDirs = [...new Set([...(target.dllDirs ?? []), ...loads.map((l) => dirname(l)), ...(isDll ? [dirname(image)] : [])])];
+  const { commandLine, ...dllTarget } = target;
+  if (isDll && commandLine !== undefined) throw new UsageError(`${target.image} is a DLL: a command line is for programs`);
   const processOptions: UserProcessOptions = isDll
     ? {
-        ...target,
+        ...dllTarget,
         image: runnerPath(),
         args: [...loads.flatMap((l) => ["--load", hostToWineGuestPath(l)]), hostToWineGuestPath(image), ...(target.call !== undefined ? [target.call.name, ...target.call.args.map((a) => String(a >>> 0))] : [])],
         dllDirs,
