@@ -21,7 +21,7 @@ import { KernelRun, type IrpSpec, type KernelRunResult } from "./kernel/run.js";
 import { nativeFallbackNote } from "./tracing/native.js";
 import { Tracer, traceClock, type Recorder, type TracerOptions, type TracerStats } from "./tracing/tracer.js";
 import { traceEngine, traceRunSummary } from "./tracing/summary.js";
-import { runnerPath, watchRunner, type DllCallOutcome } from "./user/dllcall.js";
+import { resolveCallExportOf, runnerPath, watchRunner, type DllCallOutcome } from "./user/dllcall.js";
 import type { UserProcessOptions } from "./user/process.js";
 import { closeProgram, createProgram, programSummary, runToExit, type ProgramRun } from "./user/run.js";
 import { hostToWineGuestPath } from "./user/vfs.js";
@@ -186,11 +186,13 @@ function startUser(machineOptions: MachineOptions, target: UserTarget): LiveRun 
   const dllDirs = [...new Set([...(target.dllDirs ?? []), ...loads.map((l) => dirname(l)), ...(isDll ? [dirname(image)] : [])])];
   const { commandLine, ...dllTarget } = target;
   if (isDll && commandLine !== undefined) throw new UsageError(`${target.image} is a DLL: a command line is for programs`);
+  // `--call Compute` finds _Compute@4; a misspelt name is a usage error with close names.
+  const call = target.call !== undefined ? { ...target.call, name: resolveCallExportOf(image, basename(image), target.call.name) } : undefined;
   const processOptions: UserProcessOptions = isDll
     ? {
         ...dllTarget,
         image: runnerPath(),
-        args: [...loads.flatMap((l) => ["--load", hostToWineGuestPath(l)]), hostToWineGuestPath(image), ...(target.call !== undefined ? [target.call.name, ...target.call.args.map((a) => String(a >>> 0))] : [])],
+        args: [...loads.flatMap((l) => ["--load", hostToWineGuestPath(l)]), hostToWineGuestPath(image), ...(call !== undefined ? [call.name, ...call.args.map((a) => String(a >>> 0))] : [])],
         dllDirs,
         preflight: [...loads, image],
         programIsTool: true,
@@ -199,7 +201,7 @@ function startUser(machineOptions: MachineOptions, target: UserTarget): LiveRun 
   const program: ProgramRun = createProgram({ ...machineOptions, ...processOptions });
   let outcome: DllCallOutcome | undefined;
   try {
-    if (isDll) outcome = watchRunner(program.process, basename(image), target.call?.name ?? "");
+    if (isDll) outcome = watchRunner(program.process, basename(image), call?.name ?? "");
   } catch (err) {
     closeProgram(program);
     throw err;
@@ -212,7 +214,7 @@ function startUser(machineOptions: MachineOptions, target: UserTarget): LiveRun 
       if (outcome === undefined) return summary;
       // A DLL call: the export's result; the runner's own exit code means nothing to the user.
       const failure =
-        outcome.failure ?? summary.failure ?? (outcome.result === undefined && target.call !== undefined ? `${basename(image)}: ${target.call.name} did not return (the process ended with ${summary.exitCode ?? "no exit code"})` : undefined);
+        outcome.failure ?? summary.failure ?? (outcome.result === undefined && call !== undefined ? `${basename(image)}: ${call.name} did not return (the process ended with ${summary.exitCode ?? "no exit code"})` : undefined);
       return {
         ...(outcome.result !== undefined ? { result: outcome.result } : {}),
         // The process's exit code only when it ended because of the failure (an exception's code).
@@ -221,6 +223,7 @@ function startUser(machineOptions: MachineOptions, target: UserTarget): LiveRun 
         threads: summary.threads,
         output: summary.output,
         ...(failure !== undefined ? { failure } : {}),
+        ...(call === undefined ? { notes: [`no export called (no --call): only ${basename(image)}'s DllMain ran, for process attach and detach`] } : {}),
       };
     },
     close: () => closeProgram(program),

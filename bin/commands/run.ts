@@ -164,6 +164,7 @@ export function printRunResult(r: RunResult, json: boolean): void {
       threads: r.threads,
       ...(r.output.length > 0 ? { output: r.output } : {}),
       ...(r.failure !== undefined ? { failure: r.failure } : {}),
+      ...(r.notes !== undefined ? { notes: r.notes } : {}),
       ...kernelJson(r),
     });
   } else {
@@ -179,6 +180,7 @@ export function printRunResult(r: RunResult, json: boolean): void {
     }
     for (const line of r.output) lines.push(`ntrace: debug output: ${line.replace(/\n$/, "")}`);
     lines.push(...kernelText(r).map((l) => `ntrace: ${l}`));
+    for (const note of r.notes ?? []) lines.push(`ntrace: note: ${note}`);
     process.stderr.write(lines.join("\n") + "\n");
   }
   if (r.failure !== undefined) throw new GuestFailure(r.failure, r.exitCode !== undefined && /^unhandled exception/.test(r.failure) ? r.exitCode & 0xff : EXIT_STOPPED);

@@ -11,9 +11,9 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-export function ntrace(args: readonly string[], env: NodeJS.ProcessEnv = {}): CliResult {
+export function ntrace(args: readonly string[], env: NodeJS.ProcessEnv = {}, cwd: string = ROOT): CliResult {
   const r = spawnSync(process.execPath, [join(ROOT, "dist/bin/ntrace.js"), ...args], {
-    cwd: ROOT,
+    cwd,
     encoding: "utf8",
     env: { ...process.env, ...env },
     maxBuffer: 256 * 1024 * 1024,
