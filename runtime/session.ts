@@ -15,18 +15,19 @@ import { FileSink, MemorySink, TraceWriter, type TraceSink } from "../tracefile/
 import { TOOL_VERSION } from "../version.js";
 import type { Machine } from "./core/machine.js";
 import { LoadError } from "./core/errors.js";
+import { UsageError } from "../base/errors.js";
 import type { MachineObserver, MachineOptions, RunResult } from "./core/types.js";
 import { KernelRun, type IrpSpec, type KernelRunResult } from "./kernel/run.js";
 import { nativeFallbackNote } from "./tracing/native.js";
 import { Tracer, traceClock, type Recorder, type TracerOptions, type TracerStats } from "./tracing/tracer.js";
 import { traceEngine, traceRunSummary } from "./tracing/summary.js";
-import { runnerPath, watchRunner, type DllCallOutcome } from "./user/dllcall.js";
+import { resolveCallExportOf, runnerPath, watchRunner, type DllCallOutcome } from "./user/dllcall.js";
 import type { UserProcessOptions } from "./user/process.js";
 import { closeProgram, createProgram, programSummary, runToExit, type ProgramRun } from "./user/run.js";
 import { hostToWineGuestPath } from "./user/vfs.js";
 
 /** A user-mode run: a program (EXE) with arguments, or an export of a DLL. */
-export interface UserTarget extends Omit<UserProcessOptions, "image" | "args" | "commandLine" | "preflight"> {
+export interface UserTarget extends Omit<UserProcessOptions, "image" | "args" | "preflight"> {
   readonly mode: "user";
   /** The EXE to run, or the DLL whose export `call` names (or whose DllMain alone runs). */
   readonly image: string;
@@ -183,11 +184,15 @@ function startUser(machineOptions: MachineOptions, target: UserTarget): LiveRun 
   // adds the DLLs' directories to its search path.
   const isDll = /\.dll$/i.test(image) || target.call !== undefined;
   const dllDirs = [...new Set([...(target.dllDirs ?? []), ...loads.map((l) => dirname(l)), ...(isDll ? [dirname(image)] : [])])];
+  const { commandLine, ...dllTarget } = target;
+  if (isDll && commandLine !== undefined) throw new UsageError(`${target.image} is a DLL: a command line is for programs`);
+  // `--call Compute` finds _Compute@4; a misspelt name is a usage error with close names.
+  const call = target.call !== undefined ? { ...target.call, name: resolveCallExportOf(image, basename(image), target.call.name) } : undefined;
   const processOptions: UserProcessOptions = isDll
     ? {
-        ...target,
+        ...dllTarget,
         image: runnerPath(),
-        args: [...loads.flatMap((l) => ["--load", hostToWineGuestPath(l)]), hostToWineGuestPath(image), ...(target.call !== undefined ? [target.call.name, ...target.call.args.map((a) => String(a >>> 0))] : [])],
+        args: [...loads.flatMap((l) => ["--load", hostToWineGuestPath(l)]), hostToWineGuestPath(image), ...(call !== undefined ? [call.name, ...call.args.map((a) => String(a >>> 0))] : [])],
         dllDirs,
         preflight: [...loads, image],
         programIsTool: true,
@@ -196,7 +201,7 @@ function startUser(machineOptions: MachineOptions, target: UserTarget): LiveRun 
   const program: ProgramRun = createProgram({ ...machineOptions, ...processOptions });
   let outcome: DllCallOutcome | undefined;
   try {
-    if (isDll) outcome = watchRunner(program.process, basename(image), target.call?.name ?? "");
+    if (isDll) outcome = watchRunner(program.process, basename(image), call?.name ?? "");
   } catch (err) {
     closeProgram(program);
     throw err;
@@ -209,7 +214,7 @@ function startUser(machineOptions: MachineOptions, target: UserTarget): LiveRun 
       if (outcome === undefined) return summary;
       // A DLL call: the export's result; the runner's own exit code means nothing to the user.
       const failure =
-        outcome.failure ?? summary.failure ?? (outcome.result === undefined && target.call !== undefined ? `${basename(image)}: ${target.call.name} did not return (the process ended with ${summary.exitCode ?? "no exit code"})` : undefined);
+        outcome.failure ?? summary.failure ?? (outcome.result === undefined && call !== undefined ? `${basename(image)}: ${call.name} did not return (the process ended with ${summary.exitCode ?? "no exit code"})` : undefined);
       return {
         ...(outcome.result !== undefined ? { result: outcome.result } : {}),
         // The process's exit code only when it ended because of the failure (an exception's code).
@@ -218,6 +223,7 @@ function startUser(machineOptions: MachineOptions, target: UserTarget): LiveRun 
         threads: summary.threads,
         output: summary.output,
         ...(failure !== undefined ? { failure } : {}),
+        ...(call === undefined ? { notes: [`no export called (no --call): only ${basename(image)}'s DllMain ran, for process attach and detach`] } : {}),
       };
     },
     close: () => closeProgram(program),

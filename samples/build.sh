@@ -234,7 +234,13 @@ build_kernel() {
   bash "$SAMPLES/kernel/build.sh"
 }
 
-ALL_SAMPLES=(fib hotpatch forwarders seh threads missing compress drivers kernel)
+# samples/programs/ (ordinary mingw-built EXEs: hello.exe, cpp.exe, ...) has its own build
+# script too (it needs g++-mingw-w64-i686 and libz-mingw-w64-dev besides the tools above).
+build_programs() {
+  bash "$SAMPLES/programs/build.sh"
+}
+
+ALL_SAMPLES=(fib hotpatch forwarders seh threads missing compress drivers kernel programs)
 
 main() {
   local targets=("$@")

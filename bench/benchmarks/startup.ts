@@ -10,7 +10,7 @@ import type { Benchmark } from "../harness.js";
 import { commandLine, fmt, interleave, requireFiles, runChecked } from "../harness.js";
 import { ntraceCli } from "../project.js";
 
-const EXPECTED_STDOUT = "Hello, world!\n";
+const EXPECTED_STDOUT = "Hello, world!\r\n";
 
 export const startup: Benchmark = {
   name: "startup",

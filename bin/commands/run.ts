@@ -24,6 +24,7 @@ export interface RunCommandOptions extends RawTracingOptions {
   readonly dllDir?: string[];
   readonly mount?: string[];
   readonly cwd?: string;
+  readonly commandLine?: string;
   readonly env?: string[];
   readonly systemDlls?: string;
   readonly strictSyscalls?: boolean;
@@ -86,6 +87,7 @@ function environmentFrom(pairs: readonly string[]): Record<string, string> {
 export function userTargetFrom(image: string, programArgs: readonly string[], options: RunCommandOptions): UserTarget {
   const isDll = /\.dll$/i.test(image);
   if (!isDll && options.call !== undefined) throw new UsageError(`--call needs a DLL; ${image} is a program (it runs from its entry point, with its arguments after the image)`);
+  if (options.commandLine !== undefined && programArgs.length > 0) throw new UsageError(`--command-line is the whole command line: give the arguments in it, not after the image`);
   if (isDll && programArgs.length > 0) throw new UsageError(`${image} is a DLL: it takes no program arguments (call an export with --call Export:arg,...)`);
   return {
     mode: "user",
@@ -96,6 +98,7 @@ export function userTargetFrom(image: string, programArgs: readonly string[], op
     ...(options.dllDir !== undefined ? { dllDirs: options.dllDir } : {}),
     ...(options.mount !== undefined ? { mounts: options.mount.map((m) => parseMountSpec(m)) } : {}),
     ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
+    ...(options.commandLine !== undefined ? { commandLine: options.commandLine } : {}),
     ...(options.env !== undefined ? { env: environmentFrom(options.env) } : {}),
     ...(options.systemDlls !== undefined ? { systemDlls: options.systemDlls } : {}),
     ...(options.strictSyscalls === true ? { strictSyscalls: true } : {}),
@@ -161,6 +164,7 @@ export function printRunResult(r: RunResult, json: boolean): void {
       threads: r.threads,
       ...(r.output.length > 0 ? { output: r.output } : {}),
       ...(r.failure !== undefined ? { failure: r.failure } : {}),
+      ...(r.notes !== undefined ? { notes: r.notes } : {}),
       ...kernelJson(r),
     });
   } else {
@@ -176,6 +180,7 @@ export function printRunResult(r: RunResult, json: boolean): void {
     }
     for (const line of r.output) lines.push(`ntrace: debug output: ${line.replace(/\n$/, "")}`);
     lines.push(...kernelText(r).map((l) => `ntrace: ${l}`));
+    for (const note of r.notes ?? []) lines.push(`ntrace: note: ${note}`);
     process.stderr.write(lines.join("\n") + "\n");
   }
   if (r.failure !== undefined) throw new GuestFailure(r.failure, r.exitCode !== undefined && /^unhandled exception/.test(r.failure) ? r.exitCode & 0xff : EXIT_STOPPED);
@@ -227,6 +232,7 @@ export function addRunOptions(command: Command): Command {
     .option("--dll-dir <dir>", "a host directory searched for DLLs (mounted read-only, on the program's PATH); repeatable", collect)
     .option("--mount <HOSTDIR[=GUESTDIR][:rw]>", "show a host directory to the program (default Z:\\<hostdir>, read-only); repeatable", collect)
     .option("--cwd <guestdir>", "the program's current directory (default C:\\work, a private scratch directory)")
+    .option("--command-line <text>", "the program's whole command line, verbatim (GetCommandLine; the C runtime parses argv from it); default: the program's Windows path and the arguments, quoted")
     .option("--env <NAME=value>", "set an environment variable of the program; repeatable", collect)
     .option("--system-dlls <dir>", "Wine's i386 DLL set to use (default NTRACE_SYSTEM_DLLS, else the one scripts/install-deps.sh fetched)")
     .option("--strict-syscalls", "stop at the first system call ntrace does not implement (default: it fails with STATUS_NOT_IMPLEMENTED, reported once)")

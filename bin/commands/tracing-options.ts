@@ -28,7 +28,7 @@ const collect = (value: string, previous: string[] = []): string[] => [...previo
 
 export function addTracingOptions(command: Command): Command {
   return command
-    .option("-o, --output <trace>", "trace file to write (default: <image>.ntrace in the current directory)")
+    .option("-o, --output <trace>", "trace file to write (default: <image stem>.ntrace in the current directory, e.g. hello.ntrace)")
     .option("--args <n>", "argument dwords to record at each function entry", "0")
     .option("--include <glob>", "trace only functions with a name matching (repeatable)", collect, [])
     .option("--exclude <glob>", "do not trace functions with a name matching (repeatable)", collect, [])

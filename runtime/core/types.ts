@@ -136,4 +136,6 @@ export interface RunResult {
   readonly output: readonly string[];
   /** Why the guest failed (unhandled exception, limit, missing import call, deadlock). */
   readonly failure?: string;
+  /** What the user may not expect of the run (a DLL run without an export call: DllMain only). */
+  readonly notes?: readonly string[];
 }

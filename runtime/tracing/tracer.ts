@@ -963,7 +963,7 @@ function unwindCodeOf(s: ThreadState, f: Frame): number {
   return f.entryEsp < s.unwindTarget ? s.unwindCode : 0;
 }
 
-/** Default trace path for an image: `<image>.ntrace` in the current directory. */
+/** Default trace path for an image: `<image stem>.ntrace` in the current directory (hello.exe → hello.ntrace). */
 export function defaultTracePath(image: string): string {
-  return `${basename(image)}.ntrace`;
+  return `${basename(image).replace(/\.[^.]*$/, "")}.ntrace`;
 }

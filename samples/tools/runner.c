@@ -6,7 +6,11 @@
  * Exports are called as __stdcall with 0 to 3 int arguments; prints the result in decimal.
  *   runner.exe --exe "threads.exe"                     runs a command line and prints its full
  *   runner.exe --exe "runner.exe seh.dll BadRecord"    exit code (the Linux exit status of
- *                                                      wine keeps only the low 8 bits). */
+ *                                                      wine keeps only the low 8 bits).
+ *   runner.exe --exe "envargs.exe a \"b c\"" out.txt   the same, with the program's stdout
+ *        redirected to the new file out.txt (an inheritable file handle passed through
+ *        STARTF_USESTDHANDLES, as cmd.exe does for `> out.txt`); the command line is passed to
+ *        CreateProcessA verbatim, so GetCommandLineA() in the program returns exactly it. */
 #include <windows.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,12 +31,30 @@ int main(int argc, char **argv)
         STARTUPINFOA si = {sizeof si};
         PROCESS_INFORMATION pi;
         DWORD code = 0;
-        if (!CreateProcessA(NULL, argv[2], NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi)) {
+        BOOL inherit = FALSE;
+        HANDLE out = INVALID_HANDLE_VALUE;
+        if (argc > 3) {
+            SECURITY_ATTRIBUTES sa = {sizeof sa, NULL, TRUE};
+            out = CreateFileA(argv[3], GENERIC_WRITE, FILE_SHARE_READ, &sa, CREATE_ALWAYS,
+                              FILE_ATTRIBUTE_NORMAL, NULL);
+            if (out == INVALID_HANDLE_VALUE) {
+                printf("CreateFile %s failed: error %lu\n", argv[3], GetLastError());
+                return 3;
+            }
+            si.dwFlags = STARTF_USESTDHANDLES;
+            si.hStdInput = GetStdHandle(STD_INPUT_HANDLE);
+            si.hStdOutput = out;
+            si.hStdError = GetStdHandle(STD_ERROR_HANDLE);
+            inherit = TRUE;
+        }
+        if (!CreateProcessA(NULL, argv[2], NULL, NULL, inherit, 0, NULL, NULL, &si, &pi)) {
             printf("CreateProcess failed: error %lu\n", GetLastError());
             return 3;
         }
         WaitForSingleObject(pi.hProcess, INFINITE);
         GetExitCodeProcess(pi.hProcess, &code);
+        if (out != INVALID_HANDLE_VALUE)
+            CloseHandle(out);
         printf("%s exit code = %lu (0x%08lX)\n", argv[2], code, code);
         return 0;
     }

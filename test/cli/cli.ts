@@ -11,9 +11,9 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-export function ntrace(args: readonly string[], env: NodeJS.ProcessEnv = {}): CliResult {
+export function ntrace(args: readonly string[], env: NodeJS.ProcessEnv = {}, cwd: string = ROOT): CliResult {
   const r = spawnSync(process.execPath, [join(ROOT, "dist/bin/ntrace.js"), ...args], {
-    cwd: ROOT,
+    cwd,
     encoding: "utf8",
     env: { ...process.env, ...env },
     maxBuffer: 256 * 1024 * 1024,
@@ -26,6 +26,8 @@ export interface CliRun {
   /** The program's and ntrace's stdout, byte-exact. */
   readonly stdout: Buffer;
   readonly stderr: string;
+  /** stderr byte-exact (a program's own stderr may not be UTF-8). */
+  readonly stderrBytes: Buffer;
 }
 
 /** Runs the CLI without blocking the worker (concurrent tests), stdout as bytes. */
@@ -37,7 +39,11 @@ export function ntraceAsync(args: readonly string[], options: { readonly cwd?: s
     child.stdout.on("data", (b: Buffer) => out.push(b));
     child.stderr.on("data", (b: Buffer) => err.push(b));
     child.on("error", reject);
-    child.on("close", (code) => resolveRun({ status: code ?? -1, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString("utf8") }));
+    child.on("close", (code) => {
+      const stderrBytes = Buffer.concat(err);
+      resolveRun({ status: code ?? -1, stdout: Buffer.concat(out), stderr: stderrBytes.toString("utf8"), stderrBytes });
+    });
+    child.stdin.on("error", () => {}); // a program that never reads its stdin may end first
     child.stdin.end(options.input ?? "");
   });
 }

@@ -135,7 +135,7 @@ export function parsePdbutilGolden(text: string): PdbutilGolden {
       continue;
     }
     if (!current) continue;
-    const field = /^\s*(\S+) (name|virtual size|virtual address|flags)$/.exec(line);
+    const field = /^\s*(\S.*?) (name|virtual size|virtual address|flags)$/.exec(line);
     if (!field) continue;
     const value = field[1]!;
     if (field[2] === "name") current.name = value;

@@ -334,7 +334,7 @@ describe("expected results recomputed natively (samples/tools/native-check.sh)",
   });
 });
 
-const TOOLS = ["clang", "lld-link", "i686-w64-mingw32-gcc", "i686-w64-mingw32-ld", "llvm-dlltool"];
+const TOOLS = ["clang", "lld-link", "i686-w64-mingw32-gcc", "i686-w64-mingw32-g++-posix", "i686-w64-mingw32-ld", "llvm-dlltool"];
 const haveToolchain = TOOLS.every((t) => spawnSync("sh", ["-c", `command -v ${t}`]).status === 0);
 
 describe("samples/build.sh", () => {

@@ -52,7 +52,7 @@ const x64 = (() => {
 })();
 
 describe("failing before the image is loaded: no trace file", () => {
-  it("a PE32+ image: exit 125, one line saying PE32+ is not supported, no x64.dll.ntrace", () => {
+  it("a PE32+ image: exit 125, one line saying PE32+ is not supported, no x64.ntrace", () => {
     const cwd = workdir("pe64", { "x64.dll": x64 });
     expectOneClearLine(ntrace(["run", "x64.dll"], cwd), /x64\.dll.*PE32\+ \(64-bit\) images are not supported/);
     expect(readdirSync(cwd)).toEqual(["x64.dll"]);
@@ -81,8 +81,8 @@ describe("failing after tracing started: the complete, closed trace is kept", ()
     expect(r.status).toBe(STOPPED);
     expect(r.stderr).toMatch(/^ntrace: the guest reached the instruction limit \(2000000\) in thread 0x8[0-9a-f]+ .* at hotpatch\.dll\+0x/m);
     expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
-    expect(r.stderr).toMatch(/ntrace: trace hotpatch\.dll\.ntrace: \d+ events, .*1 unclosed/);
-    const file = join(cwd, "hotpatch.dll.ntrace");
+    expect(r.stderr).toMatch(/ntrace: trace hotpatch\.ntrace: \d+ events, .*1 unclosed/);
+    const file = join(cwd, "hotpatch.ntrace");
     expect(existsSync(file)).toBe(true);
     const info = ntrace(["info", file, "--json"], cwd);
     expect(info.status, info.stderr).toBe(0);
@@ -103,7 +103,7 @@ describe("the native hook helper's fallback is visible", () => {
     const notes = r.stderr.split("\n").filter((l) => l.includes("native hook helper"));
     // The note names the build script where it is, which exists (the npm package ships it too).
     expect(notes).toEqual([`ntrace: note: native hook helper not built (build it: sh ${join(ROOT, "runtime/tracing/native/build.sh")}); using JS hooks, about 3× slower`]);
-    expect(existsSync(join(cwd, "fib.dll.ntrace"))).toBe(true);
+    expect(existsSync(join(cwd, "fib.ntrace"))).toBe(true);
   });
 
   it("helper present (or --recorder hooks asked for): no note", () => {
