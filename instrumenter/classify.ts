@@ -22,6 +22,7 @@ import { type CodeBytes, fileCodeBytes, isExecutable, sectionOf } from "./image.
 import { decodeInstruction, type Instruction } from "./x86/decode.js";
 import { relocationProblem } from "./x86/relocate.js";
 import { followFunction, planDetour, type FunctionFlow } from "./detour.js";
+import { runtimeWriteIn, runtimeWrites } from "./pseudoreloc.js";
 
 export const PADDING_NEEDED = 5;
 
@@ -139,7 +140,16 @@ export function classify(
   if (stub !== undefined) return { patch: "syscall", ...stub };
   if (prefer === "probe") return { patch: "probe", reason: "probes chosen for every function" };
 
-  const hot = prefer === "auto" ? hotPatchClass(fn, index, below, section.rva, head, code) : { patch: "probe" as const, reason: "detours chosen over hot-patching" };
+  const writes = runtimeWrites(image, code);
+  const rewritten = (length: number) => {
+    const w = runtimeWriteIn(writes, rva, rva + length);
+    return w === undefined ? undefined : `the C runtime rewrites +0x${(w.rva - rva).toString(16)} of the bytes it would copy (a mingw pseudo-relocation, applied after patching)`;
+  };
+  let hot = prefer === "auto" ? hotPatchClass(fn, index, below, section.rva, head, code) : { patch: "probe" as const, reason: "detours chosen over hot-patching" };
+  if (hot.patch === "hotpatch-clang") {
+    const problem = rewritten(hot.firstLength);
+    if (problem !== undefined) hot = { patch: "probe", reason: `no hot patch: ${problem}` };
+  }
   if (hot.patch !== "probe") return hot;
 
   // The function's extent: its PDB size, else up to the next function, else the section end.
@@ -150,7 +160,9 @@ export function classify(
     if (nextAt < index.starts.length) end = Math.min(end, index.starts[nextAt]!);
   }
   const plan = planDetour(code, rva, end, flowOf(rva, end));
-  if (plan.ok) return { patch: "detour", displaced: plan.displaced, length: plan.length, bytes: plan.bytes };
+  const problem = plan.ok ? rewritten(plan.length) : undefined;
+  if (plan.ok && problem === undefined) return { patch: "detour", displaced: plan.displaced, length: plan.length, bytes: plan.bytes };
+  if (plan.ok) return { patch: "probe", reason: `${hot.reason}; no detour: ${problem}` };
   return { patch: "probe", reason: prefer === "auto" ? `${hot.reason}; no detour: ${plan.reason}` : `no detour: ${plan.reason}` };
 }
 

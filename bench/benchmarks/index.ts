@@ -8,5 +8,6 @@ import { tracingCost } from "./tracing.js";
 import { tracingProfile } from "./profile.js";
 import { engineFacts } from "./engine.js";
 import { startup } from "./startup.js";
+import { methodCost } from "./methods.js";
 
-export const BENCHMARKS: readonly Benchmark[] = [engineFacts, startup, naiveHooks, tracingCost, tracingProfile, uftraceBaseline, readerVsUftrace, readerMemory, pdbSymbolize];
+export const BENCHMARKS: readonly Benchmark[] = [engineFacts, startup, naiveHooks, tracingCost, methodCost, tracingProfile, uftraceBaseline, readerVsUftrace, readerMemory, pdbSymbolize];

@@ -113,6 +113,8 @@ interface ThreadState {
    * unwinder runs (C++ throw): each with the exit thunk to put back if it survives the unwind.
    */
   restored: { readonly frame: Frame; readonly ret: number; readonly exitVa: number }[] | undefined;
+  /** ESP at the unwinder's entry while a DWARF unwind is in progress: deeper entries are its own calls. */
+  unwinderEsp: number;
   /** Native hooks: the thread's C state (its shadow stack mirrors `frames`). */
   nbuf: NativeThread | undefined;
   /** Last timestamp written (drained timestamps are clamped to stay monotonic). */
@@ -559,7 +561,7 @@ export class Tracer implements MachineObserver {
         // Idle threads are bound to their CPU and all share CID 0:0: the record says which.
         ...(thread.idle === true ? { idle: true, cpu: thread.cpu ?? 0 } : {}),
       });
-      s = { key, writer: this.writer.thread(key), frames: [], unwindTarget: 0, unwindCode: 0, restored: undefined, nbuf: this.native?.newThread(), lastTs: 0 };
+      s = { key, writer: this.writer.thread(key), frames: [], unwindTarget: 0, unwindCode: 0, restored: undefined, unwinderEsp: 0, nbuf: this.native?.newThread(), lastTs: 0 };
       this.threads.set(thread.key, s);
       s.writer.threadStart(this.now());
     }
@@ -678,6 +680,12 @@ export class Tracer implements MachineObserver {
    * Runs only on this rare path (the usual entry is deeper than the top frame).
    */
   private cutDead(s: ThreadState, entryEsp: number, ts: number): void {
+    if (s.restored !== undefined && entryEsp < s.unwinderEsp) {
+      // A call the DWARF unwinder makes (personality, FDE lookup) while the throwing frames
+      // above it hold their real return addresses: only frames inside the unwinder can be dead.
+      this.cutBelow(s, entryEsp, 0, ts);
+      return;
+    }
     const afterThrow = s.restored !== undefined;
     if (afterThrow) this.rehijack(s, entryEsp);
     this.cutBelow(s, entryEsp, 0, ts);
@@ -743,6 +751,7 @@ export class Tracer implements MachineObserver {
       restored.push({ frame: f, ret, exitVa: slot });
     }
     s.restored = restored;
+    s.unwinderEsp = this.machine!.reg(t, X86Reg.ESP) >>> 0;
     s.unwindTarget = EXIT_UNWIND;
     s.unwindCode = STATUS_GCC_THROW;
   }
