@@ -138,6 +138,10 @@ export function classify(
   if (head === undefined || head.length < 2) return none("function runs past the end of its section");
   const stub = syscallStub(head);
   if (stub !== undefined) return { patch: "syscall", ...stub };
+  // Code that takes its own return address as data (setjmp-like: `pop edx` … `jmp edx`; a
+  // get-PC thunk: `mov ebx, [esp]`) would keep the exit thunk's address instead.
+  if (head[0]! >= 0x58 && head[0]! <= 0x5f) return none("it pops its own return address at entry (setjmp-like code that returns by jumping)");
+  if (head[0] === 0x8b && (head[1]! & 0xc7) === 0x04 && head[2] === 0x24) return none("it reads its own return address at entry (mov r32, [esp]: a get-PC routine)");
   if (prefer === "probe") return { patch: "probe", reason: "probes chosen for every function" };
 
   const writes = runtimeWrites(image, code);

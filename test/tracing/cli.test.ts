@@ -38,17 +38,19 @@ describe("ntrace run + info on seh.dll (CLI)", () => {
     const { run, info, file } = runCase("RaiseCaught");
     expect(run.status).toBe(0);
     expect((JSON.parse(run.stdout) as { result: number }).result).toBe(107);
-    expect(run.stderr).toMatch(/ntrace: trace .*RaiseCaught\.ntrace: 18 events, .*3 unwound/);
+    expect(run.stderr).toMatch(/ntrace: trace .*RaiseCaught\.ntrace: 20 events, .*3 unwound/);
     expect(info.kind).toBe("trace");
     expect(info.complete).toBe(true);
-    // README: 26 C functions, all hot-patchable (the 3 asm helpers are not).
-    expect(info.modules.map((m) => [m.name, m.functions, m.codeview?.path])).toEqual([["seh.dll", 26, "seh.pdb"]]);
+    // README: 26 C functions, all hot-patchable, and the asm helper seh_global_unwind (a
+    // detour); seh_try and seh_resume return by jumping to their popped return address: not
+    // traced.
+    expect(info.modules.map((m) => [m.name, m.functions, m.codeview?.path])).toEqual([["seh.dll", 27, "seh.pdb"]]);
     expect(info.threads.length).toBe(1);
     // README path (a): entries DllMain ×2 (attach when the runner loads seh.dll, detach at its
-    // ExitProcess), RaiseCaught, a_middle, a_inner, a_middle_handler ×2, a_outer_handler (8);
-    // exits DllMain ×2, a_middle_handler ×2, RaiseCaught (5); 3 UNWIND; THREAD_START +
-    // THREAD_END (2).
-    expect(info.events).toBe(8 + 5 + 3 + 2);
+    // ExitProcess), RaiseCaught, a_middle, a_inner, a_middle_handler ×2, a_outer_handler,
+    // seh_global_unwind (9); exits DllMain ×2, a_middle_handler ×2, seh_global_unwind,
+    // RaiseCaught (6); 3 UNWIND; THREAD_START + THREAD_END (2).
+    expect(info.events).toBe(9 + 6 + 3 + 2);
     expect(info.threads[0]!.events).toBe(info.events);
     const trace = namedTrace(readFileSync(file), sample("seh/seh.dll"), "seh.dll");
     const t = strictReplay(info.threads[0]!.key, trace.eventsOf(info.threads[0]!.key));
