@@ -108,22 +108,60 @@ static void push_frame(thread_t *t, uint32_t ret, uint32_t esp) {
   t->depth++;
 }
 
-void ntr_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user) {
-  (void)uc;
-  (void)size;
-  area_t *a = user;
-  state_t *st = a->st;
+/* The running thread with room in its log for one more record (the slow path selects the
+   thread on the first hook of a slice and flushes a full log); NULL when none runs. */
+static inline thread_t *ready_thread(state_t *st, uint32_t addr) {
   thread_t *t = st->cur;
-  uint32_t addr = (uint32_t)address;
-  if (t == NULL) { /* first hook of a slice: JS selects the running thread */
+  if (t == NULL) {
     st->slow(SLOW_NO_THREAD, addr, 0);
     t = st->cur;
-    if (t == NULL) return;
+    if (t == NULL) return NULL;
   }
   if (t->used + 3 + st->arg_count > t->log_cap) {
     st->slow(SLOW_FLUSH, addr, 0);
     t = st->cur;
   }
+  return t;
+}
+
+/* An entry of function `fn` at the current ESP (the return slot): frames left without
+   returning are cut first, the frame is pushed, the return address becomes *exit_va when
+   given, and the record {fn, counter, esp, args...} is logged. */
+static inline void record_entry(state_t *st, thread_t *t, uint32_t addr, uint32_t fn, uint32_t counter, const uint32_t *exit_va) {
+  uint32_t esp = reg(st, REG_ESP);
+  if (t->depth > 0 && t->frames[2 * (t->depth - 1) + 1] <= esp) {
+    st->slow(SLOW_CUT, addr, esp);
+    t = st->cur;
+  }
+  uint32_t buf[1 + 64];
+  if (uc_mem_read(st->uc, esp, buf, 4 * (1 + st->arg_count)) != 0) {
+    /* near the top of the stack the argument dwords may run past mapped memory: read what is
+       there, 0 for the rest; an unreadable return slot goes to the JS path, which reports it */
+    if (uc_mem_read(st->uc, esp, buf, 4) != 0) {
+      st->slow(SLOW_BAD_STACK, addr, esp);
+      return;
+    }
+    for (uint32_t i = 0; i < st->arg_count; i++)
+      if (uc_mem_read(st->uc, esp + 4 + 4 * i, &buf[1 + i], 4) != 0) buf[1 + i] = 0;
+  }
+  push_frame(t, buf[0], esp);
+  if (exit_va != NULL) uc_mem_write(st->uc, esp, exit_va, 4);
+  uint32_t *r = t->log + t->used;
+  r[0] = fn;
+  r[1] = counter;
+  r[2] = esp;
+  for (uint32_t i = 0; i < st->arg_count; i++) r[3 + i] = buf[1 + i];
+  t->used += 3 + st->arg_count;
+}
+
+void ntr_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user) {
+  (void)uc;
+  (void)size;
+  area_t *a = user;
+  state_t *st = a->st;
+  uint32_t addr = (uint32_t)address;
+  thread_t *t = ready_thread(st, addr);
+  if (t == NULL) return;
   uint32_t counter = (uint32_t)*st->counter;
   if (addr == a->base) {
     /* exit: ESP is just above the popped return slot for a plain `ret` */
@@ -146,30 +184,7 @@ void ntr_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user) {
     st->slow(SLOW_DETACHED, addr, fn);
     return;
   }
-  uint32_t esp = reg(st, REG_ESP);
-  if (t->depth > 0 && t->frames[2 * (t->depth - 1) + 1] <= esp) {
-    st->slow(SLOW_CUT, addr, esp);
-    t = st->cur;
-  }
-  uint32_t buf[1 + 64];
-  if (uc_mem_read(st->uc, esp, buf, 4 * (1 + st->arg_count)) != 0) {
-    /* near the top of the stack the argument dwords may run past mapped memory: read what is
-       there, 0 for the rest; an unreadable return slot goes to the JS path, which reports it */
-    if (uc_mem_read(st->uc, esp, buf, 4) != 0) {
-      st->slow(SLOW_BAD_STACK, addr, esp);
-      return;
-    }
-    for (uint32_t i = 0; i < st->arg_count; i++)
-      if (uc_mem_read(st->uc, esp + 4 + 4 * i, &buf[1 + i], 4) != 0) buf[1 + i] = 0;
-  }
-  push_frame(t, buf[0], esp);
-  if (st->write_exit) uc_mem_write(st->uc, esp, &a->base, 4);
-  uint32_t *r = t->log + t->used;
-  r[0] = fn;
-  r[1] = counter;
-  r[2] = esp;
-  for (uint32_t i = 0; i < st->arg_count; i++) r[3 + i] = buf[1 + i];
-  t->used += 3 + st->arg_count;
+  record_entry(st, t, addr, fn, counter, st->write_exit ? &a->base : NULL);
 }
 
 /*
@@ -198,39 +213,10 @@ void ntr_probe_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user) 
   state_t *st = p->st;
   uint32_t addr = (uint32_t)address;
   if (!st->attached) return; /* detached: the function runs untraced */
-  thread_t *t = st->cur;
-  if (t == NULL) {
-    st->slow(SLOW_NO_THREAD, addr, 0);
-    t = st->cur;
-    if (t == NULL) return;
-  }
-  if (t->used + 3 + st->arg_count > t->log_cap) {
-    st->slow(SLOW_FLUSH, addr, 0);
-    t = st->cur;
-  }
+  thread_t *t = ready_thread(st, addr);
+  if (t == NULL) return;
   uint32_t counter = (uint32_t)*st->counter;
-  uint32_t esp = reg(st, REG_ESP);
-  if (t->depth > 0 && t->frames[2 * (t->depth - 1) + 1] <= esp) {
-    st->slow(SLOW_CUT, addr, esp);
-    t = st->cur;
-  }
-  uint32_t buf[1 + 64];
-  if (uc_mem_read(st->uc, esp, buf, 4 * (1 + st->arg_count)) != 0) {
-    if (uc_mem_read(st->uc, esp, buf, 4) != 0) {
-      st->slow(SLOW_BAD_STACK, addr, esp);
-      return;
-    }
-    for (uint32_t i = 0; i < st->arg_count; i++)
-      if (uc_mem_read(st->uc, esp + 4 + 4 * i, &buf[1 + i], 4) != 0) buf[1 + i] = 0;
-  }
-  push_frame(t, buf[0], esp);
-  uc_mem_write(st->uc, esp, &p->exit_va, 4);
-  uint32_t *r = t->log + t->used;
-  r[0] = p->fn;
-  r[1] = counter;
-  r[2] = esp;
-  for (uint32_t i = 0; i < st->arg_count; i++) r[3 + i] = buf[1 + i];
-  t->used += 3 + st->arg_count;
+  record_entry(st, t, addr, p->fn, counter, &p->exit_va);
 }
 
 void *ntr_probe_hook_fn(void) { return (void *)ntr_probe_hook; }
