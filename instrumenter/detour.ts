@@ -30,6 +30,8 @@ export interface FunctionFlow {
   readonly targets: ReadonlySet<number>;
   /** RVAs of direct call targets (`call rel32`), anywhere in the image. */
   readonly calls: ReadonlySet<number>;
+  /** RVAs outside the extent that a direct jump or branch of it leaves to (tail calls, cold parts). */
+  readonly exits: ReadonlySet<number>;
   /** Undefined when every path was followed; else why not (the first problem met). */
   readonly incomplete?: string;
 }
@@ -42,6 +44,7 @@ export interface FunctionFlow {
 export function followFunction(code: CodeBytes, rva: number, end: number, imageBase: number): FunctionFlow {
   const targets = new Set<number>();
   const calls = new Set<number>();
+  const exits = new Set<number>();
   let incomplete: string | undefined;
   // Decoding may read up to 15 bytes past an instruction start; read the extent plus slack
   // where the image allows it.
@@ -76,6 +79,8 @@ export function followFunction(code: CodeBytes, rva: number, end: number, imageB
         if (inside(t)) {
           targets.add(t);
           work.push(t);
+        } else {
+          exits.add(t);
         }
         if (flow.kind === "jump") break;
         at = next;
@@ -95,7 +100,7 @@ export function followFunction(code: CodeBytes, rva: number, end: number, imageB
       break; // table jumps, returns, traps
     }
   }
-  return { targets, calls, ...(incomplete !== undefined ? { incomplete } : {}) };
+  return { targets, calls, exits, ...(incomplete !== undefined ? { incomplete } : {}) };
 }
 
 export type DetourPlan =

@@ -55,12 +55,20 @@ type FunctionFlow = ReturnType<typeof followFunction>;
 /**
  * Functions reached by direct calls from the known ones, transitively, that no other source
  * names (stripped images): their RVAs, sorted. Each function's code is followed within its
- * extent (its size, else up to the next known function or the section end).
+ * extent (its size, else up to the next known function or the section end). Code that a
+ * function jumps to outside its extent (a tail call such as mingw's `mainCRTStartup: jmp
+ * __tmainCRTStartup`, or a GCC `.cold` part) is followed as well for the calls it makes, but
+ * is not itself taken for a function: a cold part entered by a jump is not one.
  */
 export function callTargets(image: PeImage, known: readonly DiscoveredFunction[], code: CodeBytes, flows: Map<number, FunctionFlowAt> = new Map()): number[] {
   const starts = new Set(known.map((f) => f.rva as number));
   const sizes = new Map(known.filter((f) => f.size !== undefined).map((f) => [f.rva as number, f.size!]));
+  const jumpedTo = new Set<number>();
   const found: number[] = [];
+  const executable = (rva: number) => {
+    const s = sectionOf(image, rva);
+    return s !== undefined && isExecutable(s);
+  };
   let queue = [...starts];
   while (queue.length > 0) {
     const sorted = [...starts].sort((a, b) => a - b);
@@ -70,13 +78,16 @@ export function callTargets(image: PeImage, known: readonly DiscoveredFunction[]
       if (section === undefined || !isExecutable(section)) continue;
       const end = extentEnd(rva, sizes.get(rva), sorted, section.rva + Math.max(section.virtualSize, section.rawSize));
       const flow = followFunction(code, rva, end, image.imageBase);
-      flows.set(rva, { end, flow });
+      if (starts.has(rva)) flows.set(rva, { end, flow });
       for (const t of flow.calls) {
-        if (starts.has(t)) continue;
-        const s = sectionOf(image, t);
-        if (s === undefined || !isExecutable(s)) continue;
+        if (starts.has(t) || !executable(t)) continue;
         starts.add(t);
         found.push(t);
+        next.push(t);
+      }
+      for (const t of flow.exits) {
+        if (starts.has(t) || jumpedTo.has(t) || !executable(t)) continue;
+        jumpedTo.add(t);
         next.push(t);
       }
     }

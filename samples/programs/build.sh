@@ -46,6 +46,8 @@ need i686-w64-mingw32-gcc-posix gcc-mingw-w64-i686-posix
 need $CXX_POSIX g++-mingw-w64-i686-posix
 need llvm-pdbutil llvm
 need llvm-readobj llvm
+need llvm-dwarfdump llvm
+need llvm-objdump llvm
 need node nodejs
 [ -f "$MINGW/include/zlib.h" ] && [ -f "$MINGW/lib/libz.dll.a" ] ||
   die "zlib for mingw missing ($MINGW/include/zlib.h, $MINGW/lib/libz.dll.a): install the Debian package libz-mingw-w64-dev"
@@ -90,6 +92,38 @@ expect_imports() {
 
 MINGW_CRT=(KERNEL32.dll msvcrt.dll)
 
+# Files a build_<program> makes besides <program>.exe and .pdb (copied to $OUT too).
+EXTRA_OUTPUTS=()
+
+# build_callcount <driver> <program> <source extension>: the independent reference for the
+# call counts of a traced <program>.exe (test/user/call-counts.test.ts, callcounts/README.md).
+#  - <program>-callcount.exe: the same source built with -finstrument-functions and linked
+#    with callcount.c, which counts __cyg_profile_func_enter per function and prints
+#    "callcount <rva> <calls>" lines on stderr at exit (gcc instruments every source-level
+#    call, including the calls it inlines);
+#  - callcounts/<program>.inlined.txt: the functions <program>.exe has inlined somewhere (the
+#    abstract origins of DW_TAG_inlined_subroutine in a -g compile of the same source; -g does
+#    not change gcc's code, which is checked here), whose source-level counts a trace of
+#    <program>.exe cannot see;
+#  - callcounts/<program>.functions.txt: the functions <program>.o defines (its own code, as
+#    opposed to the C runtime's), by symbol name.
+build_callcount() {
+  local driver=$1 p=$2 ext=$3
+  [ -f callcount.o ] || $CC -O2 -c callcount.c -o callcount.o
+  $driver -O2 -finstrument-functions -c "$p.$ext" -o "$p-callcount.o"
+  link $driver "$p-callcount.exe" "$p-callcount.o" callcount.o
+  $driver -O2 -g -c "$p.$ext" -o "$p-g.o"
+  cmp -s <(llvm-objdump -d --no-show-raw-insn "$p.o" | tail -n +3) <(llvm-objdump -d --no-show-raw-insn "$p-g.o" | tail -n +3) ||
+    die "$p.$ext: gcc -g changed the code; the inlining analysis would not describe $p.exe"
+  mkdir -p callcounts
+  llvm-dwarfdump --debug-info "$p-g.o" 2>/dev/null |
+    awk '/DW_TAG_inlined_subroutine/ { want = 1; next } want && /DW_AT_abstract_origin/ { if (match($0, /"[^"]*"/)) print substr($0, RSTART + 1, RLENGTH - 2); want = 0 }' |
+    LC_ALL=C sort -u > "callcounts/$p.inlined.txt"
+  # llvm-objdump -t, not llvm-nm: llvm-nm leaves out a static function at offset 0 of .text
+  llvm-objdump -t "$p.o" | awk '/\(ty +20\)/ && !/\(sec +(0|-[0-9]+)\)/ { print $NF }' | LC_ALL=C sort -u > "callcounts/$p.functions.txt"
+  EXTRA_OUTPUTS+=("$p-callcount.exe" "$p-callcount.pdb" "callcounts/$p.inlined.txt" "callcounts/$p.functions.txt")
+}
+
 build_hello() {
   $CC -O2 -c hello.c -o hello.o
   link $CC hello.exe hello.o
@@ -100,6 +134,7 @@ build_crt() {
   $CC -O2 -c crt.c -o crt.o
   link $CC crt.exe crt.o
   expect_imports crt.exe "${MINGW_CRT[@]}"
+  build_callcount $CC crt c
 }
 
 build_files() {
@@ -130,6 +165,13 @@ build_cpp() {
   $CXX -O2 -c cpp.cpp -o cpp.o
   link $CXX cpp.exe cpp.o
   expect_imports cpp.exe KERNEL32.dll msvcrt.dll libgcc_s_dw2-1.dll libstdc++-6.dll
+  build_callcount $CXX cpp cpp
+  # The same program stripped, as users ship it: no COFF symbols (-s), no PDB, no debug
+  # directory (no --build-id/--pdb). Its code has the same layout as cpp.exe's (.text first).
+  rm -f cpp-stripped.exe
+  $CXX -O2 -o cpp-stripped.exe cpp.o -s -Wl,--no-insert-timestamp
+  llvm-readobj --coff-debug-directory cpp-stripped.exe | grep -q 'Type:' && die "cpp-stripped.exe has a debug directory"
+  EXTRA_OUTPUTS+=(cpp-stripped.exe)
 }
 
 build_stdthread() {
@@ -173,12 +215,17 @@ main() {
   mkdir -p "$BUILD" "$OUT"
   (cd "$HERE" && cp ./*.c ./*.cpp "$BUILD/")
   cd "$BUILD"
-  local t
+  local t f
   for t in "${targets[@]}"; do
     declare -F "build_$t" >/dev/null || die "unknown program '$t' (known: ${ALL[*]})"
+    EXTRA_OUTPUTS=()
     "build_$t"
     cp "$t.exe" "$t.pdb" "$OUT/"
-    echo "built programs/$t.exe $t.pdb"
+    for f in "${EXTRA_OUTPUTS[@]}"; do
+      mkdir -p "$OUT/$(dirname "$f")"
+      cp "$f" "$OUT/$f"
+    done
+    echo "built programs/$t.exe $t.pdb ${EXTRA_OUTPUTS[*]}"
   done
 }
 

@@ -146,6 +146,12 @@ describe("every sample image", () => {
     for (const rel of all) {
       const img = image(rel);
       expect(img.machine, rel).toBe(0x14c);
+      if (/-stripped\.(dll|exe)$/i.test(rel)) {
+        // stripped on purpose (discovery without symbols): no debug directory, no COFF symbols
+        expect(img.debug, rel).toEqual([]);
+        expect(img.coffSymbols, rel).toEqual([]);
+        continue;
+      }
       const cv = img.debug.find((d) => d.codeview)?.codeview;
       expect(cv?.signature, rel).toBe("RSDS");
       const pdbPath = join(ROOT, dirname(rel), cv!.path);
@@ -346,7 +352,13 @@ describe("samples/build.sh", () => {
         encoding: "utf8",
       });
       expect(r.status, r.stderr).toBe(0);
-      const committed = committedImages().flatMap((rel) => [rel, rel.replace(/\.(dll|exe|sys)$/i, ".pdb")]);
+      const committed = [
+        ...committedImages().flatMap((rel) => (/-stripped\.(dll|exe)$/i.test(rel) ? [rel] : [rel, rel.replace(/\.(dll|exe|sys)$/i, ".pdb")])),
+        // the build's analysis for the call-count reference (samples/programs/callcounts/README.md)
+        ...readdirSync(join(SAMPLES, "programs/callcounts"))
+          .filter((f) => /\.(functions|inlined)\.txt$/.test(f))
+          .map((f) => `samples/programs/callcounts/${f}`),
+      ];
       for (const rel of committed) {
         const rebuilt = join(out, rel.slice("samples/".length));
         expect(existsSync(rebuilt), rel).toBe(true);
