@@ -18,7 +18,8 @@ const ALLOWED = {
   instrumenter: ["base", "pe"],
   reader: ["base", "pe", "tracefile", "(root)"],
   "runtime/engine": ["base", "koffi"],
-  "runtime/core": ["base", "pe", "runtime/engine"],
+  // instrumenter: the x86 decoder, for the block clock's instruction counts
+  "runtime/core": ["base", "pe", "instrumenter", "runtime/engine"],
   "runtime/user": ["base", "pe", "instrumenter", "runtime/engine", "runtime/core"],
   "runtime/kernel": ["base", "pe", "runtime/engine", "runtime/core"],
   // koffi: the native recorder's helper library (runtime/tracing/native.ts).

@@ -1,7 +1,9 @@
 /** What machine and software a bench run measured: goes into latest.json and BENCHMARKS.md. */
 import os from "node:os";
-import { existsSync } from "node:fs";
-import koffi from "koffi";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { clockLibraryPath } from "../runtime/engine/unicorn.js";
+import { unicornLibraryName, unicornVersion as engineVersion } from "../runtime/engine/index.js";
 import { runChild } from "./harness.js";
 
 export interface MachineInfo {
@@ -17,27 +19,24 @@ export interface MachineInfo {
   readonly gitDirty: boolean;
 }
 
-export const UNICORN_LIBRARY = "/usr/lib/x86_64-linux-gnu/libunicorn.so.2";
-
-/** unicorn's own version (uc_version), plus the Debian package version when dpkg knows it. */
+/**
+ * The engine the benchmarks ran on: unicorn's own version (uc_version) and the library file,
+ * chosen as ntrace chooses it (runtime/engine/README.md: the fetched 2.1.1, else the system's),
+ * plus the Debian package when the file is the system's; and whether the native block clock was
+ * there (else instructions were counted by unicorn's per-instruction hook).
+ */
 async function unicornVersion(): Promise<string> {
-  let engine = "not found";
-  if (existsSync(UNICORN_LIBRARY)) {
-    try {
-      const lib = koffi.load(UNICORN_LIBRARY);
-      const ucVersion = lib.func("unsigned int uc_version(_Out_ unsigned int *major, _Out_ unsigned int *minor)");
-      const major = [0];
-      const minor = [0];
-      const combined = ucVersion(major, minor) as number;
-      // UC_MAKE_VERSION packs major.minor.patch.extra one byte each.
-      engine = `${(combined >>> 24) & 0xff}.${(combined >>> 16) & 0xff}.${(combined >>> 8) & 0xff}`;
-    } catch (e) {
-      engine = `unloadable (${(e as Error).message})`;
-    }
+  const engine = engineVersion() ?? "not loadable";
+  const path = unicornLibraryName();
+  let pkg = "";
+  if (!path.includes("/")) {
+    const dpkg = await runChild("dpkg-query", ["-W", "-f", "${Version}", "libunicorn2"], { keepStdout: true }).catch(() => null);
+    pkg = dpkg !== null && dpkg.code === 0 ? `, Debian libunicorn2 ${dpkg.stdout?.trim()}` : "";
+  } else if (existsSync(join(dirname(path), "VERSION"))) {
+    pkg = `, ${readFileSync(join(dirname(path), "VERSION"), "utf8").trim()}`;
   }
-  const dpkg = await runChild("dpkg-query", ["-W", "-f", "${Version}", "libunicorn2"], { keepStdout: true }).catch(() => null);
-  const pkg = dpkg !== null && dpkg.code === 0 ? ` (Debian libunicorn2 ${dpkg.stdout?.trim()})` : "";
-  return engine + pkg;
+  const clock = clockLibraryPath() !== undefined && process.env["NTRACE_CLOCK"] !== "count" ? "block clock" : "unicorn instruction count";
+  return `${engine} (${path}${pkg}; ${clock})`;
 }
 
 async function git(root: string, args: string[]): Promise<string | null> {

@@ -57,12 +57,23 @@ export function entrySlot(slotVa: number, continuationVa: number): Uint8Array {
   return out;
 }
 
+/** A continuation's bytes, and where in them the function's own (relocated) instructions start. */
+export interface Continuation {
+  readonly bytes: Uint8Array;
+  /**
+   * Offsets of the instructions moved out of the function, one per original instruction
+   * (a relocated `call` becomes `push` + `jmp` but is one instruction of the program): the
+   * deterministic clock counts these and nothing else of the thunk.
+   */
+  readonly programStarts: readonly number[];
+}
+
 /**
  * The continuation of function `fnVa`'s entry: drop the pushed address, run the displaced
  * instruction (clang form; `firstBytes` are the loaded bytes at fnVa), jump back into the
  * function after it.
  */
-export function continuation(contVa: number, fnVa: number, cls: PatchClass, firstBytes: Uint8Array, exitVa?: number, reachedBy: "call" | "jump" = "call"): Uint8Array {
+export function continuation(contVa: number, fnVa: number, cls: PatchClass, firstBytes: Uint8Array, exitVa?: number, reachedBy: "call" | "jump" = "call"): Continuation {
   assert(cls.patch === "hotpatch-msvc" || cls.patch === "hotpatch-clang" || cls.patch === "detour", `continuation for a function that is not patched (${cls.patch})`);
   const out = new Uint8Array(CONTINUATION_SIZE).fill(0xcc);
   let at = 0;
@@ -79,6 +90,7 @@ export function continuation(contVa: number, fnVa: number, cls: PatchClass, firs
   }
   if (cls.patch === "detour") {
     const moved = relocateSequence(cls.bytes, cls.displaced, fnVa, contVa + at);
+    const programStarts = moved.starts.map((s) => at + s);
     out.set(moved.bytes, at);
     at += moved.bytes.length;
     if (moved.fallsThrough) {
@@ -86,18 +98,20 @@ export function continuation(contVa: number, fnVa: number, cls: PatchClass, firs
       at += 5;
     }
     assert(at <= CONTINUATION_SIZE, "continuation overflows its slot");
-    return out;
+    return { bytes: out, programStarts };
   }
+  const programStarts: number[] = [];
   if (cls.patch === "hotpatch-clang") {
     const insn = { ...cls.first, offset: 0 };
     const moved = relocateInstruction(firstBytes, insn, fnVa, contVa + at);
+    programStarts.push(at);
     out.set(moved, at);
     at += moved.length;
   }
   out.set(jmpRel32(contVa + at, fnVa + cls.firstLength), at);
   at += 5;
   assert(at <= CONTINUATION_SIZE, "continuation overflows its slot");
-  return out;
+  return { bytes: out, programStarts };
 }
 
 /**

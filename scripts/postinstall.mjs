@@ -24,6 +24,12 @@ if (unicorn.status !== 0) note("note: libunicorn.so.2 was not found: ntrace need
 const cc = process.env.CC ?? "cc";
 const hasCc = spawnSync("sh", ["-c", `command -v ${cc}`]).status === 0;
 const result = hasCc && existsSync(build) ? spawnSync("sh", [build], { encoding: "utf8" }) : undefined;
+// The engine's native block clock (runtime/engine/native/build.sh): without it the engine
+// counts with unicorn's per-instruction counter (same numbers, about 2x slower untraced).
+const clockBuild = join(root, "runtime", "engine", "native", "build.sh");
+const clock = hasCc && existsSync(clockBuild) ? spawnSync("sh", [clockBuild], { encoding: "utf8" }) : undefined;
+if (clock !== undefined && clock.status === 0) note("built the native clock (runtime/engine/native/libntrace_clock.so)");
+else note(`note: the native clock was not built (${!hasCc ? `no C compiler` : (clock?.stderr ?? "").trim().split("\n").pop() || "the build failed"}); the engine counts instructions with unicorn's slower counter; to build it later: sh ${clockBuild}`);
 if (result !== undefined && result.status === 0) {
   note("built the native hook helper (runtime/tracing/native/libntrace_hooks.so)");
 } else {

@@ -241,7 +241,7 @@ export function addRunOptions(command: Command): Command {
     .option("--cpus <n>", "virtual processors", "1")
     .option("--no-trace", "run without tracing (tracing is the default)")
     .option("--json", "print the summary as JSON (the last thing on stdout)")
-    .option("--max-instructions <n>", "stop the guest after this many instructions")
+    .option("--max-instructions <n>", "stop the guest after this many instructions (at the first block boundary at or past n)")
     .option("--timeout <ms>", "stop the guest after this much host time")
     .option("--allow-missing-imports", "run even when imports are missing (calling one ends the process with an exception)")
     .option("--quantum <n>", "instructions per time slice when threads share a CPU")

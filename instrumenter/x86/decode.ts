@@ -361,3 +361,16 @@ export function relativeTarget(insn: Instruction, address: number): number | und
   if (insn.displacement === undefined) return undefined;
   return (address + insn.length + insn.displacement) >>> 0;
 }
+
+/**
+ * The number of instructions in `bytes` (whole instructions from offset 0, as a translated
+ * block holds them). An undecodable byte counts as one instruction of one byte.
+ */
+export function countInstructions(bytes: Uint8Array): number {
+  let n = 0;
+  for (let at = 0; at < bytes.length; n++) {
+    const insn = decodeInstruction(bytes, at);
+    at += insn.kind === "unknown" || insn.length === 0 ? 1 : insn.length;
+  }
+  return n;
+}

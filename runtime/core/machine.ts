@@ -14,6 +14,7 @@
  */
 import { cidText, hex, threadKey, type ThreadKey } from "../../base/index.js";
 import { EngineFault, MemAccess, Prot, UnicornEngine, X86Reg, type Engine, type EngineContext } from "../engine/index.js";
+import { countInstructions } from "../../instrumenter/x86/decode.js";
 import { GuestError } from "./errors.js";
 import { Gdt } from "./gdt.js";
 import { ETHREAD_SIZE, FIRST_DYNAMIC_STUB, HOST_STUBS, HOST_STUBS_END, HOST_STUBS_SIZE, KTHREAD, KTHREAD_REGION, KTHREAD_REGION_SIZE, STUB, SYSTEM_ARENA, SYSTEM_ARENA_END } from "./layout.js";
@@ -148,6 +149,9 @@ export class Machine {
     this.observer = options.observer ?? {};
     this.quantum = options.quantum ?? DEFAULT_QUANTUM;
     this.engine = options.engine ?? new UnicornEngine();
+    // The deterministic clock counted per block (README "Clock"); NTRACE_CLOCK=count keeps
+    // unicorn's per-instruction count (same numbers, slower: for comparison).
+    if (process.env["NTRACE_CLOCK"] !== "count") this.engine.useBlockClock?.((address, size) => this.chargeCode(address, size));
     this.memory = new GuestMemory(this.engine);
     this.gdt = new Gdt(this.engine, this.memory);
     const cpuCount = Math.max(1, Math.min(64, options.cpus ?? 1));
@@ -197,6 +201,17 @@ export class Machine {
     if (this.live === undefined) return this.clockBase;
     const n = this.engine.executedInstructions();
     return this.clockBase + (Number.isNaN(n) ? 0 : n);
+  }
+
+  /**
+   * How many instructions of the program the code at [address, address+size) holds, for the
+   * block clock: the observer's (tracer's) own code counts what it says, other code one per
+   * instruction.
+   */
+  private chargeCode(address: number, size: number): number {
+    const host = this.observer.chargeHostCode?.(address, size);
+    if (host !== undefined) return host;
+    return countInstructions(this.engine.readMemory(address, size));
   }
 
   /** Runs `callback` between slices once the clock reaches `instructionCount` (all threads stopped). */
@@ -398,6 +413,7 @@ export class Machine {
    */
   leaveSlice(t: GuestThread, action: (t: GuestThread) => void): void {
     if (this.live === t) {
+      if (this.inHostStub) this.stubRetired = true;
       const prev = this.stopAction;
       this.stopAction = prev === undefined ? action : (th) => (prev(th), action(th));
       this.engine.stop();
@@ -479,6 +495,24 @@ export class Machine {
   private onHostCode(address: number): void {
     const t = this.live;
     if (t === undefined) return;
+    this.inHostStub = true;
+    try {
+      this.runHostStub(t, address);
+    } finally {
+      this.inHostStub = false;
+    }
+  }
+  /** True while a host stub's hook runs (see stubRetired). */
+  private inHostStub = false;
+  /**
+   * The slice was left from inside a host stub's hook: the stub (one instruction) did its work,
+   * though EIP still points at it, so the clock counts it (a slice ended there otherwise counts
+   * the instructions before EIP only). Traced runs leave more slices this way (hooks added when
+   * a DLL maps) and must count what untraced runs count.
+   */
+  private stubRetired = false;
+
+  private runHostStub(t: GuestThread, address: number): void {
     if (address === STUB.RETURN) return this.onGuestReturn(t);
     if (address === STUB.THREAD_EXIT) {
       const code = this.engine.readRegister(X86Reg.EAX);
@@ -769,7 +803,8 @@ export class Machine {
     }
     // Still "live" here: observers see clock() and the engine's counter of this slice.
     this.observer.onSliceEnd?.(t);
-    const executed = this.engine.executedInstructions();
+    const executed = this.engine.executedInstructions() + (this.stubRetired ? 1 : 0);
+    this.stubRetired = false;
     this.clockBase += Number.isNaN(executed) ? count : executed;
     this.live = undefined;
     this.liveCpu = undefined;

@@ -99,6 +99,12 @@ export interface MachineObserver {
    * describe the slice, as inside a hook.
    */
   onSliceEnd?(thread: ThreadView): void;
+  /**
+   * The observer's own code (e.g. the tracer's thunks) as the deterministic clock counts it:
+   * how many of the program's instructions the code at [address, address+size) holds, or
+   * undefined when that code is not the observer's.
+   */
+  chargeHostCode?(address: number, size: number): number | undefined;
 }
 
 /** Options of the machine core, whatever the personality. */

@@ -1,2 +1,2 @@
 export * from "./types.js";
-export { UnicornEngine, unicornAvailable, unicornLibraryName, unicornVersion } from "./unicorn.js";
+export { UnicornEngine, engineCandidates, engineNote, privateEngineLibrary, unicornAvailable, unicornLibraryName, unicornVersion } from "./unicorn.js";

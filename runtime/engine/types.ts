@@ -75,11 +75,14 @@ export class EngineFault extends NtraceError {
 
 /** The native engine library is not there: every command that needs it says what to install. */
 export class EngineUnavailableError extends NtraceError {
+  /** What was tried and why it failed, when known. */
+  readonly detail: string | undefined;
   constructor(detail?: string) {
     super(
       "the unicorn engine library (libunicorn.so.2) is not installed: apt-get install libunicorn2" +
         (detail !== undefined ? ` (${detail})` : ""),
     );
+    this.detail = detail;
   }
 }
 
@@ -126,6 +129,17 @@ export interface Engine {
    */
   executedInstructions(): number;
   /**
+   * Optional: count executedInstructions() per translated block with a native block hook
+   * instead of unicorn's per-instruction count (README, "Clock"); start()'s count becomes a
+   * budget checked at block starts. `charge(address, size)` is how many instructions of the code
+   * at [address, address+size) count: asked for blocks that start in host code ranges and for
+   * the executed part of a block a slice left early. False when the native clock is missing.
+   * Call before the first start().
+   */
+  useBlockClock?(charge: (address: number, size: number) => number): boolean;
+  /** Code whose blocks the block clock's `charge` counts, [begin, end) pairs (e.g. the tracer's thunks). */
+  setHostCodeRanges?(ranges: readonly (readonly [number, number])[]): void;
+  /**
    * Optional: maps `size` bytes (page multiple) of host memory at `address` (free, page
    * aligned) and returns it as a byte view the host can read and write without engine calls.
    * The memory is a new zero-filled buffer dedicated to this mapping (never other host
@@ -134,10 +148,11 @@ export interface Engine {
   mapHostMemory?(address: number, size: number, prot: Prot): Uint8Array;
   /**
    * Optional, for native hook helpers (runtime/tracing/native/): the engine handle and the
-   * host address of its instruction counter (uint64), and a code hook whose callback is a
+   * host address of its instruction counter (uint64; with `blockClock`, the first field of the
+   * block clock's state, see native/ntrace_clock.c), and a code hook whose callback is a
    * native function pointer called with `user`.
    */
-  nativeHandle?(): { readonly uc: unknown; readonly counterAddress: bigint } | undefined;
+  nativeHandle?(): { readonly uc: unknown; readonly counterAddress: bigint; readonly blockClock?: boolean } | undefined;
   addNativeCodeHook?(begin: number, end: number, callback: unknown, user: unknown): HookHandle;
   /**
    * The whole CPU state (general, segment, x87/SSE registers) of the thread on the CPU: the

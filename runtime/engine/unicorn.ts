@@ -1,19 +1,24 @@
 /**
- * UnicornEngine: the Engine interface over Debian's libunicorn.so.2 (unicorn 2.0.1) via koffi.
+ * UnicornEngine: the Engine interface over unicorn 2 (libunicorn.so.2) via koffi.
  *
- * Signatures and constants follow include/unicorn/unicorn.h and x86.h of unicorn 2.0.1.
- * The library is loaded lazily on the first engine; if it cannot be loaded every caller gets
- * EngineUnavailableError with the install hint. NTRACE_UNICORN_LIB overrides the library name
- * (tests point it at a nonexistent file to check that message).
+ * Which library: Debian trixie's unicorn 2.1.1 when scripts/fetch-engine.sh has put it into
+ * ntrace's cache (guest stores ~100x cheaper than 2.0.1's), else the system's (bookworm's
+ * libunicorn2, 2.0.1); NTRACE_ENGINE=system skips the cached one, NTRACE_UNICORN_LIB names a
+ * library file (tests point it at a nonexistent file to check the install hint). The first
+ * that loads and reports unicorn 2.x (uc_version) is used. Signatures and constants follow
+ * include/unicorn/unicorn.h and x86.h, the same in 2.0.1 and 2.1.x.
+ * The library is loaded lazily on the first engine; if none can be loaded every caller gets
+ * EngineUnavailableError with the install hint.
  *
  * Callbacks: one koffi callback per hook, registered once with koffi.register and kept alive
  * until the hook is removed. A JS exception inside a callback must never unwind through
  * native frames: it is caught, the engine is stopped, and start() rethrows it.
  */
-import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { homedir } from "node:os";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import koffi, { type LibraryHandle, type TypeObject } from "koffi";
+import { cacheDir } from "../../base/cachedir.js";
+import { packageRoot } from "../../base/packageroot.js";
 
 type NativeFunction = ReturnType<LibraryHandle["func"]>;
 import {
@@ -71,23 +76,69 @@ interface UnicornLib {
 }
 
 let lib: UnicornLib | undefined;
+let loadedFrom: string | undefined;
 let loadError: string | undefined;
 
-/** The library name/path to load (NTRACE_UNICORN_LIB overrides it). */
+/** Where scripts/fetch-engine.sh puts the faster unicorn (Debian trixie's 2.1.1). */
+export function privateEngineLibrary(): string {
+  return join(cacheDir(), "engine", "libunicorn.so.2");
+}
+
+/**
+ * The engine libraries to try, in order: NTRACE_UNICORN_LIB alone when set; else the private
+ * engine when it has been fetched (unless NTRACE_ENGINE=system), then the system's
+ * libunicorn.so.2 (Debian's libunicorn2).
+ */
+export function engineCandidates(): string[] {
+  const env = process.env["NTRACE_UNICORN_LIB"];
+  if (env !== undefined && env !== "") return [env];
+  const system = "libunicorn.so.2";
+  if (process.env["NTRACE_ENGINE"] === "system") return [system];
+  const own = privateEngineLibrary();
+  return existsSync(own) ? [own, system] : [system];
+}
+
+/** The library the engine runs on: the one loaded, else the first candidate. */
 export function unicornLibraryName(): string {
-  return process.env["NTRACE_UNICORN_LIB"] ?? "libunicorn.so.2";
+  return loadedFrom ?? engineCandidates()[0]!;
+}
+
+/** unicorn's version packed by UC_MAKE_VERSION (major.minor.patch.extra, one byte each). */
+const versionOf = (h: LibraryHandle): number => {
+  const ucVersion = h.func("unsigned int uc_version(_Out_ unsigned int *major, _Out_ unsigned int *minor)");
+  return (ucVersion([0], [0]) as number) >>> 0;
+};
+
+/** Loads the first candidate that loads and is a unicorn 2 (the API and register ids ntrace uses). */
+function loadLibrary(): { h: LibraryHandle; path: string } {
+  const problems: string[] = [];
+  for (const path of engineCandidates()) {
+    let h: LibraryHandle;
+    try {
+      h = koffi.load(path);
+    } catch (err) {
+      problems.push(`cannot load ${path}: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);
+      continue;
+    }
+    const major = versionOf(h) >>> 24;
+    if (major !== 2) {
+      problems.push(`${path} is unicorn ${major}.x, not 2.x`);
+      continue;
+    }
+    return { h, path };
+  }
+  throw new EngineUnavailableError(problems.join("; "));
 }
 
 function loadUnicorn(): UnicornLib {
   if (lib !== undefined) return lib;
   if (loadError !== undefined) throw new EngineUnavailableError(loadError);
   let h: LibraryHandle;
-  const name = unicornLibraryName();
   try {
-    h = koffi.load(name);
+    ({ h, path: loadedFrom } = loadLibrary());
   } catch (err) {
-    loadError = `cannot load ${name}: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`;
-    throw new EngineUnavailableError(loadError);
+    loadError = err instanceof EngineUnavailableError ? err.detail : String(err);
+    throw err;
   }
   // The address is a uint64_t in unicorn's prototype; guest addresses fit in 32 bits and the
   // x86-64 calling convention passes it in a register, so it is read as uint32_t: a plain
@@ -157,7 +208,66 @@ export function unicornVersion(): string | undefined {
   return `unicorn ${packed >>> 24}.${(packed >>> 16) & 0xff}.${(packed >>> 8) & 0xff}`;
 }
 
+/**
+ * One line for users of an engine older than 2.1 (bookworm's 2.0.1): it works, but every guest
+ * store takes unicorn's slow path (~100x dearer); undefined on 2.1 and later or without engine.
+ */
+export function engineNote(): string | undefined {
+  let u: UnicornLib;
+  try {
+    u = loadUnicorn();
+  } catch {
+    return undefined;
+  }
+  const packed = (u.uc_version([0], [0]) as number) >>> 0;
+  if (packed >>> 24 > 2 || ((packed >>> 24) === 2 && ((packed >>> 16) & 0xff) >= 1)) return undefined;
+  return "unicorn 2.0 is slower (every guest store takes its slow path); bash scripts/fetch-engine.sh fetches Debian trixie's 2.1.1 into ntrace's cache";
+}
+
 const MAX_COUNT = 0xffffffff;
+
+/** The native block clock (runtime/engine/native/ntrace_clock.c), when built. */
+interface ClockLib {
+  create: NativeFunction;
+  destroy: NativeFunction;
+  begin: NativeFunction;
+  forget: NativeFunction;
+  setHostRanges: NativeFunction;
+  hookFn: NativeFunction;
+  chargeProto: TypeObject;
+}
+let clockLib: ClockLib | null | undefined;
+
+/** Where the built clock library is (NTRACE_CLOCK_LIB names another file). */
+export function clockLibraryPath(): string | undefined {
+  const override = process.env["NTRACE_CLOCK_LIB"];
+  if (override !== undefined) return existsSync(override) ? override : undefined;
+  const root = packageRoot(import.meta.url);
+  const path = root !== undefined ? join(root, "runtime", "engine", "native", "libntrace_clock.so") : undefined;
+  return path !== undefined && existsSync(path) ? path : undefined;
+}
+
+function loadClockLib(): ClockLib | undefined {
+  if (clockLib !== undefined) return clockLib ?? undefined;
+  clockLib = null;
+  const path = clockLibraryPath();
+  if (path === undefined || process.arch !== "x64" || process.platform !== "linux") return undefined;
+  try {
+    const h = koffi.load(path);
+    clockLib = {
+      create: h.func("void *ntc_create(void *uc, void *charge)"),
+      destroy: h.func("void ntc_destroy(void *c)"),
+      begin: h.func("void ntc_begin(void *c, uint64_t budget)"),
+      forget: h.func("void ntc_forget(void *c, uint32_t begin, uint32_t end)"),
+      setHostRanges: h.func("void ntc_set_host_ranges(void *c, const uint32_t *pairs, uint32_t count)"),
+      hookFn: h.func("void *ntc_block_hook_fn()"),
+      chargeProto: koffi.proto("uint32_t ntrace_clock_charge(uint32_t address, uint32_t size)"),
+    };
+  } catch {
+    clockLib = null;
+  }
+  return clockLib ?? undefined;
+}
 
 /**
  * Offset of `uint64_t emu_counter` inside unicorn's struct uc_struct (1272 in Debian's
@@ -243,26 +353,28 @@ function calibrateOldException(u: UnicornLib): void {
  */
 function calibrate(u: UnicornLib): void {
   const key = libraryIdentity();
-  const file = join(process.env["NTRACE_CACHE"] || join(process.env["XDG_CACHE_HOME"] || join(homedir(), ".cache"), "ntrace"), "engine-calibration.json");
-  if (key !== undefined) {
-    try {
-      const saved = JSON.parse(readFileSync(file, "utf8")) as { key?: unknown; counter?: unknown; oldException?: unknown };
-      if (saved.key === key && typeof saved.counter === "number" && typeof saved.oldException === "number") {
-        counterOffset = saved.counter;
-        oldExceptionOffset = saved.oldException;
-        calibrated = oldExceptionCalibrated = true;
-        return;
-      }
-    } catch {
-      // No cache yet (or an unreadable one): calibrate.
-    }
+  const file = join(cacheDir(), "engine-calibration.json");
+  let saved: Record<string, { counter: number; oldException: number }> = {};
+  try {
+    const json = JSON.parse(readFileSync(file, "utf8")) as { libraries?: unknown };
+    if (typeof json.libraries === "object" && json.libraries !== null) saved = json.libraries as typeof saved;
+  } catch {
+    // No cache yet (or an unreadable one): calibrate.
+  }
+  const known = key !== undefined ? saved[key] : undefined;
+  if (known !== undefined && typeof known.counter === "number" && typeof known.oldException === "number") {
+    counterOffset = known.counter;
+    oldExceptionOffset = known.oldException;
+    calibrated = oldExceptionCalibrated = true;
+    return;
   }
   if (!calibrated) calibrateCounter(u);
   if (!oldExceptionCalibrated) calibrateOldException(u);
   if (key === undefined || counterOffset === undefined || oldExceptionOffset === undefined) return;
   try {
     mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, JSON.stringify({ key, counter: counterOffset, oldException: oldExceptionOffset }) + "\n");
+    saved[key] = { counter: counterOffset, oldException: oldExceptionOffset };
+    writeFileSync(file, JSON.stringify({ libraries: saved }) + "\n");
   } catch {
     // A read-only home: calibrate again next time.
   }
@@ -497,9 +609,14 @@ export class UnicornEngine implements Engine {
 
   start(begin: number, until: number, timeoutUs: number, count: number): void {
     this.pendingError = undefined;
-    // Always run with a count: unicorn 2.0.1 only counts in blocks translated while its count
-    // hook exists, so the hook must be there from the first start on (see README).
-    const n = count > 0 ? Math.min(count, MAX_COUNT) : MAX_COUNT;
+    // With the block clock the budget is checked by its block hook and unicorn counts nothing
+    // (count 0). Else always run with a count: unicorn 2.0.1 only counts in blocks translated
+    // while its count hook exists, so the hook must be there from the first start on (README).
+    let n = count > 0 ? Math.min(count, MAX_COUNT) : MAX_COUNT;
+    if (this.clock !== undefined) {
+      this.clock.lib.begin(this.clock.state, count > 0 ? count : 0);
+      n = 0;
+    }
     this.interrupted = false;
     this.running = true;
     let err: number;
@@ -508,6 +625,9 @@ export class UnicornEngine implements Engine {
     } finally {
       this.running = false;
     }
+    // Stopped on the budget at a block start: that block did not run. unicorn may report the
+    // EIP of an earlier block chained into it (seen with `rep stos`), so EIP is set here.
+    if (this.clock !== undefined && this.clock.view.getUint32(36, true) !== 0) this.writeRegister(X86Reg.EIP, this.clock.view.getUint32(40, true));
     for (const h of this.pendingHooks.splice(0)) {
       this.install(h);
       // Blocks translated before the hook existed would not call it.
@@ -532,6 +652,23 @@ export class UnicornEngine implements Engine {
     this.u.uc_context_restore(this.uc, this.context);
   }
   executedInstructions(): number {
+    const clock = this.clock;
+    if (clock !== undefined) {
+      // struct clock_state: uc (8), counter (u64 at 8), budget (16), last_start (24),
+      // last_size (28), last_charge (32), stopped_on_budget (36), stop_at (40)
+      const v = clock.view;
+      let n = v.getUint32(8, true) + v.getUint32(12, true) * 0x100000000;
+      const lastCharge = v.getUint32(32, true);
+      if (lastCharge === 0 || v.getUint32(36, true) !== 0) return n;
+      // Left inside the last block (a hook stopped the slice, a fault, or a hook reading the
+      // clock): only the instructions before EIP ran.
+      const lastStart = v.getUint32(24, true);
+      const lastSize = v.getUint32(28, true);
+      const eip = this.readRegister(26);
+      const offset = (eip - lastStart) >>> 0;
+      if (offset < lastSize) n -= lastCharge - (offset === 0 ? 0 : clock.charge(lastStart, offset));
+      return n;
+    }
     if (counterOffset === undefined) return NaN;
     // A view of unicorn's own struct: a plain memory read, no FFI call (hot: every traced
     // event reads the clock).
@@ -540,6 +677,46 @@ export class UnicornEngine implements Engine {
     return c > 0 ? c - 1 : 0;
   }
   private counterView: DataView | undefined;
+
+  /** The native block clock, when in use (useBlockClock). */
+  private clock: { readonly lib: ClockLib; readonly state: unknown; readonly view: DataView; readonly callback: unknown; charge: (address: number, size: number) => number } | undefined;
+
+  useBlockClock(charge: (address: number, size: number) => number): boolean {
+    if (this.clock !== undefined) {
+      this.clock.charge = charge;
+      return true;
+    }
+    const lib = loadClockLib();
+    if (lib === undefined) return false;
+    // Registered once, before any emulation (koffi callbacks registered during one are unsafe).
+    const holder: { charge: (address: number, size: number) => number } = { charge };
+    const callback = koffi.register((address: number, size: number) => {
+      try {
+        return holder.charge(address, size);
+      } catch (err) {
+        this.pendingError ??= err;
+        this.u.uc_emu_stop(this.uc);
+        return 0;
+      }
+    }, koffi.pointer(lib.chargeProto));
+    const state = lib.create(this.uc, callback);
+    const out: (number | bigint)[] = [0];
+    this.check(this.u.uc_hook_add_native(this.uc, out, UC_HOOK_BLOCK, lib.hookFn(), state, 1, 0) as number, "uc_hook_add(block clock)");
+    const clock = { lib, state, view: new DataView(koffi.view(state, 44)), callback, charge };
+    Object.defineProperty(holder, "charge", { get: () => clock.charge });
+    this.clock = clock;
+    return true;
+  }
+  setHostCodeRanges(ranges: readonly (readonly [number, number])[]): void {
+    if (this.clock === undefined) return;
+    const sorted = [...ranges].sort((a, b) => a[0] - b[0]);
+    const pairs = new Uint32Array(2 * sorted.length);
+    sorted.forEach(([b, e], i) => {
+      pairs[2 * i] = b >>> 0;
+      pairs[2 * i + 1] = e >>> 0;
+    });
+    this.clock.lib.setHostRanges(this.clock.state, pairs, sorted.length);
+  }
   /** Host buffers mapped into the guest (kept alive while the engine is). */
   private readonly hostBuffers: Uint8Array[] = [];
   mapHostMemory(address: number, size: number, prot: Prot): Uint8Array {
@@ -555,7 +732,8 @@ export class UnicornEngine implements Engine {
     this.hostBuffers.push(raw);
     return view;
   }
-  nativeHandle(): { readonly uc: unknown; readonly counterAddress: bigint } | undefined {
+  nativeHandle(): { readonly uc: unknown; readonly counterAddress: bigint; readonly blockClock?: boolean } | undefined {
+    if (this.clock !== undefined) return { uc: this.uc, counterAddress: BigInt(koffi.address(this.clock.state)) + 8n, blockClock: true };
     if (counterOffset === undefined) return undefined;
     return { uc: this.uc, counterAddress: BigInt(koffi.address(this.uc)) + BigInt(counterOffset) };
   }
@@ -593,10 +771,16 @@ export class UnicornEngine implements Engine {
   }
   flushCode(begin: number, size: number): void {
     this.check(this.u.uc_ctl(this.uc, UC_CTL_TB_REMOVE_CACHE_WRITE, "uint64_t", begin, "uint64_t", begin + size) as number, "uc_ctl(TB_REMOVE_CACHE)");
+    // the clock's cached charges of that code are stale too
+    if (this.clock !== undefined) this.clock.lib.forget(this.clock.state, begin >>> 0, (begin + size) >>> 0);
   }
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.clock !== undefined) {
+      this.clock.lib.destroy(this.clock.state);
+      koffi.unregister(this.clock.callback as bigint);
+    }
     if (this.context !== undefined) this.u.uc_context_free(this.context);
     this.u.uc_close(this.uc);
     for (const t of Object.values(this.trampolines)) koffi.unregister(t as bigint);

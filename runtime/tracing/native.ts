@@ -26,6 +26,7 @@ interface NativeLib {
   select: NativeFunction;
   setAttached: NativeFunction;
   setWriteExit: NativeFunction;
+  setBlockClock: NativeFunction;
   depth: NativeFunction;
   used: NativeFunction;
   log: NativeFunction;
@@ -96,6 +97,7 @@ function load(): NativeLib | null {
       select: h.func("void ntr_select(void *st, void *t)"),
       setAttached: h.func("void ntr_set_attached(void *st, uint32_t on)"),
       setWriteExit: h.func("void ntr_set_write_exit(void *st, uint32_t on)"),
+      setBlockClock: h.func("void ntr_set_block_clock(void *st, uint32_t on)"),
       depth: h.func("uint32_t ntr_depth(void *t)"),
       used: h.func("uint32_t ntr_used(void *t)"),
       log: h.func("void *ntr_log(void *t)"),
@@ -137,6 +139,7 @@ export class NativePath {
     if (l === null || handle === undefined || engine.addNativeCodeHook === undefined) return undefined;
     const cb = koffi.register((why: number, address: number, value: number) => slow(why, address, value), koffi.pointer(l.slowProto));
     const state = l.create(handle.uc, handle.counterAddress, returnSlotAddress, argCount, cb);
+    l.setBlockClock(state, handle.blockClock === true ? 1 : 0);
     return new NativePath(l, state, l.hookFn(), 1 << 16, cb);
   }
 

@@ -38,6 +38,7 @@ import type { Machine } from "../core/machine.js";
 import type { GuestThread } from "../core/thread.js";
 import type { LoadedModule, MachineObserver, ThreadView, UnwindStep } from "../core/types.js";
 import koffi from "koffi";
+import { HostCode } from "./hostcode.js";
 import { EXIT_TAG, NativePath, SLOW, type NativeThread } from "./native.js";
 
 export type ClockChoice = "guest" | "host";
@@ -214,9 +215,16 @@ export class Tracer implements MachineObserver {
 
   // ---------------------------------------------------------------- machine callbacks
 
+  /**
+   * How far the native log's raw counts run ahead of executedInstructions(): 0 with the block
+   * clock (its own count), 1 with unicorn's instruction counter.
+   */
+  private rawAhead = 1;
+
   onMachineReady(machine: Machine): void {
     this.machine = machine;
     this.engine = machine.engine;
+    this.rawAhead = machine.engine.nativeHandle?.()?.blockClock === true ? 0 : 1;
     if (machine.engine.mapHostMemory !== undefined) {
       // The exit thunk jumps through this dword, which the exit hook writes as plain host
       // memory (no engine call, no stack write). Isolation (runtime/README.md): the page is a
@@ -297,6 +305,7 @@ export class Tracer implements MachineObserver {
     const rs = this.returnSlot;
     bytes.set(rs !== undefined ? exitJumpSlot(rs.va) : exitSlot(), 0);
     const probes: { fnVa: number; id: number }[] = [];
+    const programInstructions: number[] = [];
     chosen.forEach((c, i) => {
       const fnVa = module.base + c.fn.rva;
       if (c.cls.patch === "syscall") {
@@ -316,9 +325,12 @@ export class Tracer implements MachineObserver {
       // With the return slot the padding jumps (E9) instead of calling: no push to undo.
       const reachedBy = rs !== undefined ? "jump" : "call";
       const storeExit = rs !== undefined && !(this.native?.writesExit ?? false);
-      bytes.set(continuation(contVa, fnVa, c.cls, first, storeExit ? area.base : undefined, reachedBy), contBase + 2 * CONTINUATION_SIZE * i);
+      const traced = continuation(contVa, fnVa, c.cls, first, storeExit ? area.base : undefined, reachedBy);
+      bytes.set(traced.bytes, contBase + 2 * CONTINUATION_SIZE * i);
       const plainVa = contVa + CONTINUATION_SIZE;
-      bytes.set(continuation(plainVa, fnVa, c.cls, first, undefined, reachedBy), contBase + 2 * CONTINUATION_SIZE * i + CONTINUATION_SIZE);
+      const plain = continuation(plainVa, fnVa, c.cls, first, undefined, reachedBy);
+      bytes.set(plain.bytes, contBase + 2 * CONTINUATION_SIZE * i + CONTINUATION_SIZE);
+      programInstructions.push(...traced.programStarts.map((o) => contVa + o), ...plain.programStarts.map((o) => plainVa + o));
       if (c.cls.patch === "detour") {
         const original = machine.memory.read(fnVa, DETOUR_PATCH_LENGTH);
         this.sites.push({ fnVa, id: rec.firstFunctionId + i, plan: planDetourPatch(fnVa, slotVa, original), method: "detour", plainVa, cls: c.cls });
@@ -328,6 +340,8 @@ export class Tracer implements MachineObserver {
       this.sites.push({ fnVa, id: rec.firstFunctionId + i, plan: planPatch(fnVa, slotVa, original, rs !== undefined ? 0xe9 : 0xe8), method: "hotpatch", plainVa, cls: c.cls });
     });
     machine.memory.write(area.base, bytes);
+    this.hostCode.addArea([area.base, area.base + size], programInstructions);
+    this.publishHostCode();
     const thunks: ThunkArea = { base: area.base, exitVa: area.base, contBase, firstId: rec.firstFunctionId, count: chosen.length };
     this.areas.push(thunks);
     // The hook covers the hook slots only: continuations run at full speed.
@@ -457,6 +471,7 @@ export class Tracer implements MachineObserver {
         // One store restores the entry; threads already in the thunk finish there.
         for (const store of site.plan.unpatch) machine.memory.write(store.address, store.bytes);
         engine.flushCode(site.fnVa, DETOUR_PATCH_LENGTH);
+        this.hostCode.siteRestored(site.fnVa);
         continue;
       }
       const [jump, padding] = site.plan.unpatch;
@@ -470,7 +485,9 @@ export class Tracer implements MachineObserver {
       }
       machine.memory.write(padding!.address, padding!.bytes);
       engine.flushCode(site.fnVa - 5, PATCH_LENGTH);
+      this.hostCode.siteRestored(site.fnVa);
     }
+    this.publishHostCode();
     this.stats.patched = 0;
     for (const s of this.threads.values()) this.drain(s);
     const ts = this.now();
@@ -506,12 +523,25 @@ export class Tracer implements MachineObserver {
         }
         for (const store of site.plan.patch) memory.write(store.address, store.bytes);
         engine.flushCode(site.fnVa, DETOUR_PATCH_LENGTH);
+        this.hostCode.sitePatched(site.fnVa, [site.fnVa, site.fnVa + DETOUR_PATCH_LENGTH]);
       } else {
         for (const store of site.plan.patch) memory.write(store.address, store.bytes);
         engine.flushCode(site.fnVa - 5, PATCH_LENGTH);
+        // the MSVC form's jump stands for the `mov edi,edi` its continuation skips
+        this.hostCode.sitePatched(site.fnVa, [site.fnVa - 5, site.fnVa - 5 + PATCH_LENGTH], site.cls.patch === "hotpatch-msvc" ? [site.fnVa] : []);
       }
       this.stats.patched++;
     }
+    this.publishHostCode();
+  }
+
+  /** The tracer's code as the block clock must count it (hostcode.ts). */
+  private readonly hostCode = new HostCode();
+  private publishHostCode(): void {
+    this.engine?.setHostCodeRanges?.(this.hostCode.ranges());
+  }
+  chargeHostCode(address: number, size: number): number | undefined {
+    return this.hostCode.charge(address, size);
   }
 
   /** The recorder in use (after onMachineReady): the requested one or its fallback. */
@@ -794,7 +824,7 @@ export class Tracer implements MachineObserver {
     const executed = this.engine!.executedInstructions();
     const live = machine.currentThread() !== undefined && !Number.isNaN(executed);
     const clock = machine.clock();
-    const base = live ? clock - executed - 1 : clock;
+    const base = live ? clock - executed - this.rawAhead : clock;
     const host = this.clockChoice === "host";
     const stamp = (raw: number): number => {
       let ts = live ? base + raw : clock;

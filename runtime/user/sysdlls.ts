@@ -6,10 +6,12 @@
  * them out).
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { NtraceError } from "../../base/index.js";
 import { packageRoot } from "../../base/packageroot.js";
+import { cacheDir } from "../../base/cachedir.js";
+
+export { cacheDir };
 
 /** What must be there for a console program to start (the rest loads on demand). */
 export const REQUIRED_DLLS = ["ntdll.dll", "kernel32.dll", "kernelbase.dll", "apisetschema.dll", "msvcrt.dll", "ucrtbase.dll"] as const;
@@ -26,13 +28,6 @@ export interface SystemDlls {
   readonly version: string;
 }
 
-/** ntrace's cache directory (NTRACE_CACHE, else $XDG_CACHE_HOME/ntrace or ~/.cache/ntrace). */
-export function cacheDir(): string {
-  const env = process.env["NTRACE_CACHE"];
-  if (env !== undefined && env !== "") return resolve(env);
-  const xdg = process.env["XDG_CACHE_HOME"];
-  return join(xdg !== undefined && xdg !== "" ? xdg : join(homedir(), ".cache"), "ntrace");
-}
 
 /** The mingw-w64 runtime DLLs fetched with the system DLLs (thread model "win32" or "posix"). */
 export function mingwRuntimeDir(model: "win32" | "posix"): string {

@@ -41,6 +41,8 @@ typedef struct {
   uint32_t attached;
   /* 1: the entry hook writes the exit thunk into the return slot (else the thunk does it) */
   uint32_t write_exit;
+  /* 1: counter is the engine's block clock (see block_clock_t) */
+  uint32_t block_clock;
   slow_cb_t slow;
   thread_t *cur;
 } state_t;
@@ -206,6 +208,20 @@ probe_t *ntr_probe(state_t *st, uint32_t exit_va, uint32_t fn) {
   return p;
 }
 
+/*
+ * The engine's block clock (runtime/engine/native/ntrace_clock.c) from its counter on: the
+ * counter includes the whole block that is running, charged when it started. Entry and exit
+ * hooks run in the tracer's own blocks, which are charged nothing, so the counter is their
+ * time; a probe runs at a function's first instruction inside the program's own block, which
+ * has not run yet when the block starts there.
+ */
+typedef struct {
+  uint64_t counter, budget;
+  uint32_t last_start, last_size, last_charge, stopped_on_budget, stop_at;
+} block_clock_t;
+
+void ntr_set_block_clock(state_t *st, uint32_t on) { st->block_clock = on; }
+
 void ntr_probe_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user) {
   (void)uc;
   (void)size;
@@ -216,6 +232,14 @@ void ntr_probe_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user) 
   thread_t *t = ready_thread(st, addr);
   if (t == NULL) return;
   uint32_t counter = (uint32_t)*st->counter;
+  if (st->block_clock) {
+    const block_clock_t *c = (const block_clock_t *)st->counter;
+    /* entered by a call or jump, the block starts at the function: none of it has run. (Entered
+       by falling into it from code before it, the block started earlier and the time is that
+       block's start: early by the instructions before the function, a case compilers do not
+       produce for functions they emit separately.) */
+    counter -= c->last_charge;
+  }
   record_entry(st, t, addr, p->fn, counter, &p->exit_va);
 }
 
