@@ -9,5 +9,6 @@ import { tracingProfile } from "./profile.js";
 import { engineFacts } from "./engine.js";
 import { startup } from "./startup.js";
 import { methodCost } from "./methods.js";
+import { nativeTracer } from "./native.js";
 
-export const BENCHMARKS: readonly Benchmark[] = [engineFacts, startup, naiveHooks, tracingCost, methodCost, tracingProfile, uftraceBaseline, readerVsUftrace, readerMemory, pdbSymbolize];
+export const BENCHMARKS: readonly Benchmark[] = [engineFacts, startup, naiveHooks, tracingCost, methodCost, tracingProfile, uftraceBaseline, nativeTracer, readerVsUftrace, readerMemory, pdbSymbolize];

@@ -47,6 +47,8 @@ export interface Instruction {
   readonly condition?: number;
   /** Why the kind is "unknown"/"trap", for messages. */
   readonly note?: string;
+  /** Offset of the ModRM byte in the instruction, when it has one (operands.ts). */
+  readonly modrmOffset?: number;
 }
 
 const MAX_LENGTH = 15;
@@ -204,7 +206,9 @@ export function decodeInstruction(bytes: Uint8Array, offset: number): Instructio
   const iz = opsize16 ? 2 : 4;
 
   // Reads ModRM (+SIB, displacement); returns reg field or undefined when truncated.
+  let modrmAt: number | undefined;
   const modrm = (): { reg: number; mod: number } | undefined => {
+    modrmAt = p - offset;
     const m = byte();
     if (m === undefined) return undefined;
     const mod = m >> 6;
@@ -231,7 +235,7 @@ export function decodeInstruction(bytes: Uint8Array, offset: number): Instructio
   const finish = (immediate: number, kind: InstructionKind = "plain", note?: string): Instruction => {
     p += immediate;
     if (p > end) return unknown("truncated");
-    return { offset, length: p - offset, kind, ...(note !== undefined ? { note } : {}) };
+    return { offset, length: p - offset, kind, ...(note !== undefined ? { note } : {}), ...(modrmAt !== undefined ? { modrmOffset: modrmAt } : {}) };
   };
   const relative = (kind: InstructionKind, size: number, condition?: number): Instruction => {
     const at = p;

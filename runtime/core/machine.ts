@@ -15,6 +15,7 @@
 import { cidText, hex, threadKey, type ThreadKey } from "../../base/index.js";
 import { EngineFault, MemAccess, Prot, UnicornEngine, X86Reg, type Engine, type EngineContext } from "../engine/index.js";
 import { countInstructions } from "../../instrumenter/x86/decode.js";
+import { faultingInstruction } from "../../instrumenter/x86/operands.js";
 import { GuestError } from "./errors.js";
 import { Gdt } from "./gdt.js";
 import { ETHREAD_SIZE, FIRST_DYNAMIC_STUB, HOST_STUBS, HOST_STUBS_END, HOST_STUBS_SIZE, KTHREAD, KTHREAD_REGION, KTHREAD_REGION_SIZE, STUB, SYSTEM_ARENA, SYSTEM_ARENA_END } from "./layout.js";
@@ -629,8 +630,8 @@ export class Machine {
     if ((access === MemAccess.READ_UNMAPPED || access === MemAccess.WRITE_UNMAPPED || access === MemAccess.FETCH_UNMAPPED) && this.memory.fault(address)) return true;
     const t = this.live;
     if (t === undefined) return false;
-    const eip = this.engine.readRegister(X86Reg.EIP);
     const kind = access === MemAccess.WRITE_UNMAPPED || access === MemAccess.WRITE_PROT ? 1 : access === MemAccess.FETCH_UNMAPPED || access === MemAccess.FETCH_PROT ? 8 : 0;
+    const eip = kind === 8 ? address : this.faultingEip(t, address);
     const inGuard = address >= t.stackRegion && address < t.stackRegion + PAGE;
     this.pendingFault = {
       code: inGuard ? 0xc00000fd : 0xc0000005,
@@ -638,6 +639,21 @@ export class Machine {
       parameters: [kind, address],
     };
     return false;
+  }
+
+  /**
+   * EIP of the instruction whose data access faulted. With the block clock unicorn reports the
+   * start of the block (it stores EIP per instruction only while it counts instructions); the
+   * registers are those before the faulting instruction, so the first instruction of the block
+   * whose memory operand covers the address is the one (instrumenter/x86/operands.ts).
+   */
+  private faultingEip(t: GuestThread, address: number): number {
+    const eip = this.engine.readRegister(X86Reg.EIP);
+    const block = this.engine.lastBlock?.();
+    if (block === undefined || ((eip - block.start) >>> 0) >= block.size) return eip;
+    const bytes = this.engine.readMemory(eip, block.start + block.size - eip);
+    const gpr = this.engine.readRegisters([X86Reg.EAX, X86Reg.ECX, X86Reg.EDX, X86Reg.EBX, X86Reg.ESP, X86Reg.EBP, X86Reg.ESI, X86Reg.EDI]);
+    return faultingInstruction(bytes, eip, address, { gpr, fsBase: this.privilege === "user" ? t.teb : 0, gsBase: 0 }) ?? eip;
   }
 
   private onInvalidInstruction(): boolean {
@@ -801,6 +817,9 @@ export class Machine {
       }
       engineError = err;
     }
+    // A CPU fault: EIP is the faulting instruction (found by onInvalidMemory; the engine may
+    // report the start of its block), so the clock counts the instructions before it.
+    if (engineError !== undefined && this.pendingFault !== undefined) this.engine.writeRegister(X86Reg.EIP, (this.pendingFault as FaultInfo).address);
     // Still "live" here: observers see clock() and the engine's counter of this slice.
     this.observer.onSliceEnd?.(t);
     const executed = this.engine.executedInstructions() + (this.stubRetired ? 1 : 0);

@@ -137,6 +137,12 @@ export interface Engine {
    * Call before the first start().
    */
   useBlockClock?(charge: (address: number, size: number) => number): boolean;
+  /**
+   * With the block clock: the block that started last, [start, start+size). A memory fault
+   * inside it is reported with EIP at its start (unicorn syncs EIP per instruction only while
+   * it counts instructions), so the machine finds the faulting instruction in it.
+   */
+  lastBlock?(): { readonly start: number; readonly size: number } | undefined;
   /** Code whose blocks the block clock's `charge` counts, [begin, end) pairs (e.g. the tracer's thunks). */
   setHostCodeRanges?(ranges: readonly (readonly [number, number])[]): void;
   /**

@@ -707,6 +707,11 @@ export class UnicornEngine implements Engine {
     this.clock = clock;
     return true;
   }
+  lastBlock(): { readonly start: number; readonly size: number } | undefined {
+    if (this.clock === undefined) return undefined;
+    const size = this.clock.view.getUint32(28, true);
+    return size === 0 ? undefined : { start: this.clock.view.getUint32(24, true), size };
+  }
   setHostCodeRanges(ranges: readonly (readonly [number, number])[]): void {
     if (this.clock === undefined) return;
     const sorted = [...ranges].sort((a, b) => a[0] - b[0]);

@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { clockLibraryPath } from "../../runtime/engine/unicorn.js";
+import { runSession, type ExceptionInfo, type RunResult } from "../../runtime/index.js";
 import { ROOT, ntraceAsync } from "../cli/cli.js";
 import { mingwRuntimeDir, requireSystemDlls } from "../user/system-dlls.js";
 
@@ -67,5 +68,28 @@ describe.runIf(clockLibraryPath() !== undefined)("the block clock", () => {
     expect(await report(["--method", "detour"], "detour")).toEqual(hotpatch);
     expect(await report(["--method", "probe"], "probe")).toEqual(hotpatch);
     expect(await report(["--recorder", "hooks"], "hooks")).toEqual(hotpatch);
+  });
+
+  it("keeps faults precise without a per-instruction hook: the address of the faulting load, as with unicorn's count", () => {
+    // seh.dll AccessViolation: f_read dereferences 0x10 in the middle of its block.
+    const fault = (env: string | undefined): { at: number; result: number | undefined; instructions: number } => {
+      const saved = process.env["NTRACE_CLOCK"];
+      if (env === undefined) delete process.env["NTRACE_CLOCK"];
+      else process.env["NTRACE_CLOCK"] = env;
+      try {
+        const seen: ExceptionInfo[] = [];
+        const run = runSession({ target: { mode: "user", image: "samples/seh/seh.dll", call: { name: "AccessViolation", args: [] } }, observer: { onException: (_t, r) => void seen.push(r) } }).run as RunResult;
+        const av = seen.find((e) => e.code === 0xc0000005);
+        expect(av).toBeDefined();
+        return { at: av!.address, result: run.result, instructions: run.instructions };
+      } finally {
+        if (saved === undefined) delete process.env["NTRACE_CLOCK"];
+        else process.env["NTRACE_CLOCK"] = saved;
+      }
+    };
+    const block = fault(undefined);
+    const counted = fault("count");
+    expect(block.result).toBe(607);
+    expect(block).toEqual(counted);
   });
 });

@@ -198,3 +198,4 @@ void ntc_block_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user) 
 }
 
 void *ntc_block_hook_fn(void) { return (void *)ntc_block_hook; }
+
