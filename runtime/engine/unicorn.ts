@@ -192,20 +192,22 @@ export function unicornAvailable(): boolean {
   }
 }
 
-/**
- * The engine as people name it, from the loaded library itself: "unicorn 2.0.1" (uc_version
- * packs major.minor.patch.extra into one word, one byte each); undefined when the library does
- * not load. Printed by `ntrace --version` and written into trace headers.
- */
-export function unicornVersion(): string | undefined {
-  let u: UnicornLib;
+/** The loaded library's packed version (UC_MAKE_VERSION: major.minor.patch.extra, a byte each), or undefined. */
+function loadedVersion(): number | undefined {
   try {
-    u = loadUnicorn();
+    return (loadUnicorn().uc_version([0], [0]) as number) >>> 0;
   } catch {
     return undefined;
   }
-  const packed = (u.uc_version([0], [0]) as number) >>> 0;
-  return `unicorn ${packed >>> 24}.${(packed >>> 16) & 0xff}.${(packed >>> 8) & 0xff}`;
+}
+
+/**
+ * The engine as people name it, from the loaded library itself: "unicorn 2.1.1"; undefined
+ * when no library loads. Printed by `ntrace --version` and written into trace headers.
+ */
+export function unicornVersion(): string | undefined {
+  const packed = loadedVersion();
+  return packed === undefined ? undefined : `unicorn ${packed >>> 24}.${(packed >>> 16) & 0xff}.${(packed >>> 8) & 0xff}`;
 }
 
 /**
@@ -213,14 +215,8 @@ export function unicornVersion(): string | undefined {
  * store takes unicorn's slow path (~100x dearer); undefined on 2.1 and later or without engine.
  */
 export function engineNote(): string | undefined {
-  let u: UnicornLib;
-  try {
-    u = loadUnicorn();
-  } catch {
-    return undefined;
-  }
-  const packed = (u.uc_version([0], [0]) as number) >>> 0;
-  if (packed >>> 24 > 2 || ((packed >>> 24) === 2 && ((packed >>> 16) & 0xff) >= 1)) return undefined;
+  const packed = loadedVersion();
+  if (packed === undefined || packed >>> 24 > 2 || (packed >>> 24 === 2 && ((packed >>> 16) & 0xff) >= 1)) return undefined;
   return "unicorn 2.0 is slower (every guest store takes its slow path); bash scripts/fetch-engine.sh fetches Debian trixie's 2.1.1 into ntrace's cache";
 }
 
