@@ -3,3 +3,4 @@ export * from "./errors.js";
 export * from "./assert.js";
 export * from "./bytes.js";
 export * from "./format.js";
+export * from "./atomicfile.js";

@@ -2,8 +2,8 @@
  * Text output that streams: commands write pieces; a buffer of ~64 KiB is flushed to the file
  * descriptor synchronously, so output never piles up in memory and ordering with stderr holds.
  */
-import { closeSync, openSync, writeSync } from "node:fs";
-import { NtraceError } from "../base/index.js";
+import { writeSync } from "node:fs";
+import { AtomicFile, NtraceError, refuseOutputOverInput } from "../base/index.js";
 
 export interface TextOutput {
   write(text: string): void;
@@ -20,25 +20,25 @@ export class FdOutput implements TextOutput {
   private parts: string[] = [];
   private size = 0;
   private readonly fd: number;
-  private readonly owned: boolean;
+  /** A file output: written beside its target and renamed over it on close (base/atomicfile.ts). */
+  private readonly file: AtomicFile | undefined;
   private readonly name: string;
 
-  private constructor(fd: number, owned: boolean, name: string) {
+  private constructor(fd: number, file: AtomicFile | undefined, name: string) {
     this.fd = fd;
-    this.owned = owned;
+    this.file = file;
     this.name = name;
   }
 
   static stdout(): FdOutput {
-    return new FdOutput(1, false, "standard output");
+    return new FdOutput(1, undefined, "standard output");
   }
 
-  static file(path: string): FdOutput {
-    try {
-      return new FdOutput(openSync(path, "w"), true, path);
-    } catch (err) {
-      throw new NtraceError(`cannot write ${path}: ${(err as Error).message}`);
-    }
+  /** A file output; refused when `path` is one of `inputs` (the command's input files). */
+  static file(path: string, inputs: readonly string[] = []): FdOutput {
+    refuseOutputOverInput(path, inputs);
+    const file = new AtomicFile(path);
+    return new FdOutput(file.fd, file, path);
   }
 
   write(text: string): void {
@@ -68,9 +68,18 @@ export class FdOutput implements TextOutput {
   close(): void {
     try {
       this.flush();
-    } finally {
-      if (this.owned) closeSync(this.fd);
+    } catch (err) {
+      this.file?.discard();
+      throw err;
     }
+    this.file?.commit();
+  }
+
+  /** Drops the output: a file output leaves an existing file of that name as it was. */
+  discard(): void {
+    this.parts = [];
+    this.size = 0;
+    this.file?.discard();
   }
 }
 

@@ -20,6 +20,8 @@ export interface TraceSource {
   readonly damage: readonly Damage[];
   /** False when the trace was cut short (no footer) or damaged. */
   readonly complete: boolean;
+  /** The file it was read from, when it was (outputs must not overwrite it). */
+  readonly path?: string | undefined;
   /** Thread keys in trace order, including keys seen only in chunks (optional). */
   threadKeys?(): ThreadKey[];
 }

@@ -16,6 +16,7 @@ import { TOOL_VERSION } from "../version.js";
 import type { Machine } from "./core/machine.js";
 import { LoadError } from "./core/errors.js";
 import { UsageError } from "../base/errors.js";
+import { refuseOutputOverInput } from "../base/atomicfile.js";
 import type { MachineObserver, MachineOptions, RunResult } from "./core/types.js";
 import { KernelRun, type IrpSpec, type KernelRunResult } from "./kernel/run.js";
 import { nativeFallbackNote } from "./tracing/native.js";
@@ -92,6 +93,7 @@ export function runSession(options: SessionOptions): SessionResult {
 }
 
 function runTracedSession(options: SessionOptions, trace: TraceOutput): SessionResult {
+  if (trace.output !== undefined) refuseOutputOverInput(trace.output, [options.target.image, ...(options.target.load ?? [])]);
   const memory = trace.output === undefined ? new MemorySink() : undefined;
   const sink: TraceSink = memory ?? new FileSink(trace.output!);
   let writer: TraceWriter | undefined;
@@ -250,9 +252,11 @@ function abandon(sink: TraceSink, writer: TraceWriter | undefined, tracer: Trace
     }
   }
   try {
-    sink.close();
+    // nothing recorded: an existing file of that name stays as it was
+    if (!keep && sink.discard !== undefined) sink.discard();
+    else sink.close();
   } catch {
     // the original error matters more
   }
-  if (!keep && output !== undefined) rmSync(output, { force: true });
+  if (!keep && output !== undefined && sink.discard === undefined) rmSync(output, { force: true });
 }

@@ -1,6 +1,6 @@
 /** Where a TraceWriter's bytes go: a file (buffered) or memory (tests, tools). */
 import * as fs from "node:fs";
-import { NtraceError } from "../base/index.js";
+import { AtomicFile, NtraceError } from "../base/index.js";
 
 export interface TraceSink {
   /** Appends bytes; the sink may keep `bytes` only until it returns (copy if needed). */
@@ -8,23 +8,25 @@ export interface TraceSink {
   /** Pushes buffered bytes to their destination. */
   flush(): void;
   close(): void;
+  /** Drops what was written: a file sink leaves its target as it was (nothing created or replaced). */
+  discard?(): void;
 }
 
-/** Writes a file through a write buffer with fs.writeSync. */
+/**
+ * Writes a file through a write buffer with fs.writeSync, under a temporary name beside the
+ * target (base/atomicfile.ts): `close()` renames it over the target, `discard()` removes it, so
+ * a failed run never destroys an existing trace and two runs on one output never mix.
+ */
 export class FileSink implements TraceSink {
   readonly path: string;
-  private fd: number | undefined;
+  private file: AtomicFile | undefined;
   private readonly buf: Uint8Array;
   private used = 0;
 
   constructor(path: string, bufferSize = 1 << 20) {
     this.path = path;
     this.buf = new Uint8Array(bufferSize);
-    try {
-      this.fd = fs.openSync(path, "w");
-    } catch (e) {
-      throw this.error("cannot create", e);
-    }
+    this.file = new AtomicFile(path);
   }
 
   write(bytes: Uint8Array): void {
@@ -44,22 +46,28 @@ export class FileSink implements TraceSink {
   }
 
   close(): void {
-    if (this.fd === undefined) return;
-    this.flush();
+    const file = this.file;
+    if (file === undefined) return;
     try {
-      fs.closeSync(this.fd);
+      this.flush();
     } catch (e) {
-      throw this.error("cannot close", e);
-    } finally {
-      this.fd = undefined;
+      this.discard();
+      throw e;
     }
+    this.file = undefined;
+    file.commit();
+  }
+
+  discard(): void {
+    this.file?.discard();
+    this.file = undefined;
   }
 
   private writeAll(bytes: Uint8Array): void {
-    if (this.fd === undefined) throw new NtraceError(`trace file ${this.path} is already closed`);
+    if (this.file === undefined) throw new NtraceError(`trace file ${this.path} is already closed`);
     let done = 0;
     try {
-      while (done < bytes.length) done += fs.writeSync(this.fd, bytes, done, bytes.length - done);
+      while (done < bytes.length) done += fs.writeSync(this.file.fd, bytes, done, bytes.length - done);
     } catch (e) {
       throw this.error("cannot write", e);
     }

@@ -95,13 +95,15 @@ export function openReader(file: string, o: CommonOptions): ReaderContext {
 export function withOutput(contexts: ReaderContext | readonly ReaderContext[], output: string | undefined, body: (out: TextOutput) => void): void {
   const list = Array.isArray(contexts) ? contexts : [contexts as ReaderContext];
   const seen = list.map((c) => c.trace.damage.length);
-  const out = output !== undefined ? FdOutput.file(output) : FdOutput.stdout();
+  const out = output !== undefined ? FdOutput.file(output, list.flatMap((c) => (c.trace.path !== undefined ? [c.trace.path] : []))) : FdOutput.stdout();
   try {
     try {
       body(out);
-    } finally {
-      out.close();
+    } catch (err) {
+      out.discard(); // a failed command leaves an existing output file as it was
+      throw err;
     }
+    out.close();
   } catch (err) {
     if (err instanceof OutputClosedError) return; // `| head`: the reader has what it wanted
     throw err;
