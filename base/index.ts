@@ -4,3 +4,4 @@ export * from "./assert.js";
 export * from "./bytes.js";
 export * from "./format.js";
 export * from "./atomicfile.js";
+export * from "./search.js";

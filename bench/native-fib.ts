@@ -16,7 +16,7 @@ int Run(int n) { return fib(n); }
 `;
 
 /** Makes the Windows-flavoured sample source compile as plain Linux C. */
-const SHIM_H = `#define __declspec(x)
+export const SHIM_H = `#define __declspec(x)
 #define __stdcall
 #define __cdecl
 #define __fastcall
@@ -25,7 +25,7 @@ const SHIM_H = `#define __declspec(x)
 #define hotpatch
 `;
 
-const MAIN_C = `#include <stdio.h>
+export const MAIN_C = `#include <stdio.h>
 #include <stdlib.h>
 int Run(int);
 int main(int argc, char **argv) { printf("%d\\n", Run(argc > 1 ? atoi(argv[1]) : 30)); return 0; }

@@ -9,7 +9,7 @@
  * only mislead. Once tracing has started, every failure (guest fault, limit, an error of the
  * run itself) still ends with the complete, closed trace of what was recorded.
  */
-import { existsSync, rmSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
 import { FileSink, MemorySink, TraceWriter, type TraceSink } from "../tracefile/index.js";
 import { TOOL_VERSION } from "../version.js";
@@ -136,7 +136,7 @@ function runTracedSession(options: SessionOptions, trace: TraceOutput): SessionR
       },
     };
   } catch (err) {
-    abandon(sink, writer, tracer, loaded || (tracer?.stats.entries ?? 0) > 0, trace.output);
+    abandon(sink, writer, tracer, loaded || (tracer?.stats.entries ?? 0) > 0);
     throw err;
   } finally {
     live?.close();
@@ -234,10 +234,11 @@ function startUser(machineOptions: MachineOptions, target: UserTarget): LiveRun 
 
 /**
  * A run that threw: keep what was recorded as a complete, closed trace (`keep`: the image was
- * loaded, or something was recorded while loading), else close and remove the file. Best
- * effort: the caller rethrows the original error, which is the one the user must see.
+ * loaded, or something was recorded while loading), else discard it (an existing file of that
+ * name stays as it was). Best effort: the caller rethrows the original error, which is the one
+ * the user must see.
  */
-function abandon(sink: TraceSink, writer: TraceWriter | undefined, tracer: Tracer | undefined, keep: boolean, output: string | undefined): void {
+function abandon(sink: TraceSink, writer: TraceWriter | undefined, tracer: Tracer | undefined, keep: boolean): void {
   if (keep && writer !== undefined) {
     try {
       tracer?.finish(); // open frames become UNCLOSED
@@ -258,5 +259,4 @@ function abandon(sink: TraceSink, writer: TraceWriter | undefined, tracer: Trace
   } catch {
     // the original error matters more
   }
-  if (!keep && output !== undefined && sink.discard === undefined) rmSync(output, { force: true });
 }

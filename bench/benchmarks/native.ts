@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Benchmark, BenchContext } from "../harness.js";
 import { SkipBenchmark, commandLine, fmt, interleave, runChecked, which } from "../harness.js";
-import { uftraceRecording } from "../native-fib.js";
+import { MAIN_C, SHIM_H, uftraceRecording } from "../native-fib.js";
 import { mingwRuntimeDir } from "../../runtime/user/sysdlls.js";
 
 const FIB_N = 30;
@@ -25,7 +25,7 @@ function instructionsOf(stderr: string): number {
   return Number(m[1]!.replace(/,/g, ""));
 }
 
-/** The sample's fib built natively without -pg (the untraced native reference). */
+/** The sample's fib built natively without -pg (the untraced native reference), as native-fib.ts builds it for uftrace. */
 async function nativeFib(ctx: BenchContext): Promise<string> {
   return ctx.memo("native-fib-O2", async () => {
     if ((await which("gcc")) === null) throw new SkipBenchmark("gcc not found (needed for the native fib)");
@@ -33,8 +33,8 @@ async function nativeFib(ctx: BenchContext): Promise<string> {
     mkdirSync(dir, { recursive: true });
     const fibC = join(dir, "fib.c");
     writeFileSync(fibC, readFileSync(join(ctx.root, "samples", "fib", "fib.c")));
-    writeFileSync(join(dir, "shim.h"), "#define __declspec(x)\n#define __stdcall\n#define WINAPI\n#define ms_hook_prologue\n#define hotpatch\n");
-    writeFileSync(join(dir, "main.c"), '#include <stdio.h>\n#include <stdlib.h>\nint Run(int);\nint main(int argc, char **argv) { printf("%d\\n", Run(argc > 1 ? atoi(argv[1]) : 30)); return 0; }\n');
+    writeFileSync(join(dir, "shim.h"), SHIM_H);
+    writeFileSync(join(dir, "main.c"), MAIN_C);
     const exe = join(dir, "fib_O2");
     // the same flags as the uftrace build minus -pg: every call of the source stays a call
     const args = ["-O2", "-fno-inline", "-fno-optimize-sibling-calls", "-fno-ipa-icf", "-w", "-include", join(dir, "shim.h"), fibC, join(dir, "main.c"), "-o", exe];

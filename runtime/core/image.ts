@@ -9,7 +9,7 @@
  * Every write is checked against the image first: a malformed image is refused with a
  * LoadError naming the structure, field and offset, before anything reaches the engine.
  */
-import { hex } from "../../base/index.js";
+import { hex, lowerBound } from "../../base/index.js";
 import type { PeLayout } from "../../pe/index.js";
 import { LoadError } from "./errors.js";
 import { PAGE, PageProt, pageUp, type Allocation, type GuestMemory, type PageSource } from "./memory.js";
@@ -116,17 +116,6 @@ class ImageSource implements PageSource {
     const ib = this.layout.ntOffset + 24 + 28;
     if (ib >= offset && ib + 4 <= offset + into.length) view.setUint32(ib - offset, this.base, true);
   }
-}
-
-function lowerBound(a: Uint32Array, value: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid]! < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /**

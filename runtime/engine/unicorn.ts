@@ -660,7 +660,7 @@ export class UnicornEngine implements Engine {
       // clock): only the instructions before EIP ran.
       const lastStart = v.getUint32(24, true);
       const lastSize = v.getUint32(28, true);
-      const eip = this.readRegister(26);
+      const eip = this.readRegister(X86Reg.EIP);
       const offset = (eip - lastStart) >>> 0;
       if (offset < lastSize) n -= lastCharge - (offset === 0 ? 0 : clock.charge(lastStart, offset));
       return n;
@@ -684,11 +684,11 @@ export class UnicornEngine implements Engine {
     }
     const lib = loadClockLib();
     if (lib === undefined) return false;
-    // Registered once, before any emulation (koffi callbacks registered during one are unsafe).
-    const holder: { charge: (address: number, size: number) => number } = { charge };
+    // Registered once, before any emulation (koffi callbacks registered during one are unsafe);
+    // it runs only during emulation, when this.clock is set.
     const callback = koffi.register((address: number, size: number) => {
       try {
-        return holder.charge(address, size);
+        return this.clock!.charge(address, size);
       } catch (err) {
         this.pendingError ??= err;
         this.u.uc_emu_stop(this.uc);
@@ -699,7 +699,6 @@ export class UnicornEngine implements Engine {
     const out: (number | bigint)[] = [0];
     this.check(this.u.uc_hook_add_native(this.uc, out, UC_HOOK_BLOCK, lib.hookFn(), state, 1, 0) as number, "uc_hook_add(block clock)");
     const clock = { lib, state, view: new DataView(koffi.view(state, 44)), callback, charge };
-    Object.defineProperty(holder, "charge", { get: () => clock.charge });
     this.clock = clock;
     return true;
   }

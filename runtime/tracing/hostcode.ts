@@ -10,6 +10,8 @@
  *  - hook slots and the exit thunk count nothing.
  */
 
+import { lowerBound } from "../../base/index.js";
+
 /** A [begin, end) range of guest addresses. */
 export type CodeRange = readonly [number, number];
 
@@ -17,8 +19,8 @@ export class HostCode {
   private readonly areas: CodeRange[] = [];
   private readonly sites = new Map<number, { readonly range: CodeRange; readonly counted: readonly number[] }>();
   private readonly areaStarts: number[] = [];
-  /** Sorted ranges and counted addresses, rebuilt after a change. */
-  private sorted: { ranges: CodeRange[]; counted: number[] } | undefined;
+  /** Sorted range starts and ends and counted addresses, rebuilt after a change. */
+  private sorted: { ranges: CodeRange[]; starts: number[]; counted: number[] } | undefined;
 
   /** A thunk area and the addresses of the program instructions inside it. */
   addArea(range: CodeRange, programInstructions: readonly number[]): void {
@@ -48,41 +50,17 @@ export class HostCode {
    * host code; undefined when it is the program's own code.
    */
   charge(address: number, size: number): number | undefined {
-    const { ranges, counted } = this.build();
-    const i = upperBound(ranges, address, (r) => r[0]) - 1;
+    const { ranges, starts, counted } = this.build();
+    const i = lowerBound(starts, address + 1) - 1; // the last range starting at or before address
     if (i < 0 || address >= ranges[i]![1]) return undefined;
     return lowerBound(counted, address + size) - lowerBound(counted, address);
   }
 
-  private build(): { ranges: CodeRange[]; counted: number[] } {
+  private build(): { ranges: CodeRange[]; starts: number[]; counted: number[] } {
     if (this.sorted !== undefined) return this.sorted;
     const ranges = [...this.areas, ...[...this.sites.values()].map((s) => s.range)].sort((a, b) => a[0] - b[0]);
     const counted = [...this.areaStarts, ...[...this.sites.values()].flatMap((s) => s.counted)].sort((a, b) => a - b);
-    this.sorted = { ranges, counted };
+    this.sorted = { ranges, starts: ranges.map((r) => r[0]), counted };
     return this.sorted;
   }
-}
-
-/** First index whose key is > value (keys ascending). */
-function upperBound<T>(items: readonly T[], value: number, key: (t: T) => number): number {
-  let lo = 0;
-  let hi = items.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (key(items[mid]!) <= value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** First index whose value is >= value. */
-function lowerBound(items: readonly number[], value: number): number {
-  let lo = 0;
-  let hi = items.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (items[mid]! < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ntrace_clock.h"
+
 typedef void uc_engine;
 typedef struct {
   uint64_t pc;
@@ -38,18 +40,7 @@ typedef struct {
 
 typedef struct {
   uc_engine *uc;
-  /* charged instructions since the slice began (the engine resets it at each start) */
-  uint64_t counter;
-  /* the slice stops at the first block start with counter >= budget */
-  uint64_t budget;
-  /* the last block charged: a slice left inside it ran only part of it */
-  uint32_t last_start, last_size, last_charge;
-  /* 1 when the slice stopped on its budget (then counter is exact) */
-  uint32_t stopped_on_budget;
-  /* where it stopped: the block that did not run. unicorn's EIP after a stop requested from a
-     block hook can be that of an earlier block chained into this one; the engine sets EIP to
-     this address. */
-  uint32_t stop_at;
+  ntrace_clock_view v; /* at offset 8: read by the tracer's hooks and the engine */
   charge_cb_t charge_cb;
   /* sorted, disjoint [begin, end) host ranges whose blocks the callback charges */
   uint32_t *host;
@@ -63,7 +54,7 @@ clock_state *ntc_create(uc_engine *uc, charge_cb_t charge_cb) {
   clock_state *c = calloc(1, sizeof *c);
   c->uc = uc;
   c->charge_cb = charge_cb;
-  c->budget = UINT64_MAX;
+  c->v.budget = UINT64_MAX;
   c->cache_mask = (1u << 16) - 1;
   c->cache = calloc(c->cache_mask + 1, sizeof *c->cache);
   return c;
@@ -75,22 +66,22 @@ void ntc_destroy(clock_state *c) {
   free(c);
 }
 
-uint64_t *ntc_counter(clock_state *c) { return &c->counter; }
+uint64_t *ntc_counter(clock_state *c) { return &c->v.counter; }
 
 /* A new slice: count from 0, stop at the first block start at or past `budget` (0: none). */
 void ntc_begin(clock_state *c, uint64_t budget) {
-  c->counter = 0;
-  c->budget = budget == 0 ? UINT64_MAX : budget;
-  c->stopped_on_budget = 0;
-  c->last_start = c->last_size = c->last_charge = 0;
+  c->v.counter = 0;
+  c->v.budget = budget == 0 ? UINT64_MAX : budget;
+  c->v.stopped_on_budget = 0;
+  c->v.last_start = c->v.last_size = c->v.last_charge = 0;
 }
 
 /* {last block start, its size, its charge, stopped on budget} for the end-of-slice correction. */
 void ntc_last(clock_state *c, uint32_t *out) {
-  out[0] = c->last_start;
-  out[1] = c->last_size;
-  out[2] = c->last_charge;
-  out[3] = c->stopped_on_budget;
+  out[0] = c->v.last_start;
+  out[1] = c->v.last_size;
+  out[2] = c->v.last_charge;
+  out[3] = c->v.stopped_on_budget;
 }
 
 static inline uint32_t slot_of(uint32_t start) { return (start * 2654435761u) >> 7; }
@@ -182,19 +173,19 @@ static uint32_t charge_of(clock_state *c, uint32_t start, uint32_t size) {
 
 void ntc_block_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user) {
   clock_state *c = user;
-  if (c->counter >= c->budget) {
+  if (c->v.counter >= c->v.budget) {
     /* stopping here runs none of this block (unicorn checks the stop request at its start) */
-    c->stopped_on_budget = 1;
-    c->stop_at = (uint32_t)address;
+    c->v.stopped_on_budget = 1;
+    c->v.stop_at = (uint32_t)address;
     uc_emu_stop(uc);
     return;
   }
   uint32_t start = (uint32_t)address;
   uint32_t charge = charge_of(c, start, size);
-  c->counter += charge;
-  c->last_start = start;
-  c->last_size = size;
-  c->last_charge = charge;
+  c->v.counter += charge;
+  c->v.last_start = start;
+  c->v.last_size = size;
+  c->v.last_charge = charge;
 }
 
 void *ntc_block_hook_fn(void) { return (void *)ntc_block_hook; }

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../engine/native/ntrace_clock.h"
+
 typedef void uc_engine;
 extern int uc_reg_read(uc_engine *uc, int regid, void *value);
 extern int uc_mem_read(uc_engine *uc, uint64_t address, void *bytes, size_t size);
@@ -41,7 +43,7 @@ typedef struct {
   uint32_t attached;
   /* 1: the entry hook writes the exit thunk into the return slot (else the thunk does it) */
   uint32_t write_exit;
-  /* 1: counter is the engine's block clock (see block_clock_t) */
+  /* 1: counter is the engine's block clock (ntrace_clock_view) */
   uint32_t block_clock;
   slow_cb_t slow;
   thread_t *cur;
@@ -213,12 +215,8 @@ probe_t *ntr_probe(state_t *st, uint32_t exit_va, uint32_t fn) {
  * counter includes the whole block that is running, charged when it started. Entry and exit
  * hooks run in the tracer's own blocks, which are charged nothing, so the counter is their
  * time; a probe runs at a function's first instruction inside the program's own block, which
- * has not run yet when the block starts there.
+ * has not run yet when the block starts there. The layout: ntrace_clock.h.
  */
-typedef struct {
-  uint64_t counter, budget;
-  uint32_t last_start, last_size, last_charge, stopped_on_budget, stop_at;
-} block_clock_t;
 
 void ntr_set_block_clock(state_t *st, uint32_t on) { st->block_clock = on; }
 
@@ -233,7 +231,7 @@ void ntr_probe_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user) 
   if (t == NULL) return;
   uint32_t counter = (uint32_t)*st->counter;
   if (st->block_clock) {
-    const block_clock_t *c = (const block_clock_t *)st->counter;
+    const ntrace_clock_view *c = (const ntrace_clock_view *)st->counter;
     /* entered by a call or jump, the block starts at the function: none of it has run. (Entered
        by falling into it from code before it, the block started earlier and the time is that
        block's start: early by the instructions before the function, a case compilers do not
