@@ -4,7 +4,7 @@
 // external (a native addon, loaded from node_modules); `require` is provided for the CommonJS
 // packages inside the bundle. The library (dist/index.js and the modules) is left as tsc wrote it.
 import { build } from "esbuild";
-import { rmSync } from "node:fs";
+import { chmodSync, rmSync } from "node:fs";
 
 const entry = "dist/bin/ntrace.js";
 await build({
@@ -21,3 +21,6 @@ await build({
 });
 // tsc's map and declarations describe the unbundled module.
 for (const f of [`${entry}.map`, "dist/bin/ntrace.d.ts"]) rmSync(f, { force: true });
+// Executable: a global `ntrace` (npm install -g . links to this file) keeps working after a
+// rebuild; npm sets the mode only when it links, and skips that when the link is up to date.
+chmodSync(entry, 0o755);
