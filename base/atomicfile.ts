@@ -10,15 +10,19 @@ import { NtraceError } from "./errors.js";
 
 export class AtomicFile {
   readonly target: string;
-  /** The file being written: `.<name>.<pid>.<n>.tmp` in the target's directory. */
+  /**
+   * The file being written, in the target's directory: `.<name>.<pid>.<n>.tmp`, or with
+   * `partial` (a trace: what a killed run leaves is worth finding) `<name>.<pid>.<n>.partial`.
+   */
   readonly temp: string;
   readonly fd: number;
   private open = true;
   private static counter = 0;
 
-  constructor(target: string) {
+  constructor(target: string, options: { readonly partial?: boolean } = {}) {
     this.target = target;
-    this.temp = join(dirname(target), `.${basename(target)}.${process.pid}.${AtomicFile.counter++}.tmp`);
+    const unique = `${process.pid}.${AtomicFile.counter++}`;
+    this.temp = join(dirname(target), options.partial === true ? `${basename(target)}.${unique}.partial` : `.${basename(target)}.${unique}.tmp`);
     try {
       this.fd = openSync(this.temp, "wx", 0o666);
     } catch (err) {

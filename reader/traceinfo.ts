@@ -14,8 +14,8 @@ export interface TraceInfo {
   mode: string;
   /** The emulator engine (format 1.1), e.g. "unicorn 2.0.1". */
   engine?: string;
-  /** How the run ended (format 1.1 footer): exit code / result / failure, instructions, host time. */
-  run?: { exitCode?: number; result?: number; failure?: string; instructions: number; elapsedNs?: number };
+  /** How the run ended (format 1.1 footer): exit code / result / failure, instructions, host time; (1.2) why it was interrupted. */
+  run?: { exitCode?: number; result?: number; failure?: string; instructions: number; elapsedNs?: number; interrupted?: { cause: string; reason: string } };
   clock: { kind: string; unit: string; description: string };
   cpus: number;
   modules: { name: string; path: string; base: number; size: number; functions: number; codeview?: { guid: string; age: number; path: string } }[];

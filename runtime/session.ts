@@ -13,7 +13,7 @@ import { existsSync, statSync } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
 import { FileSink, MemorySink, TraceWriter, type TraceSink } from "../tracefile/index.js";
 import { TOOL_VERSION } from "../version.js";
-import type { Machine } from "./core/machine.js";
+import { withInterruption, type Machine } from "./core/machine.js";
 import { LoadError } from "./core/errors.js";
 import { UsageError } from "../base/errors.js";
 import { refuseOutputOverInput } from "../base/atomicfile.js";
@@ -225,6 +225,7 @@ function startUser(machineOptions: MachineOptions, target: UserTarget): LiveRun 
         threads: summary.threads,
         output: summary.output,
         ...(failure !== undefined ? { failure } : {}),
+        ...withInterruption(program.machine.interruptionOf(failure)),
         ...(call === undefined ? { notes: [`no export called (no --call): only ${basename(image)}'s DllMain ran, for process attach and detach`] } : {}),
       };
     },

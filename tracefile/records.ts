@@ -162,6 +162,7 @@ function encodeRunSummary(r: RunSummary): ntrace.trace.v1.IRunSummary {
     ...(r.failure !== undefined ? { failure: r.failure } : {}),
     instructions: r.instructions,
     ...(r.elapsedNs !== undefined ? { elapsedNs: Math.round(r.elapsedNs) } : {}),
+    ...(r.interrupted !== undefined ? { interrupted: { cause: r.interrupted.cause, reason: r.interrupted.reason } } : {}),
   };
 }
 
@@ -175,5 +176,6 @@ function decodeRunSummary(m: ntrace.trace.v1.IRunSummary): RunSummary {
     ...(present(m.failure) ? { failure: m.failure } : {}),
     instructions: toNumber(m.instructions),
     ...(present(m.elapsedNs) ? { elapsedNs: toNumber(m.elapsedNs) } : {}),
+    ...(present(m.interrupted) ? { interrupted: { cause: m.interrupted.cause ?? "", reason: m.interrupted.reason ?? "" } } : {}),
   };
 }

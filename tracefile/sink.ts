@@ -26,7 +26,8 @@ export class FileSink implements TraceSink {
   constructor(path: string, bufferSize = 1 << 20) {
     this.path = path;
     this.buf = new Uint8Array(bufferSize);
-    this.file = new AtomicFile(path);
+    // A killed run leaves its trace as <path>.<pid>.<n>.partial: an exact, readable prefix.
+    this.file = new AtomicFile(path, { partial: true });
   }
 
   write(bytes: Uint8Array): void {

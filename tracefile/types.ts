@@ -61,6 +61,8 @@ export interface RunSummary {
   readonly instructions: number;
   /** Host time of the run in ns (host clock only). */
   readonly elapsedNs?: number;
+  /** Format 1.2: why the run was ended before the guest ended it. */
+  readonly interrupted?: { readonly cause: string; readonly reason: string };
 }
 
 export interface ExportName {

@@ -62,7 +62,8 @@ function exitStatus(run: NonNullable<TraceInfo["run"]>): string {
   const parts: string[] = [];
   if (run.exitCode !== undefined) parts.push(`exit code ${run.exitCode} (${hex(run.exitCode)})`);
   if (run.result !== undefined) parts.push(`returned ${run.result} (${hex(run.result)})`);
-  if (run.failure !== undefined) parts.push(`FAILED: ${run.failure}`);
+  if (run.interrupted !== undefined && run.interrupted.cause !== "guest-failure") parts.push(`INTERRUPTED (${run.interrupted.cause}): ${run.interrupted.reason}; the trace was closed with everything recorded until then`);
+  else if (run.failure !== undefined) parts.push(`FAILED: ${run.failure}`);
   return parts.length > 0 ? parts.join("; ") : "completed";
 }
 

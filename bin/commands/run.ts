@@ -13,7 +13,7 @@
  */
 import type { Command } from "commander";
 import { UsageError, hex, cidText, withCommas } from "../../base/index.js";
-import { parseCallArg, parseMountSpec, runSession, type MachineObserver, type MachineOptions, type RunResult, type SessionResult, type UserTarget } from "../../runtime/index.js";
+import { parseCallArg, parseMountSpec, runSession, type Interruption, type MachineObserver, type MachineOptions, type RunResult, type SessionResult, type UserTarget } from "../../runtime/index.js";
 import { addTracingOptions, tracingOptionsFrom, type RawTracingOptions } from "./tracing-options.js";
 import { isDriverImage, parseIrpSpec, type KernelRunResult } from "../../runtime/kernel/index.js";
 import { EXIT_STOPPED, GuestFailure, printJson } from "../cli.js";
@@ -69,6 +69,8 @@ export function machineOptionsFrom(options: RunCommandOptions): MachineOptions {
     ...(maxInstructions !== undefined ? { maxInstructions } : {}),
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     ...(quantum !== undefined ? { quantum } : {}),
+    // Ctrl-C and SIGTERM end the run; the trace is closed with what was recorded.
+    catchSignals: true,
   };
 }
 
@@ -131,6 +133,16 @@ function printProgress(p: { events: number; instructions: number; elapsedMs: num
   process.stderr.write(process.stderr.isTTY ? `\r${line}` : `${line}\n`);
 }
 
+/** What ended an interrupted run, for the trace's line ("" = the reason itself; guest failures are not interruptions of ntrace's). */
+const INTERRUPTED_BY: Readonly<Record<Interruption["cause"], string | undefined>> = {
+  signal: "",
+  timeout: "--timeout",
+  "instruction-limit": "--max-instructions",
+  deadlock: "a deadlock",
+  stopped: "ntrace",
+  "guest-failure": undefined,
+};
+
 /** The traced run: the trace is written (and closed) even when the guest fails. */
 export function runTracedCommand(image: string, options: RunCommandOptions, argv: readonly string[], programArgs: readonly string[] = []): SessionResult {
   const tracing = tracingOptionsFrom(options, image);
@@ -142,8 +154,12 @@ export function runTracedCommand(image: string, options: RunCommandOptions, argv
   const t = session.trace!;
   const s = t.stats;
   if (t.fallbackNote !== undefined) process.stderr.write(`ntrace: note: ${t.fallbackNote}\n`);
+  const interrupted = session.run.interruption;
+  // An interrupted run's one line says so: the trace is closed and holds all it recorded.
+  const by = interrupted !== undefined ? INTERRUPTED_BY[interrupted.cause] : undefined;
+  const kept = by !== undefined ? `run interrupted by ${by === "" ? interrupted!.reason : by}; closed with everything recorded: ` : "";
   process.stderr.write(
-    `ntrace: trace ${tracing.output}: ${t.events} events, ${t.traceBytes} bytes` +
+    `ntrace: ${kept}trace ${tracing.output}: ${t.events} events, ${t.traceBytes} bytes` +
       ` (${s.functions} functions in ${s.modules} module(s): ${methodList(s.methods)}` +
       `${s.syscalls > 0 ? `, ${s.syscalls} system calls` : ""}` +
       `${s.unwinds > 0 ? `, ${s.unwinds} unwound` : ""}${s.unclosed > 0 ? `, ${s.unclosed} unclosed` : ""}${s.lost > 0 ? `, ${s.lost} LOST` : ""})\n`,
@@ -164,6 +180,7 @@ export function printRunResult(r: RunResult, json: boolean): void {
       threads: r.threads,
       ...(r.output.length > 0 ? { output: r.output } : {}),
       ...(r.failure !== undefined ? { failure: r.failure } : {}),
+      ...(r.interruption !== undefined ? { interruption: { cause: r.interruption.cause, reason: r.interruption.reason } } : {}),
       ...(r.notes !== undefined ? { notes: r.notes } : {}),
       ...kernelJson(r),
     });
@@ -183,6 +200,8 @@ export function printRunResult(r: RunResult, json: boolean): void {
     for (const note of r.notes ?? []) lines.push(`ntrace: note: ${note}`);
     process.stderr.write(lines.join("\n") + "\n");
   }
+  // Like a shell: a run ended by a signal exits 128 + its number (SIGINT 130, SIGTERM 143).
+  if (r.interruption?.signal !== undefined) throw new GuestFailure(r.failure ?? `interrupted by ${r.interruption.reason}`, 128 + r.interruption.signal);
   if (r.failure !== undefined) throw new GuestFailure(r.failure, r.exitCode !== undefined && /^unhandled exception/.test(r.failure) ? r.exitCode & 0xff : EXIT_STOPPED);
   if (r.exitCode !== undefined) process.exitCode = r.exitCode & 0xff;
 }

@@ -13,7 +13,7 @@
  * requested in the same hook that wrote EIP).
  */
 import { cidText, hex, threadKey, type ThreadKey } from "../../base/index.js";
-import { EngineFault, MemAccess, Prot, UnicornEngine, X86Reg, type Engine, type EngineContext } from "../engine/index.js";
+import { EngineFault, MemAccess, Prot, UnicornEngine, X86Reg, type Engine, type EngineAttention, type EngineContext } from "../engine/index.js";
 import { countInstructions } from "../../instrumenter/x86/decode.js";
 import { faultingInstruction } from "../../instrumenter/x86/operands.js";
 import { GuestError } from "./errors.js";
@@ -22,7 +22,7 @@ import { ETHREAD_SIZE, FIRST_DYNAMIC_STUB, HOST_STUBS, HOST_STUBS_END, HOST_STUB
 import { GuestMemory, PAGE, type Region } from "./memory.js";
 import type { Personality } from "./personality.js";
 import { CONTEXT_REGS, GuestThread, type ContextReg, type WaitState } from "./thread.js";
-import type { ClientId, LoadedModule, MachineObserver, MachineOptions, ThreadView } from "./types.js";
+import type { ClientId, Interruption, InterruptionCause, LoadedModule, MachineObserver, MachineOptions, ThreadView } from "./types.js";
 
 /** An address the guest never reaches: engine.start's `until`. */
 const NO_UNTIL = 0xfffffff0;
@@ -30,6 +30,9 @@ export const DEFAULT_QUANTUM = 20_000;
 /** Virtual time: guest instructions per millisecond (tick count, sleeps, wait timeouts). */
 export const INSTRUCTIONS_PER_MS = 100_000;
 const UNLIMITED = Number.MAX_SAFE_INTEGER;
+/** How often a running guest is interrupted to check wall time (timeout, periodic flushes). */
+export const ATTENTION_TICK_MS = 50;
+const SIGNAL_NAMES: Readonly<Record<number, string>> = { 2: "SIGINT", 15: "SIGTERM" };
 
 export const STATUS = {
   WAIT_0: 0,
@@ -141,7 +144,11 @@ export class Machine {
   /** Set when the process ended (exit, unhandled exception, bug check) or the run must stop. */
   processExit: number | undefined;
   failure: string | undefined;
+  /** Why the run was ended by ntrace or the user (a signal, a limit, a deadlock, a policy stop). */
+  interruption: Interruption | undefined;
   private stopRun = false;
+  /** The engine's attention (signals, wall-time ticks) is on: see watchAttention in run(). */
+  private attention: boolean | undefined;
   /** Observed context switches (cpu, thread key, clock): for determinism checks and reports. */
   readonly schedule: { cpu: number; thread: ThreadKey; clock: number }[] = [];
 
@@ -715,6 +722,9 @@ export class Machine {
   /** Runs the scheduler until `done()` holds, the process ends, or a limit is hit. */
   run(done: () => boolean): void {
     if (this.startedAt === 0) this.startedAt = Date.now();
+    // Wall-time ticks (timeout, the observer's periodic work) and caught signals end a slice
+    // at a block boundary; the slice then goes on, so the clock and the schedule stay exact.
+    this.attention ??= this.engine.watchAttention?.({ signals: this.options.catchSignals === true, tickMs: ATTENTION_TICK_MS }) ?? false;
     while (!done() && this.processExit === undefined && !this.stopRun) {
       this.fireTriggers();
       this.checkLimits();
@@ -757,28 +767,56 @@ export class Machine {
     }
     const message = `deadlock: every thread is blocked with no timeout: ${waiting.join("; ")}`;
     this.failure ??= message;
+    this.interruption ??= { cause: "deadlock", reason: message };
     throw new GuestError(message);
   }
 
   private checkLimits(): void {
     const max = this.options.maxInstructions;
-    if (max !== undefined && this.clockBase >= max) this.limitReached(`the guest reached the instruction limit (${max})`);
+    if (max !== undefined && this.clockBase >= max) this.limitReached("instruction-limit", `the guest reached the instruction limit (${max})`);
+    this.checkTimeout();
+  }
+
+  private checkTimeout(): void {
     const timeout = this.options.timeoutMs;
-    if (timeout !== undefined && Date.now() - this.startedAt >= timeout) this.limitReached(`the guest ran out of time (${timeout} ms)`);
+    if (timeout !== undefined && Date.now() - this.startedAt >= timeout) this.limitReached("timeout", `the guest ran out of time (${timeout} ms)`);
   }
 
   private lastRan: GuestThread | undefined;
-  private limitReached(reason: string): void {
+  private limitReached(cause: InterruptionCause, reason: string): void {
     const t = this.lastRan;
-    const where = t !== undefined ? ` in thread ${hex(t.key)} (CID ${cidText(t.cid.process, t.cid.thread)}) at ${this.describeAddress(t.get(X86Reg.EIP))}` : "";
+    // Inside a slice (a wall-time tick) the engine has the thread's registers.
+    const eip = t !== undefined && t === this.live ? this.engine.readRegister(X86Reg.EIP) : t?.get(X86Reg.EIP);
+    const where = t !== undefined ? ` in thread ${hex(t.key)} (CID ${cidText(t.cid.process, t.cid.thread)}) at ${this.describeAddress(eip!)}` : "";
     this.failure ??= `${reason}${where}`;
+    this.interruption ??= { cause, reason: `${reason}${where}` };
     if (t !== undefined && t.state !== "terminated") t.error ??= reason;
     this.stopRun = true;
+  }
+
+  /** How the run ended early, if it did: ntrace's reason, else the guest's failure. */
+  interruptionOf(failure: string | undefined): Interruption | undefined {
+    return this.interruption ?? (failure !== undefined ? { cause: "guest-failure", reason: failure } : undefined);
+  }
+
+  /** Handles what the engine asked attention for (after a slice, or a part of one, ended). */
+  private attend(a: EngineAttention): void {
+    if (a.signal !== 0) {
+      const name = SIGNAL_NAMES[a.signal] ?? `signal ${a.signal}`;
+      this.failure ??= `interrupted by ${name}`;
+      this.interruption ??= { cause: "signal", reason: name, signal: a.signal };
+      this.stopRun = true;
+    }
+    if (a.tick) {
+      this.checkTimeout();
+      this.observer.onWallTick?.();
+    }
   }
 
   /** Stops the run at the next slice boundary (a personality's policy, e.g. a syscall it must not answer). */
   stop(reason: string): void {
     this.failure ??= reason;
+    this.interruption ??= { cause: "stopped", reason };
     this.stopRun = true;
     if (this.live !== undefined) this.engine.stop();
   }
@@ -797,7 +835,8 @@ export class Machine {
     }
     if (this.triggers.length > 0) count = Math.min(count, Math.max(1, this.triggers[0]!.at - this.clockBase));
     if (this.options.maxInstructions !== undefined) count = Math.min(count, Math.max(1, this.options.maxInstructions - this.clockBase));
-    const timeoutUs = this.options.timeoutMs !== undefined ? Math.max(1, (this.options.timeoutMs - (Date.now() - this.startedAt)) * 1000) : 0;
+    // Without attention ticks unicorn's own timeout ends a slice that runs past the deadline.
+    const timeoutUs = this.options.timeoutMs !== undefined && this.attention !== true ? Math.max(1, (this.options.timeoutMs - (Date.now() - this.startedAt)) * 1000) : 0;
 
     const last = this.schedule[this.schedule.length - 1];
     if (last === undefined || last.thread !== t.key || last.cpu !== cpu.index) this.schedule.push({ cpu: cpu.index, thread: t.key, clock: this.clockBase });
@@ -807,15 +846,32 @@ export class Machine {
     this.stopAction = undefined;
     this.pendingFault = undefined;
     let engineError: EngineFault | undefined;
-    try {
-      this.engine.start(this.engine.readRegister(X86Reg.EIP), NO_UNTIL, timeoutUs, Math.min(count, 0xffffffff));
-    } catch (err) {
-      if (!(err instanceof EngineFault)) {
-        this.live = undefined;
-        this.liveCpu = undefined;
-        throw err;
+    for (;;) {
+      try {
+        this.engine.start(this.engine.readRegister(X86Reg.EIP), NO_UNTIL, timeoutUs, Math.min(count, 0xffffffff));
+      } catch (err) {
+        if (!(err instanceof EngineFault)) {
+          this.live = undefined;
+          this.liveCpu = undefined;
+          throw err;
+        }
+        engineError = err;
       }
-      engineError = err;
+      if (engineError !== undefined || !this.attention) break;
+      const attention = this.engine.takeAttention!();
+      const onlyForAttention = attention.stopped && this.stopAction === undefined && this.processExit === undefined && !this.stopRun && this.engine.hooksPending?.() !== true;
+      if (!onlyForAttention) {
+        this.attend(attention);
+        break;
+      }
+      // Stopped at a block start only for attention: close this part of the slice as a slice
+      // (observers drain, the clock advances), attend, and go on with the rest of the budget.
+      this.observer.onSliceEnd?.(t);
+      const part = this.engine.executedInstructions();
+      this.clockBase += part;
+      count = count === UNLIMITED ? UNLIMITED : Math.max(1, count - part);
+      this.attend(attention);
+      if (this.stopRun) break;
     }
     // A CPU fault: EIP is the faulting instruction (found by onInvalidMemory; the engine may
     // report the start of its block), so the clock counts the instructions before it.
@@ -867,6 +923,11 @@ export class Machine {
   close(): void {
     this.engine.close();
   }
+}
+
+/** `{ interruption }` when there is one, for spreading into a RunResult. */
+export function withInterruption(interruption: Interruption | undefined): { readonly interruption?: Interruption } {
+  return interruption !== undefined ? { interruption } : {};
 }
 
 /** "KERNEL32" / "kernel32.DLL" → "kernel32.dll". */

@@ -100,6 +100,12 @@ export interface MachineObserver {
    */
   onSliceEnd?(thread: ThreadView): void;
   /**
+   * Wall time passed (about every ATTENTION_TICK_MS while the guest runs, with the block
+   * clock), after onSliceEnd: e.g. the tracer writes what it has completed to its file, so a
+   * killed run loses only a bounded tail.
+   */
+  onWallTick?(): void;
+  /**
    * The observer's own code (e.g. the tracer's thunks) as the deterministic clock counts it:
    * how many of the program's instructions the code at [address, address+size) holds, or
    * undefined when that code is not the observer's.
@@ -115,8 +121,14 @@ export interface MachineOptions {
   readonly quantum?: number;
   /** Stop the run after this many guest instructions (all CPUs together). */
   readonly maxInstructions?: number;
-  /** Stop the run after this much host time. */
+  /** Stop the run after this much host time (checked at least every ATTENTION_TICK_MS with the block clock). */
   readonly timeoutMs?: number;
+  /**
+   * SIGINT and SIGTERM end the run at the next block boundary, recorded as an interruption,
+   * instead of ending the process (needs the native block clock; a second signal acts as if
+   * never caught). For commands, not for a library embedding the machine.
+   */
+  readonly catchSignals?: boolean;
   readonly observer?: MachineObserver;
   /** Use this engine instead of a new UnicornEngine (tests, other engines). */
   readonly engine?: Engine;
@@ -131,6 +143,16 @@ export interface ThreadSummary {
   readonly error?: string;
 }
 
+/** Why a run ended before the guest ended it: what a trace's footer records. */
+export interface Interruption {
+  readonly cause: InterruptionCause;
+  /** One line: "SIGINT", "the guest reached the instruction limit (1000000) in thread …", … */
+  readonly reason: string;
+  /** The signal's number (cause "signal"). */
+  readonly signal?: number;
+}
+export type InterruptionCause = "signal" | "timeout" | "instruction-limit" | "deadlock" | "stopped" | "guest-failure";
+
 export interface RunResult {
   /** Return value (EAX) of the called export. */
   readonly result?: number;
@@ -142,6 +164,8 @@ export interface RunResult {
   readonly output: readonly string[];
   /** Why the guest failed (unhandled exception, limit, missing import call, deadlock). */
   readonly failure?: string;
+  /** Set when the run did not end by itself (a signal, a limit, a deadlock, a guest failure). */
+  readonly interruption?: Interruption;
   /** What the user may not expect of the run (a DLL run without an export call: DllMain only). */
   readonly notes?: readonly string[];
 }

@@ -64,6 +64,13 @@ export type InvalidMemoryHook = (access: MemAccess, address: number, size: numbe
 /** Return true when handled (execution continues where EIP now points). */
 export type InvalidInstructionHook = () => boolean;
 
+/** See Engine.takeAttention. */
+export interface EngineAttention {
+  readonly stopped: boolean;
+  readonly signal: number;
+  readonly tick: boolean;
+}
+
 /** Why a start() returned with an engine error (unicorn uc_err code and text). */
 export class EngineFault extends NtraceError {
   readonly code: number;
@@ -143,6 +150,18 @@ export interface Engine {
    * it counts instructions), so the machine finds the faulting instruction in it.
    */
   lastBlock?(): { readonly start: number; readonly size: number } | undefined;
+  /**
+   * Optional, with the block clock: asks for attention while the guest runs. A slice ends at
+   * the next block start (exactly like a budget stop: the count stays exact and the slice can go
+   * on) when SIGINT or SIGTERM arrives (`signals`: each caught once; a second one acts as if
+   * never caught) or every `tickMs` of wall time (0: no ticks). False when unsupported.
+   */
+  watchAttention?(options: { readonly signals: boolean; readonly tickMs: number }): boolean;
+  /**
+   * What asked for attention since the last call (cleared by it): `stopped` when the last
+   * start() ended for it, the signal number (0: none) and whether a tick passed.
+   */
+  takeAttention?(): EngineAttention;
   /** Code whose blocks the block clock's `charge` counts, [begin, end) pairs (e.g. the tracer's thunks). */
   setHostCodeRanges?(ranges: readonly (readonly [number, number])[]): void;
   /**

@@ -27,6 +27,7 @@ import {
   X86Reg,
   type CodeHook,
   type Engine,
+  type EngineAttention,
   type EngineContext,
   type HookHandle,
   type InterruptHook,
@@ -230,6 +231,10 @@ interface ClockLib {
   forget: NativeFunction;
   setHostRanges: NativeFunction;
   hookFn: NativeFunction;
+  watchSignals: NativeFunction;
+  wantTicks: NativeFunction;
+  takeAttention: NativeFunction;
+  attend: NativeFunction;
   chargeProto: TypeObject;
 }
 let clockLib: ClockLib | null | undefined;
@@ -257,6 +262,10 @@ function loadClockLib(): ClockLib | undefined {
       forget: h.func("void ntc_forget(void *c, uint32_t begin, uint32_t end)"),
       setHostRanges: h.func("void ntc_set_host_ranges(void *c, const uint32_t *pairs, uint32_t count)"),
       hookFn: h.func("void *ntc_block_hook_fn()"),
+      watchSignals: h.func("void ntc_watch_signals(int on)"),
+      wantTicks: h.func("void ntc_want_ticks(int on, uint32_t ms)"),
+      takeAttention: h.func("uint32_t ntc_take_attention()"),
+      attend: h.func("void ntc_attend(void *c, int on)"),
       chargeProto: koffi.proto("uint32_t ntrace_clock_charge(uint32_t address, uint32_t size)"),
     };
   } catch {
@@ -674,6 +683,25 @@ export class UnicornEngine implements Engine {
   }
   private counterView: DataView | undefined;
 
+  watchAttention(options: { readonly signals: boolean; readonly tickMs: number }): boolean {
+    if (this.clock === undefined) return false;
+    const lib = this.clock.lib;
+    // The signal handlers and the ticker are process-wide, counted per engine that wants them.
+    if (options.signals !== this.watchingSignals) lib.watchSignals(options.signals ? 1 : 0);
+    if (options.tickMs > 0 !== this.wantingTicks) lib.wantTicks(options.tickMs > 0 ? 1 : 0, options.tickMs >>> 0);
+    this.watchingSignals = options.signals;
+    this.wantingTicks = options.tickMs > 0;
+    lib.attend(this.clock.state, this.watchingSignals || this.wantingTicks ? 1 : 0);
+    return true;
+  }
+  takeAttention(): EngineAttention {
+    if (this.clock === undefined) return { stopped: false, signal: 0, tick: false };
+    const bits = this.clock.lib.takeAttention() as number;
+    return { stopped: this.clock.view.getUint32(36, true) === 2, signal: bits >>> 8, tick: (bits & 1) !== 0 };
+  }
+  private watchingSignals = false;
+  private wantingTicks = false;
+
   /** The native block clock, when in use (useBlockClock). */
   private clock: { readonly lib: ClockLib; readonly state: unknown; readonly view: DataView; readonly callback: unknown; charge: (address: number, size: number) => number } | undefined;
 
@@ -778,6 +806,7 @@ export class UnicornEngine implements Engine {
     if (this.closed) return;
     this.closed = true;
     if (this.clock !== undefined) {
+      this.watchAttention({ signals: false, tickMs: 0 });
       this.clock.lib.destroy(this.clock.state);
       koffi.unregister(this.clock.callback as bigint);
     }

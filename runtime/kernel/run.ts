@@ -6,6 +6,7 @@
  */
 import { hex, UsageError } from "../../base/index.js";
 import { GuestError } from "../core/errors.js";
+import { withInterruption } from "../core/machine.js";
 import type { GuestThread } from "../core/thread.js";
 import type { LoadedModule, MachineOptions, RunResult, ThreadSummary } from "../core/types.js";
 import { KernelMachine, type BugCheck } from "./kernel.js";
@@ -201,6 +202,7 @@ export class KernelRun {
       ...(this.k.bugCheck !== undefined ? { bugCheck: this.k.bugCheck } : {}),
       cpus: this.k.cpus.map((c) => ({ index: c.index, idleThread: hex(c.idle.key), dpcStackLimit: c.dpcStackLimit, dpcStackBase: c.dpcStackBase })),
       ...(failure !== undefined ? { failure } : {}),
+      ...withInterruption(machine.interruptionOf(failure)),
     };
   }
 

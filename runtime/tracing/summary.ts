@@ -24,5 +24,6 @@ export function traceRunSummary(run: RunResult, clock: ClockChoice, startedNs: b
     ...(run.failure !== undefined ? { failure: run.failure } : {}),
     instructions: run.instructions,
     ...(clock === "host" ? { elapsedNs: Number(process.hrtime.bigint() - startedNs) } : {}),
+    ...(run.interruption !== undefined ? { interrupted: { cause: run.interruption.cause, reason: run.interruption.reason } } : {}),
   };
 }

@@ -84,6 +84,8 @@ export function traceClock(choice: ClockChoice): TraceClock {
 
 /** The tag of the exit thunk's return-slot page in the machine's memory map. */
 export const RETURN_SLOT_TAG = "ntrace return slot (host page, read-only)";
+/** The flush policy: completed trace records reach the file at least this often (wall time). */
+export const FLUSH_INTERVAL_MS = 1000;
 
 /** One open call on a thread's shadow stack. */
 interface Frame {
@@ -374,6 +376,19 @@ export class Tracer implements MachineObserver {
     if (this.native !== undefined && this.clockChoice === "host") this.resampleHostClock();
     if (this.options.progress !== undefined) this.reportProgress(this.options.progress);
   }
+
+  /**
+   * The flush policy (tracing/README.md "Interruption"): completed records reach the file at
+   * least every FLUSH_INTERVAL_MS (and whenever the file sink's buffer fills), so a killed run
+   * loses at most that much time of completed chunks plus each thread's partly filled chunk.
+   */
+  onWallTick(): void {
+    const now = Date.now();
+    if (now - this.lastFlush < FLUSH_INTERVAL_MS) return;
+    this.lastFlush = now;
+    this.writer.flushWritten();
+  }
+  private lastFlush = Date.now();
 
   private progressStart = 0;
   private progressLast = 0;

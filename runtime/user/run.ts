@@ -4,7 +4,7 @@
  */
 import { hex } from "../../base/index.js";
 import { GuestError } from "../core/errors.js";
-import { Machine } from "../core/machine.js";
+import { Machine, withInterruption } from "../core/machine.js";
 import type { MachineOptions, RunResult, ThreadSummary } from "../core/types.js";
 import { UserProcess, type UserProcessOptions } from "./process.js";
 
@@ -57,6 +57,7 @@ export function programSummary(run: ProgramRun): RunResult {
     threads,
     output: [...machine.output],
     ...(machine.failure !== undefined ? { failure: machine.failure } : {}),
+    ...withInterruption(machine.interruptionOf(machine.failure)),
   };
 }
 

@@ -15,7 +15,7 @@ const dir = mkdtempSync(join(tmpdir(), "ntrace-outputs-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const fib = join(dir, "fib.dll");
 copyFileSync(join(ROOT, "samples/fib/fib.dll"), fib);
-const leftovers = () => readdirSync(dir).filter((f) => f.endsWith(".tmp"));
+const leftovers = () => readdirSync(dir).filter((f) => f.endsWith(".tmp") || f.endsWith(".partial"));
 
 describe("outputs never destroy a file", () => {
   it("refuses `run x.dll -o x.dll` and leaves the input as it was", async () => {

@@ -26,10 +26,10 @@ describe("small trace: write and read", () => {
   });
 
   it("keeps the header", () => {
-    expect(tf.header).toEqual({ ...SMALL_HEADER, formatMajor: 1, formatMinor: 1 });
+    expect(tf.header).toEqual({ ...SMALL_HEADER, formatMajor: 1, formatMinor: 2 });
   });
 
-  it("keeps how the run ended (format 1.1 footer), and has none when closed without it", () => {
+  it("keeps how the run ended (format 1.1 footer) and why it was interrupted (1.2), and has none when closed without it", () => {
     expect(tf.run).toEqual(SMALL_RUN);
     const sink = new MemorySink();
     const w = TraceWriter.create(sink, SMALL_HEADER);

@@ -1,6 +1,7 @@
 /**
  * Must-show 5: committed traces of every format version (test/golden/tracefile/v1.ntrace is
- * format 1.0, v1.1.ntrace format 1.1 — both made by regenerate.sh from small.ts) still decode
+ * format 1.0, v1.1.ntrace 1.1, v1.2.ntrace 1.2 — each made by regenerate.sh from small.ts when
+ * it was the newest) still decode
  * to the expected content. The newest re-encodes to the same bytes, and today's writer still
  * produces exactly those bytes; a format change that breaks this must bump the format version
  * and add a new golden next to these.
@@ -8,14 +9,26 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { EventKind, MemorySink, crc32, openTrace, openTraceBytes, rewriteTrace, type TraceFile } from "../../tracefile/index.js";
-import { IDLE0, IDLE1, SMALL_RUN, T1, buildSmallTrace } from "./small.js";
+import { EventKind, MemorySink, TRACE_FORMAT_MINOR, crc32, openTrace, openTraceBytes, rewriteTrace, type TraceFile } from "../../tracefile/index.js";
+import { IDLE0, IDLE1, SMALL_RUN, SMALL_RUN_1_1, T1, buildSmallTrace } from "./small.js";
 
 const GOLDEN_1_0 = path.resolve(import.meta.dirname, "../golden/tracefile/v1.ntrace");
 const GOLDEN_1_1 = path.resolve(import.meta.dirname, "../golden/tracefile/v1.1.ntrace");
+const GOLDEN_1_2 = path.resolve(import.meta.dirname, "../golden/tracefile/v1.2.ntrace");
 
 if (process.env.NTRACE_REGEN_GOLDEN === "1") {
-  fs.writeFileSync(GOLDEN_1_1, buildSmallTrace({ chunkEvents: 7 }));
+  fs.writeFileSync(GOLDEN_1_2, buildSmallTrace({ chunkEvents: 7 }));
+}
+
+/** A copy made by today's writer has the same content (and today's format version). */
+function expectSameContentWhenCopied(tf: TraceFile): void {
+  const sink = new MemorySink();
+  rewriteTrace(tf, sink, { chunkEvents: 7 });
+  const copy = openTraceBytes(sink.bytes());
+  expect(copy.header.formatMinor).toBe(TRACE_FORMAT_MINOR);
+  expectSmallContent(copy);
+  expect([...copy.mergedEvents()]).toEqual([...tf.mergedEvents()]);
+  expect(copy.run).toEqual(tf.run);
 }
 
 /** The content every version of the small trace has. */
@@ -60,22 +73,28 @@ describe("golden trace v1.ntrace (format 1.0)", () => {
     expect(tf.run).toBeUndefined();
   });
 
-  it("copies into a format 1.1 trace with the same content", () => {
-    const sink = new MemorySink();
-    rewriteTrace(tf, sink, { chunkEvents: 7 });
-    const copy = openTraceBytes(sink.bytes());
-    expect(copy.header.formatMinor).toBe(1);
-    expectSmallContent(copy);
-    expect([...copy.mergedEvents()]).toEqual([...tf.mergedEvents()]);
-  });
+  it("copies into today's format with the same content", () => expectSameContentWhenCopied(tf));
 });
 
 describe("golden trace v1.1.ntrace (format 1.1)", () => {
-  const golden = new Uint8Array(fs.readFileSync(GOLDEN_1_1));
   const tf = openTrace(GOLDEN_1_1);
 
-  it("decodes to the expected content, with the engine and how the run ended", () => {
+  it("decodes to the expected content, with the engine and how the run ended (no interrupted record)", () => {
     expect(tf.header.formatMinor).toBe(1);
+    expectSmallContent(tf);
+    expect(tf.header.engine).toBe("unicorn 2.0.1");
+    expect(tf.run).toEqual(SMALL_RUN_1_1);
+  });
+
+  it("copies into today's format with the same content", () => expectSameContentWhenCopied(tf));
+});
+
+describe("golden trace v1.2.ntrace (format 1.2, the newest)", () => {
+  const golden = new Uint8Array(fs.readFileSync(GOLDEN_1_2));
+  const tf = openTrace(GOLDEN_1_2);
+
+  it("decodes to the expected content, with how the run ended and why it was interrupted", () => {
+    expect(tf.header.formatMinor).toBe(2);
     expectSmallContent(tf);
     expect(tf.header.engine).toBe("unicorn 2.0.1");
     expect(tf.run).toEqual(SMALL_RUN);

@@ -67,7 +67,9 @@ export const SMALL_HEADER = {
 } as const;
 
 /** How the small trace's "run" ended (format 1.1 footer). */
-export const SMALL_RUN = { exitCode: 0, instructions: 123456 } as const;
+export const SMALL_RUN = { exitCode: 0, instructions: 123456, interrupted: { cause: "instruction-limit", reason: "the guest reached the instruction limit (123456)" } } as const;
+/** The same in format 1.1, which has no interrupted record. */
+export const SMALL_RUN_1_1 = { exitCode: 0, instructions: 123456 } as const;
 
 /** Random but balanced activity: calls, returns, an exception unwind, a lost-events mark. */
 function activity(t: ThreadEventWriter, r: () => number, clock: { ts: number }, fnCount: number, steps: number, espBase: number): void {

@@ -280,6 +280,7 @@ export namespace ntrace {
                 failure?: (string|null);
                 instructions: (number|Long);
                 elapsedNs?: (number|Long|null);
+                interrupted?: (ntrace.trace.v1.Interruption.$Properties|null);
                 static create(properties: ntrace.trace.v1.RunSummary.$Shape): ntrace.trace.v1.RunSummary & ntrace.trace.v1.RunSummary.$Shape;
                 static create(properties?: ntrace.trace.v1.RunSummary.$Properties): ntrace.trace.v1.RunSummary;
                 static encode(message: ntrace.trace.v1.RunSummary.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -293,9 +294,33 @@ export namespace ntrace {
                     failure?: (string|null);
                     instructions?: (number|Long|null);
                     elapsedNs?: (number|Long|null);
+                    interrupted?: (ntrace.trace.v1.Interruption.$Properties|null);
                     $unknowns?: Uint8Array[];
                 }
                 type $Shape = ntrace.trace.v1.RunSummary.$Properties;
+            }
+
+            interface IInterruption extends ntrace.trace.v1.Interruption.$Properties {
+            }
+
+            class Interruption {
+                constructor(properties?: ntrace.trace.v1.Interruption.$Properties);
+                $unknowns?: Uint8Array[];
+                cause: string;
+                reason: string;
+                static create(properties: ntrace.trace.v1.Interruption.$Shape): ntrace.trace.v1.Interruption & ntrace.trace.v1.Interruption.$Shape;
+                static create(properties?: ntrace.trace.v1.Interruption.$Properties): ntrace.trace.v1.Interruption;
+                static encode(message: ntrace.trace.v1.Interruption.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): ntrace.trace.v1.Interruption & ntrace.trace.v1.Interruption.$Shape;
+            }
+
+            namespace Interruption {
+                interface $Properties {
+                    cause?: (string|null);
+                    reason?: (string|null);
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = ntrace.trace.v1.Interruption.$Properties;
             }
 
             interface IFooter extends ntrace.trace.v1.Footer.$Properties {

@@ -2208,6 +2208,7 @@ export const ntrace = $root.ntrace = (() => {
                  * @property {string|null} [failure] RunSummary failure
                  * @property {number|Long|null} [instructions] RunSummary instructions
                  * @property {number|Long|null} [elapsedNs] RunSummary elapsedNs
+                 * @property {ntrace.trace.v1.Interruption.$Properties|null} [interrupted] RunSummary interrupted
                  * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
                  */
 
@@ -2279,6 +2280,14 @@ export const ntrace = $root.ntrace = (() => {
                  */
                 RunSummary.prototype.elapsedNs = null;
 
+                /**
+                 * RunSummary interrupted.
+                 * @member {ntrace.trace.v1.Interruption.$Properties|null|undefined} interrupted
+                 * @memberof ntrace.trace.v1.RunSummary
+                 * @instance
+                 */
+                RunSummary.prototype.interrupted = null;
+
                 // OneOf field names bound to virtual getters and setters
                 let $oneOfFields;
 
@@ -2348,6 +2357,8 @@ export const ntrace = $root.ntrace = (() => {
                         writer.uint32(/* id 4, wireType 0 =*/32).uint64(message.instructions);
                     if (message.elapsedNs != null && $Object.hasOwnProperty.call(message, "elapsedNs"))
                         writer.uint32(/* id 5, wireType 0 =*/40).uint64(message.elapsedNs);
+                    if (message.interrupted != null && $Object.hasOwnProperty.call(message, "interrupted"))
+                        $root.ntrace.trace.v1.Interruption.encode(message.interrupted, writer.uint32(/* id 6, wireType 2 =*/50).fork(), _depth + 1).ldelim();
                     if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                         for (let i = 0; i < message.$unknowns.length; ++i)
                             writer.raw(message.$unknowns[i]);
@@ -2429,6 +2440,12 @@ export const ntrace = $root.ntrace = (() => {
                                 message._elapsedNs = "elapsedNs";
                                 continue;
                             }
+                        case 6: {
+                                if (wireType !== 2)
+                                    break;
+                                message.interrupted = $root.ntrace.trace.v1.Interruption.decode(reader, reader.size(), $undefined, _depth + 1, message.interrupted);
+                                continue;
+                            }
                         }
                         reader.skipType(wireType, _depth, tag);
                         if (!reader.discardUnknown) {
@@ -2447,6 +2464,178 @@ export const ntrace = $root.ntrace = (() => {
                 };
 
                 return RunSummary;
+            })();
+
+            v1.Interruption = (function() {
+
+                /**
+                 * Properties of an Interruption.
+                 * @typedef {Object} ntrace.trace.v1.Interruption.$Properties
+                 * @property {string|null} [cause] Interruption cause
+                 * @property {string|null} [reason] Interruption reason
+                 * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+                 */
+
+                /**
+                 * Properties of an Interruption.
+                 * @memberof ntrace.trace.v1
+                 * @interface IInterruption
+                 * @augments ntrace.trace.v1.Interruption.$Properties
+                 * @deprecated Use ntrace.trace.v1.Interruption.$Properties instead.
+                 */
+
+                /**
+                 * Shape of an Interruption.
+                 * @typedef {ntrace.trace.v1.Interruption.$Properties} ntrace.trace.v1.Interruption.$Shape
+                 */
+
+                /**
+                 * Constructs a new Interruption.
+                 * @memberof ntrace.trace.v1
+                 * @classdesc Represents an Interruption.
+                 * @constructor
+                 * @param {ntrace.trace.v1.Interruption.$Properties=} [properties] Properties to set
+                 * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+                 */
+                const Interruption = function (properties) {
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                /**
+                 * Interruption cause.
+                 * @member {string} cause
+                 * @memberof ntrace.trace.v1.Interruption
+                 * @instance
+                 */
+                Interruption.prototype.cause = "";
+
+                /**
+                 * Interruption reason.
+                 * @member {string} reason
+                 * @memberof ntrace.trace.v1.Interruption
+                 * @instance
+                 */
+                Interruption.prototype.reason = "";
+
+                /**
+                 * Creates a new Interruption instance using the specified properties.
+                 * @function create
+                 * @memberof ntrace.trace.v1.Interruption
+                 * @static
+                 * @param {ntrace.trace.v1.Interruption.$Properties=} [properties] Properties to set
+                 * @returns {ntrace.trace.v1.Interruption} Interruption instance
+                 * @type {{
+                 *   (properties: ntrace.trace.v1.Interruption.$Shape): ntrace.trace.v1.Interruption & ntrace.trace.v1.Interruption.$Shape;
+                 *   (properties?: ntrace.trace.v1.Interruption.$Properties): ntrace.trace.v1.Interruption;
+                 * }}
+                 */
+                Interruption.create = function(properties) {
+                    return new Interruption(properties);
+                };
+
+                /**
+                 * Encodes the specified Interruption message. Does not implicitly {@link ntrace.trace.v1.Interruption.verify|verify} messages.
+                 * @function encode
+                 * @memberof ntrace.trace.v1.Interruption
+                 * @static
+                 * @param {ntrace.trace.v1.Interruption.$Properties} message Interruption message or plain object to encode
+                 * @param {$protobuf.Writer} [writer] Writer to encode to
+                 * @returns {$protobuf.Writer} Writer
+                 */
+                Interruption.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.cause != null && $Object.hasOwnProperty.call(message, "cause") && message.cause !== "")
+                        writer.uint32(/* id 1, wireType 2 =*/10).string(message.cause);
+                    if (message.reason != null && $Object.hasOwnProperty.call(message, "reason") && message.reason !== "")
+                        writer.uint32(/* id 2, wireType 2 =*/18).string(message.reason);
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                /**
+                 * Decodes an Interruption message from the specified reader or buffer.
+                 * @function decode
+                 * @memberof ntrace.trace.v1.Interruption
+                 * @static
+                 * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+                 * @param {number} [length] Message length if known beforehand
+                 * @returns {ntrace.trace.v1.Interruption & ntrace.trace.v1.Interruption.$Shape} Interruption
+                 * @throws {Error} If the payload is not a reader or valid buffer
+                 * @throws {$protobuf.util.ProtocolError} If required fields are missing
+                 */
+                Interruption.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message, value;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.ntrace.trace.v1.Interruption();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        let wireType = tag & 7;
+                        switch (tag >>>= 3) {
+                        case 1: {
+                                if (wireType !== 2)
+                                    break;
+                                if ((value = reader.stringVerify()).length)
+                                    message.cause = value;
+                                else
+                                    delete message.cause;
+                                continue;
+                            }
+                        case 2: {
+                                if (wireType !== 2)
+                                    break;
+                                if ((value = reader.stringVerify()).length)
+                                    message.reason = value;
+                                else
+                                    delete message.reason;
+                                continue;
+                            }
+                        }
+                        reader.skipType(wireType, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                return Interruption;
             })();
 
             v1.Footer = (function() {

@@ -7,5 +7,5 @@ set -e
 cd "$(dirname "$0")"
 [ "$(uname -s)-$(uname -m)" = "Linux-x86_64" ] || { echo "build.sh: the native clock is for x86-64 Linux only" >&2; exit 1; }
 # Build to a temporary name first: a failed build never leaves a broken library behind.
-${CC:-cc} -O2 -shared -fPIC -Wall -Wextra -o libntrace_clock.so.tmp ntrace_clock.c -l:libunicorn.so.2
+${CC:-cc} -O2 -shared -fPIC -Wall -Wextra -o libntrace_clock.so.tmp ntrace_clock.c -l:libunicorn.so.2 -lpthread
 mv -f libntrace_clock.so.tmp libntrace_clock.so

@@ -14,9 +14,12 @@
  *
  * Build: runtime/engine/native/build.sh (links libunicorn.so.2).
  */
+#include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "ntrace_clock.h"
 
@@ -48,6 +51,9 @@ typedef struct {
   /* open-addressing cache of block charges */
   entry_t *cache;
   uint32_t cache_mask, cache_used;
+  /* this engine's slices stop for attention (ntc_attend); others, e.g. a machine being built
+     while a tick is pending, never see it */
+  uint32_t attend;
 } clock_state;
 
 clock_state *ntc_create(uc_engine *uc, charge_cb_t charge_cb) {
@@ -171,11 +177,114 @@ static uint32_t charge_of(clock_state *c, uint32_t start, uint32_t size) {
   return charge;
 }
 
+/*
+ * Attention: the host wants the slice to end at the next block start, exactly like a budget
+ * stop (so the clock stays exact and the slice can go on where it stopped): a watched signal
+ * arrived (SIGINT, SIGTERM) or the ticker's period passed (the host checks its wall-clock
+ * limits and flushes the trace). Set from a signal handler or the ticker thread, read by the
+ * block hook: one word, process-wide (one engine runs at a time in a process).
+ */
+#define ATTENTION_TICK 1u
+#define ATTENTION_SIGNAL 2u
+static volatile sig_atomic_t attention;
+static volatile sig_atomic_t attention_signal;
+
+static void on_signal(int signo) {
+  attention_signal = signo;
+  attention |= ATTENTION_SIGNAL;
+}
+
+static struct sigaction saved_int, saved_term;
+static int signal_watchers;
+
+/*
+ * Catches SIGINT and SIGTERM (SA_RESETHAND: a second one acts as if never caught) while at
+ * least one engine watches them; the previous handlers come back when the last one stops.
+ */
+void ntc_watch_signals(int on) {
+  if (on && signal_watchers++ == 0) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sa.sa_flags = SA_RESETHAND | SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &saved_int);
+    sigaction(SIGTERM, &sa, &saved_term);
+  } else if (!on && signal_watchers > 0 && --signal_watchers == 0) {
+    sigaction(SIGINT, &saved_int, NULL);
+    sigaction(SIGTERM, &saved_term, NULL);
+  }
+}
+
+static pthread_t ticker;
+static pthread_mutex_t tick_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t tick_wake = PTHREAD_COND_INITIALIZER;
+static uint32_t tick_ms; /* 0: no ticker thread */
+
+static void *tick_loop(void *unused) {
+  (void)unused;
+  pthread_mutex_lock(&tick_lock);
+  while (tick_ms != 0) {
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_nsec += (long)(tick_ms % 1000) * 1000000L;
+    until.tv_sec += tick_ms / 1000 + until.tv_nsec / 1000000000L;
+    until.tv_nsec %= 1000000000L;
+    if (pthread_cond_timedwait(&tick_wake, &tick_lock, &until) != 0 && tick_ms != 0) attention |= ATTENTION_TICK;
+  }
+  pthread_mutex_unlock(&tick_lock);
+  return NULL;
+}
+
+static int tick_users;
+
+/* Sets the ticker's period (the thread runs while someone needs it); 0 stops it and waits for it to end. */
+static void set_tick(uint32_t ms) {
+  pthread_mutex_lock(&tick_lock);
+  uint32_t was = tick_ms;
+  tick_ms = ms;
+  pthread_cond_signal(&tick_wake);
+  pthread_mutex_unlock(&tick_lock);
+  if (ms != 0 && was == 0) {
+    /* the ticker must never take a signal meant for the process's main thread */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+    if (pthread_create(&ticker, NULL, tick_loop, NULL) != 0) tick_ms = 0;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+  } else if (ms == 0 && was != 0) {
+    pthread_join(ticker, NULL);
+    attention &= ~ATTENTION_TICK; /* a tick nobody takes any more */
+  }
+}
+
+/*
+ * An engine wants ticks every `ms` (on) or no longer does (off). The ticker thread runs while
+ * one does; the last one stops it and waits for it (the engine does so when it closes: the
+ * library may be unloaded after that, never under a running thread).
+ */
+void ntc_want_ticks(int on, uint32_t ms) {
+  if (on && tick_users++ == 0) set_tick(ms);
+  else if (!on && tick_users > 0 && --tick_users == 0) set_tick(0);
+}
+
+/* Whether this engine's slices stop for attention. */
+void ntc_attend(clock_state *c, int on) { c->attend = on != 0; }
+
+/* Takes and clears what needs attention: bit 0 a tick, bits 8.. the signal number (0: none). */
+uint32_t ntc_take_attention(void) {
+  uint32_t a = (uint32_t)attention;
+  uint32_t signo = (uint32_t)attention_signal;
+  attention = 0;
+  attention_signal = 0;
+  return (a & ATTENTION_TICK) | ((a & ATTENTION_SIGNAL) ? signo << 8 : 0);
+}
+
 void ntc_block_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user) {
   clock_state *c = user;
-  if (c->v.counter >= c->v.budget) {
+  if (c->v.counter >= c->v.budget || (attention && c->attend)) {
     /* stopping here runs none of this block (unicorn checks the stop request at its start) */
-    c->v.stopped_on_budget = 1;
+    c->v.stopped_on_budget = c->v.counter >= c->v.budget ? 1 : 2;
     c->v.stop_at = (uint32_t)address;
     uc_emu_stop(uc);
     return;
@@ -190,3 +299,6 @@ void ntc_block_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user) 
 
 void *ntc_block_hook_fn(void) { return (void *)ntc_block_hook; }
 
+
+/* Unloading the library (process exit) with the ticker still running would leave it in unmapped code. */
+__attribute__((destructor)) static void stop_ticker_on_unload(void) { set_tick(0); }

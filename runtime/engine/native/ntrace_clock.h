@@ -15,7 +15,8 @@ typedef struct {
   uint64_t budget;
   /* the last block charged: a slice left inside it ran only part of it */
   uint32_t last_start, last_size, last_charge;
-  /* 1 when the slice stopped on its budget (then counter is exact) */
+  /* 1 when the slice stopped on its budget, 2 for the host's attention (ntc_take_attention);
+     either way counter is exact */
   uint32_t stopped_on_budget;
   /* where it stopped: the block that did not run. unicorn's EIP after a stop requested from a
      block hook can be that of an earlier block chained into this one; the engine sets EIP to
