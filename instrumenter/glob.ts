@@ -1,20 +1,50 @@
-/** Name globs for --include / --exclude: `*` any run, `?` one character, case-sensitive. */
-export function globToRegExp(glob: string): RegExp {
-  let re = "^";
-  for (const ch of glob) {
-    if (ch === "*") re += ".*";
-    else if (ch === "?") re += ".";
-    else re += ch.replace(/[\\^$.|+()[\]{}]/g, "\\$&");
-  }
-  return new RegExp(re + "$");
+/**
+ * Which functions `run --include/--exclude` select, in the reader's glob dialect (base/glob.ts:
+ * `*`, `?`, classes; a glob with `!`, e.g. `kernel32!Create*`, is matched against
+ * `module!function` with the module's short name, as WinDbg and the reader write it).
+ */
+import { globToRegExp, isQualifiedGlob } from "../base/index.js";
+
+interface CompiledGlob {
+  readonly glob: string;
+  readonly re: RegExp;
+  readonly qualified: boolean;
+  matched: boolean;
+}
+
+function compile(globs: readonly string[]): CompiledGlob[] {
+  // An invalid glob is a UsageError here, before anything runs.
+  return globs.map((glob) => ({ glob, re: globToRegExp(glob), qualified: isQualifiedGlob(glob), matched: false }));
 }
 
 /**
- * A function is selected when any of its names matches an include glob (or there are no
- * include globs) and none of its names matches an exclude glob.
+ * A function is selected when any of its names matches an include glob (or there are none) and
+ * none matches an exclude glob. Remembers which globs matched something, so a glob that
+ * matched nothing in the whole run can be reported.
  */
-export function nameFilter(include: readonly string[], exclude: readonly string[]): (names: readonly string[]) => boolean {
-  const inc = include.map(globToRegExp);
-  const exc = exclude.map(globToRegExp);
-  return (names) => (inc.length === 0 || names.some((n) => inc.some((r) => r.test(n)))) && !names.some((n) => exc.some((r) => r.test(n)));
+export class FunctionSelection {
+  private readonly include: CompiledGlob[];
+  private readonly exclude: CompiledGlob[];
+
+  constructor(include: readonly string[], exclude: readonly string[]) {
+    this.include = compile(include);
+    this.exclude = compile(exclude);
+  }
+
+  /** `module` is the image's file name (`KERNEL32.dll`); qualified globs see its short name. */
+  wants(names: readonly string[], module: string): boolean {
+    const short = module.replace(/\.[^.]*$/, "");
+    const hits = (g: CompiledGlob) => names.some((n) => g.re.test(g.qualified ? `${short}!${n}` : n));
+    let included = this.include.length === 0;
+    for (const g of this.include) if (hits(g)) included = g.matched = true;
+    if (!included) return false;
+    let excluded = false;
+    for (const g of this.exclude) if (hits(g)) excluded = g.matched = true;
+    return !excluded;
+  }
+
+  /** The globs that matched no function so far. */
+  unmatched(): { readonly include: readonly string[]; readonly exclude: readonly string[] } {
+    return { include: this.include.filter((g) => !g.matched).map((g) => g.glob), exclude: this.exclude.filter((g) => !g.matched).map((g) => g.glob) };
+  }
 }

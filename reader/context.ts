@@ -5,7 +5,7 @@
 import { UsageError, hex } from "../base/index.js";
 import type { TraceSource } from "./source.js";
 import { Symbolizer } from "./symbols/symbolizer.js";
-import { matchFunctions } from "./glob.js";
+import { matchFunctions } from "../base/index.js";
 import { parseDuration, parseTimeRange } from "./units.js";
 import type { FrameFilterOptions } from "./calltree/filter.js";
 import { formatCallTreeWarning, type CallTreeWarning } from "./calltree/repair.js";

@@ -66,6 +66,8 @@ export interface TraceSummary {
   readonly recorder: Recorder;
   /** Set when the native recorder was wanted but its helper is missing or does not load (one line for stderr). */
   readonly fallbackNote?: string;
+  /** Tracing options that selected nothing (a --module not loaded, a glob matching no function): one line each. */
+  readonly warnings: readonly string[];
   readonly events: number;
   readonly traceBytes: number;
   /** The trace when no output file was given. */
@@ -129,6 +131,7 @@ function runTracedSession(options: SessionOptions, trace: TraceOutput): SessionR
         stats: tracer.stats,
         recorder: tracer.recorder,
         ...(note !== undefined ? { fallbackNote: note } : {}),
+        warnings: tracer.unmatchedOptions(),
         events: written.events,
         traceBytes: written.bytes,
         ...(memory !== undefined ? { bytes: memory.bytes() } : {}),

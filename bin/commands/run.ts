@@ -154,6 +154,7 @@ export function runTracedCommand(image: string, options: RunCommandOptions, argv
   const t = session.trace!;
   const s = t.stats;
   if (t.fallbackNote !== undefined) process.stderr.write(`ntrace: note: ${t.fallbackNote}\n`);
+  for (const w of t.warnings) process.stderr.write(`ntrace: warning: ${w}\n`);
   const interrupted = session.run.interruption;
   // An interrupted run's one line says so: the trace is closed and holds all it recorded.
   const by = interrupted !== undefined ? INTERRUPTED_BY[interrupted.cause] : undefined;

@@ -4,7 +4,7 @@
  *   if (tracing.enabled) runSession({ ...sessionOptions, trace: { ...tracing.options, output: tracing.output } })
  */
 import type { Command } from "commander";
-import { UsageError } from "../../base/index.js";
+import { UsageError, globToRegExp } from "../../base/index.js";
 import { defaultTracePath, type ClockChoice, type TracerOptions } from "../../runtime/tracing/index.js";
 import { symbolPathText } from "../../pe/symstore/index.js";
 
@@ -30,8 +30,8 @@ export function addTracingOptions(command: Command): Command {
   return command
     .option("-o, --output <trace>", "trace file to write (default: <image stem>.ntrace in the current directory, e.g. hello.ntrace)")
     .option("--args <n>", "argument dwords to record at each function entry", "0")
-    .option("--include <glob>", "trace only functions with a name matching (repeatable)", collect, [])
-    .option("--exclude <glob>", "do not trace functions with a name matching (repeatable)", collect, [])
+    .option("--include <glob>", "trace only functions with a name matching (repeatable; * ? [a-z] [!x]; a glob with ! such as kernel32!Create* matches module!function; one that matches nothing is warned about)", collect, [])
+    .option("--exclude <glob>", "do not trace functions with a name matching (repeatable; same globs as --include)", collect, [])
     .option("--module <name>", "also trace these system DLLs, e.g. kernel32.dll or kernel32,kernelbase (repeatable, or comma-separated; the program and its own DLLs are always traced; system calls are then recorded too)", collect, [])
     .option("--system", "also trace every system DLL (Wine's kernel32, kernelbase, ntdll, msvcrt, ...) and the system calls")
     .option("--attach-at <n>", "patch when the guest has executed n instructions (default: at load)")
@@ -61,6 +61,16 @@ export function tracingOptionsFrom(raw: RawTracingOptions, image: string): { ena
   const attachAt = count("--attach-at", raw.attachAt);
   const detachAt = count("--detach-at", raw.detachAt);
   if (attachAt !== undefined && detachAt !== undefined && detachAt < attachAt) throw new UsageError("--detach-at must not come before --attach-at");
+  // An invalid glob (an unclosed '[') is a usage error before anything runs.
+  for (const [option, globs] of [["--include", raw.include], ["--exclude", raw.exclude]] as const) {
+    for (const g of globs ?? []) {
+      try {
+        globToRegExp(g);
+      } catch (err) {
+        throw new UsageError(`${option} ${(err as Error).message}`);
+      }
+    }
+  }
   return {
     enabled: raw.trace !== false,
     output: raw.output ?? defaultTracePath(image),

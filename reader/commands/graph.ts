@@ -26,7 +26,7 @@ import type { TextOutput } from "../output.js";
 import type { FrameSink, ThreadInfo } from "../calltree/frames.js";
 import { walkFrames } from "../calltree/walk.js";
 import { CallPathTree } from "../flamegraph/calltree.js";
-import { matchFunctions } from "../glob.js";
+import { matchFunctions } from "../../base/index.js";
 import { formatDuration } from "../units.js";
 import { formatTable } from "../table.js";
 

@@ -20,7 +20,7 @@ import {
   exitJumpSlot,
   exitSlot,
   findPdb,
-  nameFilter,
+  FunctionSelection,
   planDetourPatch,
   planPatch,
   DETOUR_PATCH_LENGTH,
@@ -175,7 +175,9 @@ export class Tracer implements MachineObserver {
   private readonly hostStart = process.hrtime.bigint();
   private readonly clockChoice: ClockChoice;
   private readonly wantModule: (module: LoadedModule) => boolean;
-  private readonly wantFunction: (names: readonly string[]) => boolean;
+  private readonly selection: FunctionSelection;
+  /** --module names, lower case, and whether a loaded image answered to each. */
+  private readonly namedModules: Map<string, boolean>;
   /** System calls are events when system libraries are traced (`modules` or `system`). */
   private readonly recordSyscalls: boolean;
   readonly stats: TracerStats = { modules: 0, functions: 0, patched: 0, entries: 0, exits: 0, unwinds: 0, unclosed: 0, lost: 0, syscallStubs: 0, syscalls: 0, methods: methodCounts([]) };
@@ -207,12 +209,11 @@ export class Tracer implements MachineObserver {
     this.argCount = options.args ?? 0;
     this.clockChoice = options.clock ?? "guest";
     this.attached = options.attachAt === undefined;
-    const modules = (options.modules ?? []).map((m) => m.toLowerCase());
-    const named = (name: string) => modules.includes(name.toLowerCase()) || modules.includes(name.toLowerCase().replace(/\.(dll|exe|sys)$/, ""));
+    this.namedModules = new Map((options.modules ?? []).map((m) => [m.toLowerCase(), false]));
     // The program's own images always; system libraries when named or with `system`.
-    this.wantModule = (module) => !module.system || options.system === true || named(module.name);
-    this.wantFunction = nameFilter(options.include ?? [], options.exclude ?? []);
-    this.recordSyscalls = options.system === true || modules.length > 0;
+    this.wantModule = (module) => this.isNamedModule(module.name) || !module.system || options.system === true;
+    this.selection = new FunctionSelection(options.include ?? [], options.exclude ?? []);
+    this.recordSyscalls = options.system === true || this.namedModules.size > 0;
   }
 
   // ---------------------------------------------------------------- machine callbacks
@@ -250,9 +251,19 @@ export class Tracer implements MachineObserver {
     if (this.options.detachAt !== undefined) machine.at(this.options.detachAt, () => this.detach());
   }
 
+  /** Whether --module names this image (`kernel32.dll` or `kernel32`); marks the name as answered. */
+  private isNamedModule(name: string): boolean {
+    const lower = name.toLowerCase();
+    const key = this.namedModules.has(lower) ? lower : lower.replace(/\.(dll|exe|sys)$/, "");
+    if (!this.namedModules.has(key)) return false;
+    this.namedModules.set(key, true);
+    return true;
+  }
+
   onModuleLoaded(module: LoadedModule): void {
     const machine = this.machine!;
     const engine = this.engine!;
+    this.isNamedModule(module.name);
     if (module.builtin || module.image === null) return;
     const image = module.image;
     // C++ unwinders may live in any module, traced or not (libgcc_s_dw2-1.dll, or linked in).
@@ -274,7 +285,7 @@ export class Tracer implements MachineObserver {
     const all = classifyFunctions(image, search.pdb !== undefined ? { pdb: search.pdb } : {}, code, this.options.method ?? "auto");
     // Detours and probes need the return-slot exit thunk (engines with host-mapped memory).
     const usable = (m: TraceMethod) => m !== "none" && (this.returnSlot !== undefined || (m !== "detour" && m !== "probe"));
-    const chosen = all.filter((c) => (syscallsOnly ? c.cls.patch === "syscall" : usable(c.cls.patch)) && this.wantFunction(c.fn.names));
+    const chosen = all.filter((c) => (syscallsOnly ? c.cls.patch === "syscall" : usable(c.cls.patch)) && this.selection.wants(c.fn.names, module.name));
     this.watchUnwinder(module, all.flatMap((c) => c.fn.names.map((n) => [n, c.fn.rva as number] as const)));
     this.instrumented.set(module.name, chosen);
     this.stats.modules++;
@@ -570,6 +581,21 @@ export class Tracer implements MachineObserver {
   }
 
   /** Ends the trace: frames still open on every thread become UNCLOSED events. */
+  /**
+   * Options that selected nothing in the whole run, one line each (the CLI prints them as
+   * warnings): a --module no loaded image answered to, an --include or --exclude glob that
+   * matched no function of the traced images.
+   */
+  unmatchedOptions(): string[] {
+    const lines: string[] = [];
+    const loaded = this.machine?.modules.map((m) => m.name) ?? [];
+    for (const [name, hit] of this.namedModules) if (!hit) lines.push(`--module ${name} names no image the program loaded (loaded: ${loaded.join(", ") || "none"})`);
+    const { include, exclude } = this.selection.unmatched();
+    for (const g of include) lines.push(`--include ${g} matches no function of the traced images`);
+    for (const g of exclude) lines.push(`--exclude ${g} matches no function of the traced images`);
+    return lines;
+  }
+
   finish(): void {
     for (const s of this.threads.values()) this.drain(s);
     const ts = this.now();

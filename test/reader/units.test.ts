@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseDuration, formatDuration } from "../../reader/index.js";
-import { globToRegExp } from "../../reader/glob.js";
+import { globToRegExp } from "../../base/glob.js";
 
 const NS = { kind: "host-monotonic" as const, unit: "ns", description: "" };
 const INSN = { kind: "guest-instructions" as const, unit: "instructions", description: "" };
@@ -37,7 +37,7 @@ describe("globs", () => {
 
 describe("function matching", () => {
   it("matches plain names, or module!name when the glob has a '!'", async () => {
-    const { matchFunctions } = await import("../../reader/glob.js");
+    const { matchFunctions } = await import("../../base/glob.js");
     const names = { functionCount: 3, name: (i: number) => ["leaf", "fib", "Run"][i]!, qualified: (i: number) => ["fib!leaf", "fib!fib", "other!Run"][i]! };
     expect(Array.from(matchFunctions(["fib!*"], names)!)).toEqual([1, 1, 0]);
     expect(Array.from(matchFunctions(["[!f]*"], names)!)).toEqual([1, 0, 1]);

@@ -1,10 +1,10 @@
 /**
- * Name globs for --include/--exclude: `*` any run of characters, `?` one character,
+ * Name globs for --include/--exclude, one dialect for `run` and the reader commands: `*` any run of characters, `?` one character,
  * `[abc]`/`[a-z]`/`[!x]` a class; everything else literal; whole-name match, case-sensitive.
  * A glob containing '!' (outside a `[!…]` class, e.g. `fib!*`) is matched against the
  * qualified `module!function` name, any other against the plain function name.
  */
-import { UsageError } from "../base/index.js";
+import { UsageError } from "./errors.js";
 
 export function globToRegExp(glob: string): RegExp {
   let re = "";
@@ -33,8 +33,8 @@ export interface NamedFunctions {
 /** Per function id: 1 when any glob matches; null when no globs were given. */
 export function matchFunctions(globs: readonly string[], names: NamedFunctions): Uint8Array | null {
   if (globs.length === 0) return null;
-  const plain = globs.filter((g) => !isQualified(g)).map(globToRegExp);
-  const qualified = globs.filter(isQualified).map(globToRegExp);
+  const plain = globs.filter((g) => !isQualifiedGlob(g)).map(globToRegExp);
+  const qualified = globs.filter(isQualifiedGlob).map(globToRegExp);
   const hits = new Uint8Array(names.functionCount);
   for (let id = 0; id < hits.length; id++) {
     const n = plain.length > 0 ? names.name(id) : "";
@@ -44,7 +44,8 @@ export function matchFunctions(globs: readonly string[], names: NamedFunctions):
   return hits;
 }
 
-function isQualified(glob: string): boolean {
+/** A glob with '!' outside a `[!…]` class is matched against `module!function`. */
+export function isQualifiedGlob(glob: string): boolean {
   for (let i = 0; i < glob.length; i++) if (glob[i] === "!" && glob[i - 1] !== "[") return true;
   return false;
 }
