@@ -22,8 +22,7 @@ const ALLOWED = {
   "runtime/core": ["base", "pe", "instrumenter", "runtime/engine"],
   "runtime/user": ["base", "pe", "instrumenter", "runtime/engine", "runtime/core"],
   "runtime/kernel": ["base", "pe", "runtime/engine", "runtime/core"],
-  // koffi: the native recorder's helper library (runtime/tracing/native.ts).
-  "runtime/tracing": ["base", "pe", "instrumenter", "tracefile", "runtime/engine", "runtime/core", "koffi"],
+  "runtime/tracing": ["base", "pe", "instrumenter", "tracefile", "runtime/engine", "runtime/core"],
   runtime: ["base", "pe", "instrumenter", "tracefile", "runtime/engine", "runtime/core", "runtime/user", "runtime/kernel", "runtime/tracing", "(root)"],
   bin: ["base", "pe", "instrumenter", "tracefile", "reader", "runtime", "runtime/engine", "runtime/core", "runtime/user", "runtime/kernel", "runtime/tracing", "(root)", "commander"],
   samples: ["base", "pe"],

@@ -1,7 +1,7 @@
 /** `ntrace --version`: the tool, the engine it runs guests on, and whether the native hook helper is there. */
 import { TOOL_VERSION } from "../version.js";
 import { engineNote, unicornLibraryName, unicornVersion } from "../runtime/engine/index.js";
-import { nativeFallbackNote, nativeSupported } from "../runtime/tracing/native.js";
+import { nativeFallbackNote, nativeSupported } from "../runtime/engine/index.js";
 
 export function versionText(): string {
   const engine = unicornVersion();

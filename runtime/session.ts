@@ -19,7 +19,7 @@ import { UsageError } from "../base/errors.js";
 import { refuseOutputOverInput } from "../base/atomicfile.js";
 import type { MachineObserver, MachineOptions, RunResult } from "./core/types.js";
 import { KernelRun, type IrpSpec, type KernelRunResult } from "./kernel/run.js";
-import { nativeFallbackNote } from "./tracing/native.js";
+import { nativeFallbackNote } from "./engine/index.js";
 import { Tracer, traceClock, type Recorder, type TracerOptions, type TracerStats } from "./tracing/tracer.js";
 import { traceEngine, traceRunSummary } from "./tracing/summary.js";
 import { resolveCallExportOf, runnerPath, watchRunner, type DllCallOutcome } from "./user/dllcall.js";

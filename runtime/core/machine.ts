@@ -13,7 +13,7 @@
  * requested in the same hook that wrote EIP).
  */
 import { cidText, hex, threadKey, type ThreadKey } from "../../base/index.js";
-import { EngineFault, MemAccess, Prot, UnicornEngine, X86Reg, type Engine, type EngineAttention, type EngineContext } from "../engine/index.js";
+import { EngineFault, MemAccess, Prot, X86Reg, createEngine, type Engine, type EngineAttention, type EngineContext } from "../engine/index.js";
 import { countInstructions } from "../../instrumenter/x86/decode.js";
 import { faultingInstruction } from "../../instrumenter/x86/operands.js";
 import { GuestError } from "./errors.js";
@@ -156,7 +156,7 @@ export class Machine {
     this.options = options;
     this.observer = options.observer ?? {};
     this.quantum = options.quantum ?? DEFAULT_QUANTUM;
-    this.engine = options.engine ?? new UnicornEngine();
+    this.engine = options.engine ?? createEngine(options.backend);
     // The deterministic clock counted per block (README "Clock"); NTRACE_CLOCK=count keeps
     // unicorn's per-instruction count (same numbers, slower: for comparison).
     if (process.env["NTRACE_CLOCK"] !== "count") this.engine.useBlockClock?.((address, size) => this.chargeCode(address, size));

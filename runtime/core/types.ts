@@ -130,8 +130,10 @@ export interface MachineOptions {
    */
   readonly catchSignals?: boolean;
   readonly observer?: MachineObserver;
-  /** Use this engine instead of a new UnicornEngine (tests, other engines). */
+  /** Use this engine instead of a new one (tests). */
   readonly engine?: Engine;
+  /** The engine backend by name (runtime/engine/backends.ts; default NTRACE_BACKEND, else "unicorn"). */
+  readonly backend?: string;
 }
 
 export interface ThreadSummary {

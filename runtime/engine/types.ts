@@ -172,13 +172,11 @@ export interface Engine {
    */
   mapHostMemory?(address: number, size: number, prot: Prot): Uint8Array;
   /**
-   * Optional, for native hook helpers (runtime/tracing/native/): the engine handle and the
-   * host address of its instruction counter (uint64; with `blockClock`, the first field of the
-   * block clock's state, see native/ntrace_clock.c), and a code hook whose callback is a
-   * native function pointer called with `user`.
+   * Optional: the tracer's entry/exit hooks run natively inside the engine (unicorn: the C
+   * helper runtime/tracing/native/ntrace_hooks.c), logging events the tracer drains. undefined
+   * when this engine has none or its helper is missing (the tracer then hooks in JS).
    */
-  nativeHandle?(): { readonly uc: unknown; readonly counterAddress: bigint; readonly blockClock?: boolean } | undefined;
-  addNativeCodeHook?(begin: number, end: number, callback: unknown, user: unknown): HookHandle;
+  nativeRecorder?(options: NativeRecorderOptions): NativeRecorder | undefined;
   /**
    * The whole CPU state (general, segment, x87/SSE registers) of the thread on the CPU: the
    * machine saves it when a thread leaves the CPU and restores it when it comes back, so
@@ -201,4 +199,51 @@ export interface Engine {
   /** Drops translated code for [begin, begin+size) so new hooks/patches take effect. */
   flushCode(begin: number, size: number): void;
   close(): void;
+}
+
+/** The tag of an exit record in a native recorder's log; entry records start with the function id. */
+export const NATIVE_EXIT_TAG = 0xffffffff;
+/** Why a native recorder calls the tracer back (`NativeRecorderOptions.slow`). */
+export const NATIVE_SLOW = { CUT: 1, EXIT: 2, FLUSH: 3, DETACHED: 4, NO_THREAD: 5, BAD_STACK: 102 } as const;
+
+export interface NativeRecorderOptions {
+  /** The return-slot page (from mapHostMemory): the exit thunk jumps through its first dword. */
+  readonly returnSlot: Uint8Array;
+  /** Argument dwords captured per entry. */
+  readonly argCount: number;
+  /** The rare cases, handled by the tracer (why: NATIVE_SLOW). */
+  readonly slow: (why: number, address: number, value: number) => void;
+}
+
+/** One guest thread's native recorder state (opaque). */
+export interface NativeRecorderThread {
+  readonly handle: unknown;
+}
+
+/**
+ * Entry/exit hooks that run natively: per thread a shadow stack of {real return, entry ESP} and
+ * a log of records, `[fn, raw clock, esp, args…]` for an entry and `[NATIVE_EXIT_TAG, raw
+ * clock, eax]` for an exit (runtime/tracing/README.md "Recorders").
+ */
+export interface NativeRecorder {
+  /** How far the log's raw clock values run ahead of executedInstructions() (0 or 1). */
+  readonly rawAhead: number;
+  /** Hooks a thunk area's slots (exit slot at `base`, entry slot i+1 = function firstId+i). */
+  hookArea(base: number, end: number, firstId: number): void;
+  /** Probes the function `fn` at `address`: its entry is recorded, its return goes to `exitVa`. */
+  hookProbe(address: number, exitVa: number, fn: number): void;
+  newThread(): NativeRecorderThread;
+  /** The thread the next hooks record for (undefined: the next hook asks, NATIVE_SLOW.NO_THREAD). */
+  select(t: NativeRecorderThread | undefined): void;
+  /** Whether the entry hook (true) or the traced continuation (false) writes the exit thunk address. */
+  readonly writesExit: boolean;
+  setWriteExit(on: boolean): void;
+  setAttached(on: boolean): void;
+  depth(t: NativeRecorderThread): number;
+  /** The records logged since the last call (the log is emptied). */
+  takeLog(t: NativeRecorderThread): Uint32Array | undefined;
+  returnOf(t: NativeRecorderThread, fromTop: number): number;
+  removeTop(t: NativeRecorderThread, n: number): void;
+  /** Opens a frame the hooks did not see (a system call recorded by JS); it returns through the exit thunk. */
+  push(t: NativeRecorderThread, ret: number, entryEsp: number): void;
 }

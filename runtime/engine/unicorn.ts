@@ -33,8 +33,11 @@ import {
   type InterruptHook,
   type InvalidInstructionHook,
   type InvalidMemoryHook,
+  type NativeRecorder,
+  type NativeRecorderOptions,
   type Prot,
 } from "./types.js";
+import { createNativeRecorder } from "./nativehooks.js";
 
 const UC_ARCH_X86 = 4;
 const UC_MODE_32 = 4;
@@ -623,6 +626,8 @@ export class UnicornEngine implements Engine {
       n = 0;
     }
     this.interrupted = false;
+    this.stopRequested = false;
+    this.endedAtUntil = false;
     this.running = true;
     let err: number;
     try {
@@ -633,6 +638,8 @@ export class UnicornEngine implements Engine {
     // Stopped on the budget at a block start: that block did not run. unicorn may report the
     // EIP of an earlier block chained into it (seen with `rep stos`), so EIP is set here.
     if (this.clock !== undefined && this.clock.view.getUint32(36, true) !== 0) this.writeRegister(X86Reg.EIP, this.clock.view.getUint32(40, true));
+    // Ended at `until` (not stopped there by a hook): counted differently, see executedInstructions.
+    this.endedAtUntil = err === 0 && !this.stopRequested && this.readRegister(X86Reg.EIP) === until >>> 0;
     for (const h of this.pendingHooks.splice(0)) {
       this.install(h);
       // Blocks translated before the hook existed would not call it.
@@ -672,6 +679,8 @@ export class UnicornEngine implements Engine {
       const eip = this.readRegister(X86Reg.EIP);
       const offset = (eip - lastStart) >>> 0;
       if (offset < lastSize) n -= lastCharge - (offset === 0 ? 0 : clock.charge(lastStart, offset));
+      // A block cut at `until` counts unicorn's exit check as an instruction: charge its code.
+      else if (this.endedAtUntil && offset === lastSize) n -= lastCharge - clock.charge(lastStart, lastSize);
       return n;
     }
     if (counterOffset === undefined) return NaN;
@@ -679,6 +688,8 @@ export class UnicornEngine implements Engine {
     // event reads the clock).
     const v = (this.counterView ??= new DataView(koffi.view(this.uc, counterOffset + 8)));
     const c = v.getUint32(counterOffset, true) + v.getUint32(counterOffset + 4, true) * 0x100000000;
+    // The counter has counted the instruction a stop left unexecuted, except at `until`.
+    if (this.endedAtUntil) return c;
     return c > 0 ? c - 1 : 0;
   }
   private counterView: DataView | undefined;
@@ -760,12 +771,15 @@ export class UnicornEngine implements Engine {
     this.hostBuffers.push(raw);
     return view;
   }
-  nativeHandle(): { readonly uc: unknown; readonly counterAddress: bigint; readonly blockClock?: boolean } | undefined {
-    if (this.clock !== undefined) return { uc: this.uc, counterAddress: BigInt(koffi.address(this.clock.state)) + 8n, blockClock: true };
-    if (counterOffset === undefined) return undefined;
-    return { uc: this.uc, counterAddress: BigInt(koffi.address(this.uc)) + BigInt(counterOffset) };
+  nativeRecorder(options: NativeRecorderOptions): NativeRecorder | undefined {
+    // The helper reads the clock where this engine keeps it: the block clock's counter, else
+    // unicorn's own (found by calibration).
+    const counterAddress = this.clock !== undefined ? BigInt(koffi.address(this.clock.state)) + 8n : counterOffset !== undefined ? BigInt(koffi.address(this.uc)) + BigInt(counterOffset) : undefined;
+    if (counterAddress === undefined) return undefined;
+    return createNativeRecorder({ uc: this.uc, counterAddress, blockClock: this.clock !== undefined, addNativeCodeHook: (b, e, cb, user) => this.addNativeCodeHook(b, e, cb, user) }, options);
   }
-  addNativeCodeHook(begin: number, end: number, callback: unknown, user: unknown): HookHandle {
+  /** A code hook whose callback is a native function pointer called with `user` (the native recorder's). */
+  private addNativeCodeHook(begin: number, end: number, callback: unknown, user: unknown): HookHandle {
     const id = this.nextHookId++;
     this.installOrDefer({ id, type: UC_HOOK_CODE, callback, user, begin, end, native: true });
     return { id };
@@ -795,8 +809,11 @@ export class UnicornEngine implements Engine {
     this.check(this.u.uc_reg_write(this.uc, reg, buf) as number, `uc_reg_write(${reg})`);
   }
   stop(): void {
+    this.stopRequested = true;
     this.u.uc_emu_stop(this.uc);
   }
+  private stopRequested = false;
+  private endedAtUntil = false;
   flushCode(begin: number, size: number): void {
     this.check(this.u.uc_ctl(this.uc, UC_CTL_TB_REMOVE_CACHE_WRITE, "uint64_t", begin, "uint64_t", begin + size) as number, "uc_ctl(TB_REMOVE_CACHE)");
     // the clock's cached charges of that code are stale too

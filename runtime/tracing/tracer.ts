@@ -33,13 +33,11 @@ import {
   type PatchPlan,
 } from "../../instrumenter/index.js";
 import type { ThreadEventWriter, TraceClock, TraceWriter } from "../../tracefile/index.js";
-import { Prot, X86Reg, type Engine } from "../engine/index.js";
+import { NATIVE_EXIT_TAG, NATIVE_SLOW, Prot, X86Reg, type Engine, type NativeRecorder, type NativeRecorderThread } from "../engine/index.js";
 import type { Machine } from "../core/machine.js";
 import type { GuestThread } from "../core/thread.js";
 import type { LoadedModule, MachineObserver, ThreadView, UnwindStep } from "../core/types.js";
-import koffi from "koffi";
 import { HostCode } from "./hostcode.js";
-import { EXIT_TAG, NativePath, SLOW, type NativeThread } from "./native.js";
 
 export type ClockChoice = "guest" | "host";
 /** How events are recorded (README "Recorders"). */
@@ -119,7 +117,7 @@ interface ThreadState {
   /** ESP at the unwinder's entry while a DWARF unwind is in progress: deeper entries are its own calls. */
   unwinderEsp: number;
   /** Native hooks: the thread's C state (its shadow stack mirrors `frames`). */
-  nbuf: NativeThread | undefined;
+  nbuf: NativeRecorderThread | undefined;
   /** Last timestamp written (drained timestamps are clamped to stay monotonic). */
   lastTs: number;
 }
@@ -189,12 +187,13 @@ export class Tracer implements MachineObserver {
   /** Hook path: the dword the exit thunk jumps through (undefined: the older `ret` exit). */
   private returnSlot: { readonly va: number; readonly view: DataView } | undefined;
   /** Native hooks, when active (see native.ts). */
-  private native: NativePath | undefined;
+  private native: NativeRecorder | undefined;
   /**
    * Host clock with the native recorder: ns = anchorNs + (guest clock − anchorClock) · rate, a
    * continuous, monotonic function of the (causally ordered) guest clock whose rate is the
-   * host's measured ns per guest instruction, re-measured at every drain (slice end, buffer
-   * flush). Host events and drained events use the same mapping, so cross-thread order holds.
+   * host's measured ns per guest instruction, re-measured at every slice end (at least every
+   * 50 ms: the machine's wall ticks end slices). Host events and drained events use the same
+   * mapping, so cross-thread order holds.
    */
   private anchorClock = 0;
   private anchorNs = 0;
@@ -227,7 +226,6 @@ export class Tracer implements MachineObserver {
   onMachineReady(machine: Machine): void {
     this.machine = machine;
     this.engine = machine.engine;
-    this.rawAhead = machine.engine.nativeHandle?.()?.blockClock === true ? 0 : 1;
     if (machine.engine.mapHostMemory !== undefined) {
       // The exit thunk jumps through this dword, which the exit hook writes as plain host
       // memory (no engine call, no stack write). Isolation (runtime/README.md): the page is a
@@ -243,7 +241,8 @@ export class Tracer implements MachineObserver {
       // threads in ways the per-slice thread selection of the C helper does not follow yet
       // (test/kernel fails with it; README "Recorders").
       if ((this.options.recorder ?? "native") === "native" && machine.privilege !== "kernel") {
-        this.native = NativePath.create(machine.engine, BigInt(koffi.address(view)), this.argCount, (why, address, value) => this.onNativeSlow(why, address, value));
+        this.native = machine.engine.nativeRecorder?.({ returnSlot: view, argCount: this.argCount, slow: (why, address, value) => this.onNativeSlow(why, address, value) });
+        if (this.native !== undefined) this.rawAhead = this.native.rawAhead;
         this.native?.setWriteExit(true); // measured: uc_mem_write from C beats the guest store (README)
       }
     }
@@ -358,10 +357,10 @@ export class Tracer implements MachineObserver {
     const thunks: ThunkArea = { base: area.base, exitVa: area.base, contBase, firstId: rec.firstFunctionId, count: chosen.length };
     this.areas.push(thunks);
     // The hook covers the hook slots only: continuations run at full speed.
-    if (this.native !== undefined) this.native.hookArea(engine, area.base, area.base + slotsSize - 1, rec.firstFunctionId);
+    if (this.native !== undefined) this.native.hookArea(area.base, area.base + slotsSize - 1, rec.firstFunctionId);
     else engine.addCodeHook(area.base, area.base + slotsSize - 1, (address) => this.onThunk(thunks, address));
     for (const p of probes) {
-      if (this.native !== undefined) this.native.hookProbe(engine, p.fnVa, thunks.exitVa, p.id);
+      if (this.native !== undefined) this.native.hookProbe(p.fnVa, thunks.exitVa, p.id);
       else engine.addCodeHook(p.fnVa, p.fnVa, () => this.onProbe(thunks, p.id));
     }
     if (this.attached) this.patchModule(rec.firstFunctionId, chosen.length);
@@ -879,7 +878,7 @@ export class Tracer implements MachineObserver {
     for (let i = 0; i < words.length; ) {
       const tag = words[i]!;
       const ts = stamp(words[i + 1]!);
-      if (tag === EXIT_TAG) {
+      if (tag === NATIVE_EXIT_TAG) {
         const eax = words[i + 2]!;
         i += 3;
         const f = frames.pop();
@@ -928,24 +927,24 @@ export class Tracer implements MachineObserver {
    */
   private onNativeSlow(why: number, address: number, value: number): void {
     const n = this.native!;
-    if (why === SLOW.NO_THREAD) {
+    if (why === NATIVE_SLOW.NO_THREAD) {
       const t = this.machine!.currentThread();
       if (t !== undefined) n.select(this.stateOf(t).nbuf);
       return;
     }
     const s = this.current();
     this.drain(s);
-    if (why === SLOW.FLUSH) {
+    if (why === NATIVE_SLOW.FLUSH) {
       if (this.clockChoice === "host") this.resampleHostClock();
       return;
     }
     const engine = this.engine!;
-    if (why === SLOW.BAD_STACK) {
+    if (why === NATIVE_SLOW.BAD_STACK) {
       const t = this.machine!.currentThread()!;
       this.machine!.leaveSlice(t, (th) => this.machine!.fail(th, `ntrace: entry at ESP ${hex(value)}: the return address cannot be read (thread ${hex(s.key)})`));
       return;
     }
-    if (why === SLOW.DETACHED) {
+    if (why === NATIVE_SLOW.DETACHED) {
       // A thread stopped on an entry slot when we detached: the function runs untraced.
       const area = this.areas.find((a) => address > a.base && address < a.base + HOOK_SLOT_SIZE * (a.count + 1))!;
       engine.writeRegister(X86Reg.EIP, area.base + area.contBase + 2 * CONTINUATION_SIZE * (value - area.firstId) + CONTINUATION_SIZE);
@@ -953,12 +952,12 @@ export class Tracer implements MachineObserver {
     }
     const frames = s.frames;
     const before = frames.length;
-    if (why === SLOW.CUT) {
+    if (why === NATIVE_SLOW.CUT) {
       this.cutDead(s, value, this.now());
       n.removeTop(s.nbuf!, before - frames.length);
       return;
     }
-    // SLOW.EXIT, ESP = value: the frame that returned is the most recent among those with
+    // NATIVE_SLOW.EXIT, ESP = value: the frame that returned is the most recent among those with
     // the highest entry ESP below ESP (`ret n`, tail calls, dead frames above it: UNWIND).
     const esp = value;
     let k = -1;

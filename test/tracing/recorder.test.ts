@@ -12,7 +12,7 @@
 import { describe, expect, it } from "vitest";
 import { runImage } from "../support/runs.js";
 import { runTraced } from "../support/runs.js";
-import { nativeLibraryPath, nativeSupported } from "../../runtime/tracing/native.js";
+import { nativeLibraryPath, nativeSupported } from "../../runtime/engine/index.js";
 import { openTraceBytes, type TraceEvent } from "../../tracefile/index.js";
 import { sample } from "./helpers.js";
 import { strictReplay } from "./strict.js";

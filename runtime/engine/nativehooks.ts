@@ -1,23 +1,20 @@
 /**
- * The native hook helper (native/ntrace_hooks.c, built by native/build.sh): the entry/exit
- * hooks of the hook path run in C, keep the shadow stack of {real return, entry ESP} per
- * thread and append event records; JS drains the records (slice ends, full log, slow paths)
- * and handles every rare case through one slow callback. When the library is missing or
- * cannot be loaded, the tracer uses JS hooks (same events, slower).
+ * UnicornEngine's native recorder: the binding of the tracer's hook helper
+ * (runtime/tracing/native/ntrace_hooks.c, built by its build.sh; it calls unicorn directly, so
+ * it belongs to this backend). The entry/exit hooks of the hook path run in C, keep the shadow
+ * stack of {real return, entry ESP} per thread and append event records; the tracer drains the
+ * records (slice ends, full log, slow paths) and handles every rare case through one slow
+ * callback. When the library is missing or cannot be loaded, the tracer uses JS hooks (same
+ * events, slower). The sources stay under runtime/tracing/native/: what they do is the
+ * tracer's (the log format, the slow cases), how they are called is this backend's.
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import koffi, { type LibraryHandle } from "koffi";
 import { packageRoot } from "../../base/packageroot.js";
-import type { Engine } from "../engine/index.js";
+import type { HookHandle, NativeRecorder, NativeRecorderOptions, NativeRecorderThread } from "./types.js";
 
 type NativeFunction = ReturnType<LibraryHandle["func"]>;
-
-/** The tag of an exit record in the native log (ntrace_hooks.c EXIT_TAG); entry records start with the function id. */
-export const EXIT_TAG = 0xffffffff;
-
-export const SLOW = { CUT: 1, EXIT: 2, FLUSH: 3, DETACHED: 4, NO_THREAD: 5, BAD_STACK: 102 } as const;
-export type SlowHandler = (why: number, address: number, value: number) => void;
 
 interface NativeLib {
   create: NativeFunction;
@@ -69,7 +66,7 @@ export function nativeLibraryPath(): string | undefined {
   const override = process.env["NTRACE_NATIVE_LIB"];
   if (override !== undefined) return existsSync(override) ? override : undefined;
   const root = packageRoot(import.meta.url);
-  const path = root !== undefined ? join(root, "runtime", "tracing", "native", NATIVE_LIBRARY) : undefined;
+  const path = root !== undefined ? join(root, "runtime", "tracing", "native", NATIVE_LIBRARY) : undefined; // built beside its sources
   if (path !== undefined && existsSync(path)) return path;
   return undefined;
 }
@@ -117,49 +114,54 @@ function load(): NativeLib | null {
   return lib;
 }
 
-/** One thread's native state (opaque). */
-export interface NativeThread {
-  readonly handle: unknown;
+/** What the recorder needs of the engine it runs in (UnicornEngine). */
+export interface NativeHost {
+  /** The engine handle and the host address of its instruction counter (uint64; with `blockClock`, the block clock's). */
+  readonly uc: unknown;
+  readonly counterAddress: bigint;
+  readonly blockClock: boolean;
+  /** A code hook whose callback is a native function pointer called with `user`. */
+  addNativeCodeHook(begin: number, end: number, callback: unknown, user: unknown): HookHandle;
 }
 
-export class NativePath {
-  private constructor(
+/** undefined when the helper is unavailable. */
+export function createNativeRecorder(host: NativeHost, options: NativeRecorderOptions): NativeRecorder | undefined {
+  const l = load();
+  if (l === null) return undefined;
+  const { slow } = options;
+  const cb = koffi.register((why: number, address: number, value: number) => slow(why, address, value), koffi.pointer(l.slowProto));
+  const state = l.create(host.uc, host.counterAddress, BigInt(koffi.address(options.returnSlot)), options.argCount, cb);
+  l.setBlockClock(state, host.blockClock ? 1 : 0);
+  return new UnicornNativeRecorder(l, host, state, l.hookFn(), 1 << 16, cb);
+}
+
+class UnicornNativeRecorder implements NativeRecorder {
+  readonly rawAhead: number;
+  constructor(
     private readonly l: NativeLib,
+    private readonly host: NativeHost,
     private readonly state: unknown,
     private readonly hookFn: unknown,
     private readonly logDwords: number,
     /** Kept alive: the registered slow callback. */
     readonly slowCallback: unknown,
-  ) {}
-
-  /** undefined when the helper or the engine's native handle is unavailable. */
-  static create(engine: Engine, returnSlotAddress: bigint, argCount: number, slow: SlowHandler): NativePath | undefined {
-    const l = load();
-    const handle = engine.nativeHandle?.();
-    if (l === null || handle === undefined || engine.addNativeCodeHook === undefined) return undefined;
-    const cb = koffi.register((why: number, address: number, value: number) => slow(why, address, value), koffi.pointer(l.slowProto));
-    const state = l.create(handle.uc, handle.counterAddress, returnSlotAddress, argCount, cb);
-    l.setBlockClock(state, handle.blockClock === true ? 1 : 0);
-    return new NativePath(l, state, l.hookFn(), 1 << 16, cb);
+  ) {
+    // unicorn's own counter counts the hooked instruction already; the block clock does not
+    this.rawAhead = host.blockClock ? 0 : 1;
   }
 
-  /** Hooks a thunk area's slots (exit slot at `base`, entry slot i+1 = function firstId+i). */
-  hookArea(engine: Engine, base: number, end: number, firstId: number): void {
-    engine.addNativeCodeHook!(base, end, this.hookFn, this.l.area(this.state, base, firstId));
+  hookArea(base: number, end: number, firstId: number): void {
+    this.host.addNativeCodeHook(base, end, this.hookFn, this.l.area(this.state, base, firstId));
   }
-
-  /** Probes the function `fn` at `address`: its entry is recorded, its return goes to `exitVa`. */
-  hookProbe(engine: Engine, address: number, exitVa: number, fn: number): void {
-    engine.addNativeCodeHook!(address, address, this.l.probeHookFn(), this.l.probe(this.state, exitVa, fn));
+  hookProbe(address: number, exitVa: number, fn: number): void {
+    this.host.addNativeCodeHook(address, address, this.l.probeHookFn(), this.l.probe(this.state, exitVa, fn));
   }
-
-  newThread(): NativeThread {
+  newThread(): NativeRecorderThread {
     return { handle: this.l.thread(this.logDwords) };
   }
-  select(t: NativeThread | undefined): void {
+  select(t: NativeRecorderThread | undefined): void {
     this.l.select(this.state, t?.handle ?? null);
   }
-  /** Whether the entry hook (true) or the traced continuation (false) writes the exit thunk address. */
   writesExit = false;
   setWriteExit(on: boolean): void {
     this.writesExit = on;
@@ -168,25 +170,23 @@ export class NativePath {
   setAttached(on: boolean): void {
     this.l.setAttached(this.state, on ? 1 : 0);
   }
-  depth(t: NativeThread): number {
+  depth(t: NativeRecorderThread): number {
     return this.l.depth(t.handle) as number;
   }
-  /** The records logged since the last call (the log is emptied). */
-  takeLog(t: NativeThread): Uint32Array | undefined {
+  takeLog(t: NativeRecorderThread): Uint32Array | undefined {
     const used = this.l.used(t.handle) as number;
     if (used === 0) return undefined;
     const words = new Uint32Array(koffi.view(this.l.log(t.handle), 4 * used).slice(0));
     this.l.logReset(t.handle);
     return words;
   }
-  returnOf(t: NativeThread, fromTop: number): number {
+  returnOf(t: NativeRecorderThread, fromTop: number): number {
     return this.l.frameRet(t.handle, fromTop) as number;
   }
-  removeTop(t: NativeThread, n: number): void {
+  removeTop(t: NativeRecorderThread, n: number): void {
     if (n > 0) this.l.removeTop(t.handle, n);
   }
-  /** Opens a frame the hooks did not see (a system call recorded by JS); it returns through the exit thunk. */
-  push(t: NativeThread, ret: number, entryEsp: number): void {
+  push(t: NativeRecorderThread, ret: number, entryEsp: number): void {
     this.l.push(t.handle, ret, entryEsp);
   }
 }
