@@ -5,3 +5,4 @@ export * from "./bytes.js";
 export * from "./format.js";
 export * from "./atomicfile.js";
 export * from "./search.js";
+export * from "./inputfile.js";
