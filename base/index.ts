@@ -6,3 +6,4 @@ export * from "./format.js";
 export * from "./atomicfile.js";
 export * from "./search.js";
 export * from "./glob.js";
+export * from "./inputfile.js";

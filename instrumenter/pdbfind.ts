@@ -6,9 +6,8 @@
  * age differs is skipped, with the reason kept for messages. Local files only, never the
  * network.
  */
-import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { symbolStoreKey } from "../base/index.js";
+import { notADirectory, readInputFile, symbolStoreKey } from "../base/index.js";
 import type { PeImage } from "../pe/types.js";
 import type { Pdb } from "../pe/pdb/types.js";
 import { candidatesOnPath, isFile, parseSymbolPath, type FoundFile } from "../pe/symstore/index.js";
@@ -37,6 +36,10 @@ export function findPdb(image: PeImage, imagePath: string, symbolPath: readonly 
   const key = symbolStoreKey(cv.guid, cv.age);
   const parsed = parseSymbolPath(symbolPath.join(";"));
   const notes: string[] = [...parsed.warnings];
+  for (const loc of parsed.locations) {
+    const why = notADirectory(loc.path); // a FIFO or a device on the symbol path: said, never opened
+    if (why !== undefined) notes.push(`symbol path element ${loc.path} ${why}; ignored`);
+  }
   const ext = imagePath.includes(".") ? imagePath.split(".").pop()!.toLowerCase() : undefined;
   const candidates: FoundFile[] = [{ path: join(dirname(imagePath), base), via: "next to the image" }];
   for (const found of candidatesOnPath(parsed.locations, base, key, ext, { note: (m) => notes.push(m) })) candidates.push(found);
@@ -46,7 +49,7 @@ export function findPdb(image: PeImage, imagePath: string, symbolPath: readonly 
     seen.add(path);
     let pdb: Pdb | null;
     try {
-      pdb = parse(new Uint8Array(readFileSync(path)));
+      pdb = parse(readInputFile(path)); // a FIFO or a /proc file on the path is refused, not read
     } catch (err) {
       rejected.push(`${path}: ${err instanceof Error ? err.message : String(err)}`);
       continue;

@@ -13,6 +13,7 @@ export const COLUMNS_DEFLATE_RAW = 1;
 /** Sanity caps: a CRC-valid record from a hostile file must not make us allocate gigabytes. */
 export const MAX_CHUNK_EVENTS = 1 << 22;
 export const MAX_RAW_COLUMNS = 64 * 1024 * 1024;
+const UINT32 = 2 ** 32;
 /** Largest single inflate output buffer (the writer's chunks stay far below it). */
 const INFLATE_CHUNK_CAP = 16 * 1024 * 1024;
 
@@ -60,13 +61,14 @@ export function decodeChunkMeta(b: Uint8Array, partial = false): ChunkMeta {
         if (partial) break;
         return fail(`malformed varint in field ${field}`);
       }
-      if (field === 1) thread = v >>> 0;
-      else if (field === 2) seq = v;
-      else if (field === 3) count = v;
+      // uint32 fields keep their low 32 bits, as every protobuf parser reads them
+      if (field === 1) thread = v % UINT32;
+      else if (field === 2) seq = v % UINT32;
+      else if (field === 3) count = v % UINT32;
       else if (field === 4) firstTs = v;
       else if (field === 5) lastTs = v;
-      else if (field === 6) encoding = v;
-      else if (field === 7) rawSize = v;
+      else if (field === 6) encoding = v % UINT32;
+      else if (field === 7) rawSize = v % UINT32;
     } else if (wire === 2) {
       const len = readVarint(b, cur, end);
       if (len === undefined || len > end - cur.pos) {
@@ -96,7 +98,14 @@ export function decodeChunkMeta(b: Uint8Array, partial = false): ChunkMeta {
  * skips columns (see ColumnSelection).
  */
 export function decodeChunk(payload: Uint8Array, argCount: number, scratch?: ColumnScratch, select?: ColumnSelection): EventChunk {
-  const m = decodeChunkMeta(payload);
+  return decodeChunkColumns(decodeChunkMeta(payload), argCount, scratch, select);
+}
+
+/**
+ * The events of a chunk whose metadata is decoded already (decodeChunkMeta); function ids
+ * must lie below `functionIdLimit` (decodeColumns).
+ */
+export function decodeChunkColumns(m: ChunkMeta, argCount: number, scratch?: ColumnScratch, select?: ColumnSelection, functionIdLimit?: number): EventChunk {
   if (m.count < 1 || m.count > MAX_CHUNK_EVENTS) throw new ColumnError(`event count ${m.count} is out of range`);
   let raw: Uint8Array;
   if (m.encoding === COLUMNS_PLAIN) {
@@ -111,7 +120,10 @@ export function decodeChunk(payload: Uint8Array, argCount: number, scratch?: Col
         chunkSize: Math.max(64, Math.min(m.rawSize, INFLATE_CHUNK_CAP)),
       });
     } catch (e) {
-      throw new ColumnError(`columns do not inflate: ${e instanceof Error ? e.message : String(e)}`);
+      // Node says "Cannot create a Buffer larger than N bytes" when the output passes maxOutputLength.
+      const code = typeof e === "object" && e !== null && "code" in e ? (e as { code: unknown }).code : undefined;
+      if (code === "ERR_BUFFER_TOO_LARGE") throw new ColumnError(`columns inflate to more than the ${m.rawSize} bytes raw_size says`);
+      throw new ColumnError(`columns are not a valid DEFLATE stream (zlib: ${e instanceof Error ? e.message : String(e)})`);
     }
     if (raw.length !== m.rawSize) {
       throw new ColumnError(`columns inflate to ${raw.length} bytes, the chunk says ${m.rawSize}`);
@@ -119,5 +131,5 @@ export function decodeChunk(payload: Uint8Array, argCount: number, scratch?: Col
   } else {
     throw new ColumnError(`column encoding ${m.encoding} is unknown`);
   }
-  return decodeColumns(raw, threadKey(m.thread), m.count, argCount, m.firstTs, scratch, select);
+  return decodeColumns(raw, threadKey(m.thread), m.count, argCount, m.firstTs, scratch, select, functionIdLimit);
 }

@@ -7,7 +7,7 @@
  */
 import type { ThreadKey } from "../base/index.js";
 import { UsageError } from "../base/index.js";
-import { EventKind, type EventChunk } from "./types.js";
+import { EventKind, MAX_FUNCTION_IDS, type EventChunk } from "./types.js";
 import { VarintWriter, zigzag, zigzag32 } from "./varint.js";
 
 /** EventColumns field numbers (trace.proto). */
@@ -187,6 +187,15 @@ export class ColumnEncoder {
 export class ColumnError extends Error {}
 
 /**
+ * A chunk's columns decode, but to what the format forbids (a timestamp outside [0, 2^53)).
+ * Its CRC held, so this is no damage in transit: the reader reports it as a FormatError.
+ */
+export class ColumnContradiction extends ColumnError {}
+
+/** Timestamps are integers in [0, 2^53) (FORMAT.md): a double holds them exactly. */
+export const TIMESTAMP_LIMIT = 2 ** 53;
+
+/**
  * Reusable decode buffers: one set per chunk stream, grown as needed, so iterating a trace
  * does not allocate (and zero) six fresh typed arrays per chunk. A chunk decoded into
  * scratch space is only valid until the next chunk is decoded into the same scratch.
@@ -260,7 +269,8 @@ const MARKER_VALUES = (1 << EventKind.Unwind) | (1 << EventKind.Lost) | (1 << Ev
  * ColumnError when the columns do not hold exactly what `count` events of their kinds need.
  * With `scratch`, the chunk's arrays are views into reused buffers (valid until the next
  * decode into the same scratch); without, fresh arrays. `select` skips columns (keep it the
- * same for every chunk decoded into one scratch).
+ * same for every chunk decoded into one scratch). A function id at or above `functionIdLimit`
+ * (the end of the trace's function ids) is a ColumnContradiction.
  *
  * This is the reader's hot path: a tight pass per column (one-byte varints inline, longer
  * ones in a helper), with no per-event allocation or call on the common path. Every slot of
@@ -277,6 +287,7 @@ export function decodeColumns(
   firstTs: number,
   scratch?: ColumnScratch,
   select: ColumnSelection = ALL_COLUMNS,
+  functionIdLimit: number = MAX_FUNCTION_IDS,
 ): EventChunk {
   const cols = findColumns(b);
   const k = cols[F_KIND];
@@ -292,6 +303,10 @@ export function decodeColumns(
   const fc = cols[F_FN] ?? EMPTY;
   let p = decodeFnColumn(k, fc, fn, count);
   if (p !== fc.length) throw new ColumnError(`fn column size does not match the events (${p} of ${fc.length} bytes)`);
+  const unknown = firstFunctionAtOrAbove(k, fn, count, functionIdLimit);
+  if (unknown >= 0) {
+    throw new ColumnContradiction(`event ${unknown} names function id ${fn[unknown]! >>> 0}, which no module has (the trace's ids end at ${functionIdLimit})`);
+  }
   const tc = cols[F_TS_DELTA] ?? EMPTY;
   p = decodeTsColumn(tc, ts, count, firstTs);
   if (p !== tc.length) {
@@ -301,6 +316,8 @@ export function decodeColumns(
         : `ts_delta column holds more than the ${count} values the events need`,
     );
   }
+  const outside = firstTimestampOutside(ts, count);
+  if (outside >= 0) throw new ColumnContradiction(`event ${outside}'s timestamp ${ts[outside]} is outside [0, 2^53)`);
   if (select.esp !== false) {
     const ec = cols[F_ESP_DELTA] ?? EMPTY;
     p = decodeEspColumn(k, ec, esp, count);
@@ -371,6 +388,23 @@ function decodeTsColumn(c: Uint8Array, ts: Float64Array, count: number, firstTs:
     ts[i] = t;
   }
   return p;
+}
+
+/** Index of the first event whose function id is `limit` or more (ids above 2^31 read negative), or -1. */
+function firstFunctionAtOrAbove(k: Uint8Array, fn: Int32Array, count: number, limit: number): number {
+  for (let i = 0; i < count; i++) {
+    if (k[i]! <= EventKind.Unclosed && (fn[i]! < 0 || fn[i]! >= limit)) return i;
+  }
+  return -1;
+}
+
+/** Index of the first timestamp outside [0, 2^53), or -1. */
+function firstTimestampOutside(ts: Float64Array, count: number): number {
+  for (let i = 0; i < count; i++) {
+    const t = ts[i]!;
+    if (!(t >= 0 && t < TIMESTAMP_LIMIT)) return i;
+  }
+  return -1;
 }
 
 /** esp_delta (entries): wrapping sint32 differences; 0 for the others. Returns the bytes read. */

@@ -11,8 +11,8 @@ import {
   hexShort,
   threadKey,
 } from "../base/index.js";
-import { decodeChunk, decodeChunkMeta } from "./chunk.js";
-import { ColumnScratch, type ColumnSelection } from "./columns.js";
+import { decodeChunkColumns, decodeChunkMeta } from "./chunk.js";
+import { ColumnContradiction, ColumnScratch, TIMESTAMP_LIMIT, type ColumnSelection } from "./columns.js";
 import {
   FRAME_CRC_SIZE,
   FRAME_HEADER_SIZE,
@@ -33,6 +33,8 @@ import {
   type Damage,
   type EventChunk,
   EventKind,
+  MAX_ARG_COUNT,
+  MAX_FUNCTION_IDS,
   type ModuleRecord,
   TRACE_FORMAT_MAJOR,
   type RunSummary,
@@ -72,6 +74,28 @@ type RecordRead =
 
 const FORMAT = "trace";
 
+/** A record and the file offset it was read at. */
+interface Located<T> {
+  readonly offset: number;
+  readonly record: T;
+}
+
+/** A footer record, decoded when it decodes, and why it cannot serve as the index (if it cannot). */
+type FooterCheck =
+  | { readonly footer: FooterData; readonly problem?: undefined }
+  | { readonly footer?: FooterData; readonly problem: string };
+
+/** Bytes of a chunk's payload read to check it against the footer: its metadata fields come first. */
+const CHUNK_META_BYTES = 64;
+
+/** What the footer or the forward scan found, before duplicates and order are settled. */
+interface Found {
+  readonly modules: Located<ModuleRecord>[];
+  readonly threads: Located<ThreadRecord>[];
+  /** In file order (the footer lists them so). */
+  readonly chunks: ChunkInfo[];
+}
+
 /** Opens a trace file for streaming reads. Close it when done. */
 export function openTrace(path: string): TraceFile {
   const src = new FileSource(path);
@@ -101,10 +125,23 @@ export class TraceFile {
   private readonly damageList: Damage[] = [];
   /** Records already reported as damaged (each is reported once). */
   private readonly damagedRecords = new Set<number>();
+  /**
+   * True once damage may have taken whole records with it (unreadable bytes, a record that
+   * fails its CRC or does not decode): a chunk's thread record may then be among them.
+   */
+  private recordsLost = false;
+  /** The chunks in file order, duplicates dropped. */
   private readonly chunkList: ChunkInfo[];
+  /** The same chunks in reading order: each thread's by sequence number, threads interleaved as in the file. */
+  private readonly readOrder: ChunkInfo[];
   private readonly recordOffsets: { readonly modules: number[]; readonly threads: number[] };
   /** Modules sorted by firstFunctionId, for functionAddress. */
   private readonly byFunctionId: ModuleRecord[];
+  /**
+   * Events may name function ids below this: the end of the modules' ids, or the format's
+   * limit when damage may have taken a module record (its ids are then unknown).
+   */
+  private readonly functionIdLimit: number;
 
   constructor(src: ByteSource, path: string | undefined) {
     this.src = src;
@@ -113,38 +150,28 @@ export class TraceFile {
     this.header = header;
 
     const footer = this.readFooter(headerEnd);
-    let modules: ModuleRecord[];
-    let threads: ThreadRecord[];
-    this.run = footer?.run;
-    if (footer !== null) {
+    let found: Found;
+    if (footer !== null && footer.check.problem === undefined) {
       this.complete = true;
-      modules = [];
-      this.recordOffsets = { modules: [], threads: [] };
-      for (const off of footer.moduleOffsets) {
-        const m = this.loadRecord(off, RecordKind.Module, decodeModule);
-        if (m === undefined) continue;
-        modules.push(m);
-        this.recordOffsets.modules.push(off);
-      }
-      threads = [];
-      for (const off of footer.threadOffsets) {
-        const t = this.loadRecord(off, RecordKind.Thread, decodeThread);
-        if (t === undefined) continue;
-        threads.push(t);
-        this.recordOffsets.threads.push(off);
-      }
-      this.chunkList = [...footer.chunks];
+      this.run = footer.check.footer.run;
+      found = this.loadIndexed(footer.check.footer, footer.offset);
     } else {
-      this.complete = false;
       const scan = this.scan(headerEnd);
-      modules = scan.modules;
-      threads = scan.threads;
-      this.chunkList = scan.chunks;
-      this.recordOffsets = { modules: scan.moduleOffsets, threads: scan.threadOffsets };
+      this.complete = scan.closed;
+      this.run = scan.run;
+      found = scan;
     }
-    this.modules = modules;
-    this.threads = threads;
-    this.byFunctionId = [...modules].sort((a, b) => a.firstFunctionId - b.firstFunctionId);
+    const modules = this.settleModules(found.modules);
+    const threads = this.settleThreads(found.threads);
+    this.modules = modules.map((m) => m.record);
+    this.threads = threads.map((t) => t.record);
+    this.recordOffsets = { modules: modules.map((m) => m.offset), threads: threads.map((t) => t.offset) };
+    this.chunkList = this.settleChunks(found.chunks);
+    this.readOrder = this.sequenceOrder(this.chunkList);
+    this.noteSequenceGaps(this.readOrder);
+    this.checkChunkThreads(this.readOrder);
+    this.byFunctionId = [...this.modules].sort((a, b) => a.firstFunctionId - b.firstFunctionId);
+    this.functionIdLimit = this.recordsLost ? MAX_FUNCTION_IDS : Math.max(0, ...this.modules.map((m) => m.firstFunctionId + m.functionRvas.length));
   }
 
   /** Damage found so far: at open, plus chunks found broken while iterating (see verify()). */
@@ -152,9 +179,13 @@ export class TraceFile {
     return this.damageList;
   }
 
-  /** Index of the event chunks (footer or scan), in file order. */
+  /**
+   * Index of the event chunks (footer or scan) in reading order: each thread's chunks by
+   * sequence number, whatever their place in the file (FORMAT.md: `seq`); the threads'
+   * chunks interleave as they do in the file. Duplicates are dropped (and reported).
+   */
   chunkIndex(key?: ThreadKey): readonly ChunkInfo[] {
-    return key === undefined ? this.chunkList : this.chunkList.filter((c) => c.thread === key);
+    return key === undefined ? this.readOrder : this.readOrder.filter((c) => c.thread === key);
   }
 
   /**
@@ -166,7 +197,9 @@ export class TraceFile {
     const items: Item[] = [];
     this.modules.forEach((m, i) => items.push({ kind: "module", offset: this.recordOffsets.modules[i]!, module: m }));
     this.threads.forEach((t, i) => items.push({ kind: "thread", offset: this.recordOffsets.threads[i]!, thread: t }));
-    for (const c of this.chunkList) items.push({ kind: "chunk", offset: c.offset, chunk: c });
+    // Chunks take the file's chunk positions in reading order, so a copy writes each thread's
+    // chunks in sequence even when the file had them out of order.
+    this.chunkList.forEach((slot, i) => items.push({ kind: "chunk", offset: slot.offset, chunk: this.readOrder[i]! }));
     return items.sort((a, b) => a.offset - b.offset);
   }
 
@@ -222,8 +255,10 @@ export class TraceFile {
   }
 
   /**
-   * Decoded event chunks of one thread (or all) in file order, one at a time. A chunk that
-   * fails its CRC or does not decode is skipped and added to `damage`.
+   * Decoded event chunks of one thread (or all) in reading order (chunkIndex), one at a time.
+   * A chunk that fails its CRC or does not decode is skipped and added to `damage`; one that
+   * decodes to what the format forbids (a timestamp outside [0, 2^53), a function id no
+   * module has) throws a FormatError naming it.
    *
    * With `{ reuse: true }` every chunk is decoded into the same buffers (no allocation per
    * chunk — much faster on big traces): a chunk is then only valid until the iteration
@@ -232,7 +267,7 @@ export class TraceFile {
    */
   *chunks(key?: ThreadKey, options?: ChunkIterationOptions): Generator<EventChunk> {
     const scratch = options?.reuse === true ? new ColumnScratch() : undefined;
-    for (const info of this.chunkList) {
+    for (const info of this.readOrder) {
       if (key !== undefined && info.thread !== key) continue;
       const chunk = this.readChunk(info, scratch, options);
       if (chunk !== undefined) yield chunk;
@@ -287,9 +322,10 @@ export class TraceFile {
 
   // ---- internals ----
 
+  /** A FormatError naming the structure, its offset and (when known) the file. */
   private fail(structure: string, offset: number, detail: string, field?: string): never {
     throw new FormatError(
-      { format: FORMAT, structure, offset, ...(field !== undefined ? { field } : {}) },
+      { format: FORMAT, structure, offset, ...(field !== undefined ? { field } : {}), ...(this.path !== undefined ? { file: this.path } : {}) },
       detail,
     );
   }
@@ -330,28 +366,112 @@ export class TraceFile {
     if (header.formatMajor < 1) {
       this.fail("header record", at + FRAME_HEADER_SIZE, `format version ${header.formatMajor} is invalid`, "format_major");
     }
+    if (header.argCount > MAX_ARG_COUNT) {
+      this.fail("header record", at + FRAME_HEADER_SIZE, `${header.argCount} argument dwords per entry; the format allows at most ${MAX_ARG_COUNT}`, "arg_count");
+    }
     return { header, end: r.end };
   }
 
-  /** Footer via the trailer, or null (with damage noted) when the trace was not closed. */
-  private readFooter(headerEnd: number): FooterData | null {
+  /** The footer the trailer at the end of the file points at, checked (footerAt); null when there is none. */
+  private readFooter(headerEnd: number): { check: FooterCheck; offset: number } | null {
     const size = this.src.size;
     if (size - headerEnd < TRAILER_SIZE + FRAME_OVERHEAD) return null;
     const footerOffset = parseTrailer(this.src.read(size - TRAILER_SIZE, TRAILER_SIZE));
-    if (footerOffset === null || footerOffset < headerEnd || footerOffset >= size - TRAILER_SIZE) return null;
-    const r = this.readRecord(footerOffset);
-    if (!r.ok || r.kind !== RecordKind.Footer || r.end !== size - TRAILER_SIZE) return null;
+    if (footerOffset === null) return null;
+    const check = this.footerAt(footerOffset, headerEnd, size - TRAILER_SIZE);
+    return check === null ? null : { check, offset: footerOffset };
+  }
+
+  /**
+   * The footer record at `offset` ending at `end` (where its trailer is), decoded, and why it
+   * cannot serve as the index if it cannot; null when no footer record ends there.
+   */
+  private footerAt(offset: number, headerEnd: number, end: number): FooterCheck | null {
+    if (offset < headerEnd || offset >= end) return null;
+    const r = this.readRecord(offset);
+    if (!r.ok || r.kind !== RecordKind.Footer || r.end !== end) return null;
     let footer: FooterData;
     try {
       footer = decodeFooter(r.payload);
-    } catch {
-      return null;
+    } catch (e) {
+      return { problem: `it does not decode (${errorText(e)})` };
     }
     // Every offset must point inside the record area; otherwise distrust the footer.
-    const inside = (o: number) => Number.isSafeInteger(o) && o >= headerEnd && o < footerOffset;
-    if (!footer.moduleOffsets.every(inside) || !footer.threadOffsets.every(inside)) return null;
-    if (!footer.chunks.every((c) => inside(c.offset))) return null;
-    return footer;
+    const inside = (o: number) => Number.isSafeInteger(o) && o >= headerEnd && o < offset;
+    if (!footer.moduleOffsets.every(inside) || !footer.threadOffsets.every(inside) || !footer.chunks.every((c) => inside(c.offset))) {
+      return { footer, problem: "it lists offsets outside the records" };
+    }
+    const problem = this.indexProblem(footer);
+    return problem === undefined ? { footer } : { footer, problem };
+  }
+
+  /**
+   * Whether the records are where the footer says: a record of the listed kind at every
+   * offset, and at each chunk offset the chunk (thread, sequence number, count) it lists.
+   * Only frame headers and the first bytes of each chunk are read, so this stays cheap on big
+   * traces; it catches a footer left stale by records moved, added or removed (a reordered
+   * file would otherwise read as intact chunks lost). Payload CRCs are checked on reading.
+   */
+  private indexProblem(footer: FooterData): string | undefined {
+    const kindAt = (o: number): number | undefined => {
+      const b = this.src.read(o, FRAME_HEADER_SIZE);
+      return b.length === FRAME_HEADER_SIZE ? parseFrameHeader(b, 0)?.kind : undefined;
+    };
+    for (const [offsets, kind] of [[footer.moduleOffsets, RecordKind.Module], [footer.threadOffsets, RecordKind.Thread]] as const) {
+      for (const o of offsets) {
+        if (kindAt(o) !== kind) return `it lists a ${recordKindName(kind)} record at ${hexShort(o)}, where there is none`;
+      }
+    }
+    for (const c of footer.chunks) {
+      const listed = `chunk ${c.seq} of thread ${hexShort(c.thread)}`;
+      const b = this.src.read(c.offset, FRAME_HEADER_SIZE + CHUNK_META_BYTES);
+      const fh = b.length >= FRAME_HEADER_SIZE ? parseFrameHeader(b, 0) : null;
+      if (fh === null || fh.kind !== RecordKind.EventChunk) return `it lists ${listed} at ${hexShort(c.offset)}, where there is no event chunk`;
+      const m = decodeChunkMeta(b.subarray(FRAME_HEADER_SIZE, FRAME_HEADER_SIZE + Math.min(fh.length, CHUNK_META_BYTES)), true);
+      if (m.thread !== c.thread || m.seq !== c.seq || m.count !== c.count) {
+        return `it lists ${listed} at ${hexShort(c.offset)}, where chunk ${m.seq} of thread ${hexShort(m.thread)} is`;
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * Loads the records a valid footer indexes. An offset listed twice is read once (and
+   * reported); an index entry that contradicts the format is a FormatError.
+   */
+  private loadIndexed(footer: FooterData, footerOffset: number): Found {
+    const modules: Located<ModuleRecord>[] = [];
+    const threads: Located<ThreadRecord>[] = [];
+    const listed = new Set<number>();
+    const once = (offset: number, what: string): boolean => {
+      if (listed.has(offset)) {
+        this.addDamage(offset, undefined, `the footer lists the ${what} record at ${hexShort(offset)} more than once; read once`);
+        return false;
+      }
+      listed.add(offset);
+      return true;
+    };
+    for (const offset of footer.moduleOffsets) {
+      if (!once(offset, "module")) continue;
+      const record = this.loadRecord(offset, RecordKind.Module, decodeModule);
+      if (record !== undefined) modules.push({ offset, record });
+    }
+    for (const offset of footer.threadOffsets) {
+      if (!once(offset, "thread")) continue;
+      const record = this.loadRecord(offset, RecordKind.Thread, decodeThread);
+      if (record !== undefined) threads.push({ offset, record });
+    }
+    const chunks: ChunkInfo[] = [];
+    for (const c of footer.chunks) {
+      if (!once(c.offset, "event chunk")) continue;
+      for (const [field, ts] of [["first_ts", c.firstTs], ["last_ts", c.lastTs]] as const) {
+        if (!(ts < TIMESTAMP_LIMIT)) {
+          this.fail("footer record", footerOffset, `the index entry of the event chunk at ${hexShort(c.offset)} has ${field} ${ts}; timestamps are below 2^53`, "chunks");
+        }
+      }
+      chunks.push(c);
+    }
+    return { modules, threads, chunks };
   }
 
   private loadRecord<T>(offset: number, kind: RecordKind, decode: (b: Uint8Array) => T): T | undefined {
@@ -361,9 +481,11 @@ export class TraceFile {
         return decode(r.payload);
       } catch (e) {
         this.addDamage(offset, r.end - offset, `${recordKindName(kind)} record at ${hexShort(offset)}: does not decode (${errorText(e)})`, true);
+        this.recordsLost = true;
         return undefined;
       }
     }
+    this.recordsLost = true;
     if (r.ok) {
       this.addDamage(offset, r.end - offset, `${recordKindName(kind)} record expected at ${hexShort(offset)}, found a ${recordKindName(r.kind)}`, true);
     } else {
@@ -403,63 +525,224 @@ export class TraceFile {
     return { ok: true, kind: fh.kind, payload, end };
   }
 
-  /** Forward scan of all records after the header (no usable footer). */
-  private scan(from: number): {
-    modules: ModuleRecord[];
-    threads: ThreadRecord[];
-    chunks: ChunkInfo[];
-    moduleOffsets: number[];
-    threadOffsets: number[];
-  } {
-    const modules: ModuleRecord[] = [];
-    const threads: ThreadRecord[] = [];
-    const moduleOffsets: number[] = [];
-    const threadOffsets: number[] = [];
+  /**
+   * Forward scan of all records after the header (no usable footer at the end of the file).
+   * A footer followed by its trailer ends the trace even before the end of the file: what
+   * follows is reported, not read (`closed` then holds).
+   */
+  private scan(from: number): Found & { closed: boolean; run: RunSummary | undefined } {
+    const modules: Located<ModuleRecord>[] = [];
+    const threads: Located<ThreadRecord>[] = [];
     const chunks: ChunkInfo[] = [];
     const size = this.src.size;
-    let sawFooter = false;
+    /** The last footer record met. */
+    let footer: { offset: number; end: number } | undefined;
+    let run: RunSummary | undefined;
+    let closed = false;
     let sawTrailer = false;
     let p = from;
     while (p < size) {
-      if (size - p === TRAILER_SIZE && parseTrailer(this.src.read(p, TRAILER_SIZE)) !== null) {
+      if (footer !== undefined && footer.end === p && p + TRAILER_SIZE <= size && parseTrailer(this.src.read(p, TRAILER_SIZE)) === footer.offset) {
+        // A footer and its trailer: the writer closed the trace here. At the end of the file
+        // readFooter has refused this footer as the index: say why. Anything after it is not
+        // part of the trace.
+        closed = true;
+        const end = p + TRAILER_SIZE;
+        const check = this.footerAt(footer.offset, from, p);
+        run = check?.footer?.run;
+        if (check?.problem !== undefined) {
+          this.addDamage(footer.offset, p - footer.offset, `footer record at ${hexShort(footer.offset)}: not used as the index, ${check.problem}; the records were found by scanning`);
+        }
+        if (end < size) {
+          this.addDamage(end, size - end, `${size - end} byte(s) after the trailer at ${hexShort(p)}, where the trace ends: not read`);
+        }
+        sawTrailer = true;
+        break;
+      }
+      const lastTrailer = size - p === TRAILER_SIZE ? parseTrailer(this.src.read(p, TRAILER_SIZE)) : null;
+      if (lastTrailer !== null) {
+        if (footer !== undefined && footer.end === p) {
+          this.addDamage(p, TRAILER_SIZE, `the trailer at ${hexShort(p)} points at ${hexShort(lastTrailer)}, not at the footer record at ${hexShort(footer.offset)}`);
+        }
         sawTrailer = true;
         break;
       }
       const r = this.readRecord(p);
       if (r.ok) {
         try {
-          if (r.kind === RecordKind.Module) {
-            modules.push(decodeModule(r.payload));
-            moduleOffsets.push(p);
-          } else if (r.kind === RecordKind.Thread) {
-            threads.push(decodeThread(r.payload));
-            threadOffsets.push(p);
-          }
-          else if (r.kind === RecordKind.EventChunk) {
-            const m = decodeChunkMeta(r.payload);
-            chunks.push({ offset: p, thread: m.thread, seq: m.seq, count: m.count, firstTs: m.firstTs, lastTs: m.lastTs });
-          } else if (r.kind === RecordKind.Footer) sawFooter = true;
+          if (r.kind === RecordKind.Module) modules.push({ offset: p, record: decodeModule(r.payload) });
+          else if (r.kind === RecordKind.Thread) threads.push({ offset: p, record: decodeThread(r.payload) });
+          else if (r.kind === RecordKind.EventChunk) chunks.push(this.chunkInfoOf(p, r.payload));
+          else if (r.kind === RecordKind.Footer) footer = { offset: p, end: r.end };
           else if (r.kind === RecordKind.Header) {
             this.addDamage(p, r.end - p, `header record at ${hexShort(p)}: a second header (ignored)`);
           }
           // Unknown kinds: a newer minor version's records; skipped without damage.
         } catch (e) {
+          if (e instanceof FormatError) throw e;
           this.addDamage(p, r.end - p, `${recordKindName(r.kind)} record at ${hexShort(p)}: does not decode (${errorText(e)})`);
+          this.recordsLost = true;
         }
         p = r.end;
         continue;
       }
       const next = this.nextRecord(p + 1);
       this.addDamage(p, next - p, describeFailure(p, r));
+      this.recordsLost = true;
       p = next;
     }
-    if (!sawFooter) {
+    if (footer === undefined) {
       this.addDamage(size, 0, `no footer: the trace was not closed (file ends at ${hexShort(size)}); events after the last intact chunk are lost`);
     } else if (!sawTrailer) {
       this.addDamage(size, 0, `no valid trailer at the end of the file (${hexShort(size)})`);
     }
-    this.noteSequenceGaps(chunks);
-    return { modules, threads, chunks, moduleOffsets, threadOffsets };
+    return { modules, threads, chunks, closed, run };
+  }
+
+  /** The index entry of a chunk record the scan found; a FormatError if it contradicts the format. */
+  private chunkInfoOf(offset: number, payload: Uint8Array): ChunkInfo {
+    const m = decodeChunkMeta(payload);
+    for (const [field, ts] of [["first_ts", m.firstTs], ["last_ts", m.lastTs]] as const) {
+      if (!(ts < TIMESTAMP_LIMIT)) this.fail("event chunk", offset, `${field} is ${ts}; timestamps are below 2^53`, field);
+    }
+    return { offset, thread: m.thread, seq: m.seq, count: m.count, firstTs: m.firstTs, lastTs: m.lastTs };
+  }
+
+  /** True when the records at `a` and `b` read intact and hold the same bytes. */
+  private sameRecord(a: number, b: number): boolean {
+    const x = this.readRecord(a);
+    const y = this.readRecord(b);
+    return x.ok && y.ok && x.kind === y.kind && Buffer.compare(x.payload, y.payload) === 0;
+  }
+
+  /** A copy of an earlier record is dropped with a note; another record in its place is a contradiction. */
+  private isCopy(kind: string, offset: number, earlier: number, what: string): boolean {
+    if (this.sameRecord(earlier, offset)) {
+      this.addDamage(offset, undefined, `${kind} record at ${hexShort(offset)}: a copy of the one at ${hexShort(earlier)} (${what}); dropped`);
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Modules: a copy of a record is dropped; two different records with one index, or
+   * function-id ranges that overlap, contradict the format (FORMAT.md, Module).
+   */
+  private settleModules(found: readonly Located<ModuleRecord>[]): Located<ModuleRecord>[] {
+    const kept: Located<ModuleRecord>[] = [];
+    for (const m of found) {
+      const r = m.record;
+      const sameIndex = kept.find((k) => k.record.index === r.index);
+      if (sameIndex !== undefined) {
+        if (this.isCopy("module", m.offset, sameIndex.offset, `module ${r.index}, ${r.name}`)) continue;
+        this.fail("module record", m.offset, `module index ${r.index} (${r.name}) is also that of the different module record at ${hexShort(sameIndex.offset)} (${sameIndex.record.name})`, "index");
+      }
+      const first = r.firstFunctionId;
+      const end = first + r.functionRvas.length;
+      if (end > MAX_FUNCTION_IDS) {
+        this.fail("module record", m.offset, `function ids ${first}–${end - 1} of ${r.name} reach beyond the format's limit of 2^22`, "first_function_id");
+      }
+      const overlap = kept.find((k) => {
+        const kFirst = k.record.firstFunctionId;
+        return first < kFirst + k.record.functionRvas.length && kFirst < end;
+      });
+      if (overlap !== undefined && end > first) {
+        this.fail("module record", m.offset, `function ids ${first}–${end - 1} of ${r.name} overlap those of ${overlap.record.name} (module record at ${hexShort(overlap.offset)})`, "first_function_id");
+      }
+      kept.push(m);
+    }
+    return kept;
+  }
+
+  /** Threads: a copy of a record is dropped; two different records for one KTHREAD contradict the format. */
+  private settleThreads(found: readonly Located<ThreadRecord>[]): Located<ThreadRecord>[] {
+    const kept: Located<ThreadRecord>[] = [];
+    const byKey = new Map<number, Located<ThreadRecord>>();
+    for (const t of found) {
+      const earlier = byKey.get(t.record.key);
+      if (earlier !== undefined) {
+        if (this.isCopy("thread", t.offset, earlier.offset, `thread ${hexShort(t.record.key)}`)) continue;
+        this.fail("thread record", t.offset, `thread ${hexShort(t.record.key)} already has the different thread record at ${hexShort(earlier.offset)}`, "key");
+      }
+      byKey.set(t.record.key, t);
+      kept.push(t);
+    }
+    return kept;
+  }
+
+  /**
+   * Chunks: one chunk per thread and sequence number. A copy (same bytes) is dropped with a
+   * note naming both; two different chunks with one number contradict the format.
+   */
+  private settleChunks(found: readonly ChunkInfo[]): ChunkInfo[] {
+    const kept: ChunkInfo[] = [];
+    const bySeq = new Map<string, ChunkInfo>();
+    for (const c of found) {
+      const id = `${c.thread}:${c.seq}`;
+      const earlier = bySeq.get(id);
+      if (earlier !== undefined) {
+        const what = `thread ${hexShort(c.thread)}, chunk ${c.seq}, ${c.count} events`;
+        if (this.isCopy("event chunk", c.offset, earlier.offset, what)) continue;
+        // A damaged record cannot be compared: keep both; reading reports the broken one.
+        if (this.readRecord(c.offset).ok && this.readRecord(earlier.offset).ok) {
+          this.fail("event chunk", c.offset, `thread ${hexShort(c.thread)} chunk ${c.seq} is also the different chunk at ${hexShort(earlier.offset)}`, "seq");
+        }
+      } else {
+        bySeq.set(id, c);
+      }
+      kept.push(c);
+    }
+    return kept;
+  }
+
+  /**
+   * Reading order: each thread's chunks by sequence number (stable, so equal numbers keep file
+   * order), placed in the slots that thread's chunks occupy in the file.
+   */
+  private sequenceOrder(fileOrder: readonly ChunkInfo[]): ChunkInfo[] {
+    const perThread = new Map<number, ChunkInfo[]>();
+    for (const c of fileOrder) {
+      const list = perThread.get(c.thread);
+      if (list === undefined) perThread.set(c.thread, [c]);
+      else list.push(c);
+    }
+    for (const list of perThread.values()) list.sort((a, b) => a.seq - b.seq);
+    const next = new Map<number, number>();
+    return fileOrder.map((slot) => {
+      const i = next.get(slot.thread) ?? 0;
+      next.set(slot.thread, i + 1);
+      return perThread.get(slot.thread)![i]!;
+    });
+  }
+
+  /** Missing sequence numbers of a thread (reading order) mean whole chunks were lost. */
+  private noteSequenceGaps(ordered: readonly ChunkInfo[]): void {
+    const expected = new Map<number, number>();
+    for (const c of ordered) {
+      const want = expected.get(c.thread) ?? 0;
+      if (c.seq > want) {
+        const range = c.seq - want === 1 ? `chunk ${want}` : `chunks ${want}–${c.seq - 1}`;
+        this.addDamage(c.offset, 0, `thread ${hexShort(c.thread)}: ${range} missing before the chunk at ${hexShort(c.offset)}`);
+      }
+      expected.set(c.thread, Math.max(want, c.seq + 1));
+    }
+  }
+
+  /**
+   * Every thread with events has its thread record (FORMAT.md: written before its first
+   * chunk). Without one, the trace contradicts the format — unless damage may have taken
+   * the record, and then its events are kept under the bare key, with a note.
+   */
+  private checkChunkThreads(ordered: readonly ChunkInfo[]): void {
+    const known = new Set<number>(this.threads.map((t) => t.key));
+    for (const c of ordered) {
+      if (known.has(c.thread)) continue;
+      known.add(c.thread);
+      if (!this.recordsLost) {
+        this.fail("event chunk", c.offset, `thread ${hexShort(c.thread)} has events but no thread record`, "thread");
+      }
+      this.addDamage(c.offset, 0, `thread ${hexShort(c.thread)}: no thread record (lost to the damage); its events are kept`);
+    }
   }
 
   /** Offset of the next valid record (or trailer) at or after `from`; the file size if none. */
@@ -480,19 +763,6 @@ export class TraceFile {
     return size;
   }
 
-  /** Missing chunk sequence numbers of a thread mean whole chunks were lost. */
-  private noteSequenceGaps(chunks: readonly ChunkInfo[]): void {
-    const expected = new Map<number, number>();
-    for (const c of chunks) {
-      const want = expected.get(c.thread) ?? 0;
-      if (c.seq > want) {
-        const range = c.seq - want === 1 ? `chunk ${want}` : `chunks ${want}–${c.seq - 1}`;
-        this.addDamage(c.offset, 0, `thread ${hexShort(c.thread)}: ${range} missing before the chunk at ${hexShort(c.offset)}`);
-      }
-      expected.set(c.thread, Math.max(want, c.seq + 1));
-    }
-  }
-
   /** The cheap part of readChunk: frame, CRC and metadata, no decompression. */
   private checkChunk(info: ChunkInfo): void {
     if (this.damagedRecords.has(info.offset)) return;
@@ -505,8 +775,7 @@ export class TraceFile {
     if (r.kind !== RecordKind.EventChunk) problem = `the record there is a ${recordKindName(r.kind)}`;
     else {
       try {
-        const m = decodeChunkMeta(r.payload);
-        if (m.thread !== info.thread || m.count !== info.count) problem = "it does not match the index";
+        problem = indexMismatch(decodeChunkMeta(r.payload), info);
       } catch (e) {
         problem = errorText(e);
       }
@@ -520,22 +789,23 @@ export class TraceFile {
   private readChunk(info: ChunkInfo, scratch?: ColumnScratch, select?: ColumnSelection): EventChunk | undefined {
     if (this.damagedRecords.has(info.offset)) return undefined;
     const r = this.readRecord(info.offset);
-    const lost = `thread ${hexShort(info.thread)}, ${info.count} events lost`;
+    const lost = () => `thread ${hexShort(info.thread)}, ${info.count} events lost`; // only on damage: this is the hot path
     if (!r.ok) {
       const why =
         r.why === "crc" ? "CRC mismatch" : r.why === "truncated" ? "truncated (file ends)" : "no valid record frame";
-      this.addDamage(info.offset, r.length, `event chunk at ${hexShort(info.offset)}: ${why} (${lost})`, true);
+      this.addDamage(info.offset, r.length, `event chunk at ${hexShort(info.offset)}: ${why} (${lost()})`, true);
       return undefined;
     }
     try {
       if (r.kind !== RecordKind.EventChunk) throw new Error(`the record there is a ${recordKindName(r.kind)}`);
-      const chunk = decodeChunk(r.payload, this.header.argCount, scratch, select);
-      if (chunk.thread !== info.thread || chunk.count !== info.count) {
-        throw new Error(`it holds ${chunk.count} events of thread ${hexShort(chunk.thread)}, the index says otherwise`);
-      }
-      return chunk;
+      const meta = decodeChunkMeta(r.payload);
+      const mismatch = indexMismatch(meta, info);
+      if (mismatch !== undefined) throw new Error(mismatch);
+      return decodeChunkColumns(meta, this.header.argCount, scratch, select, this.functionIdLimit);
     } catch (e) {
-      this.addDamage(info.offset, r.end - info.offset, `event chunk at ${hexShort(info.offset)}: ${errorText(e)} (${lost})`, true);
+      // Intact bytes that say what the format forbids: an error, not damage to recover from.
+      if (e instanceof ColumnContradiction) this.fail("event chunk", info.offset, `${e.message} (thread ${hexShort(info.thread)}, chunk ${info.seq})`, "columns");
+      this.addDamage(info.offset, r.end - info.offset, `event chunk at ${hexShort(info.offset)}: ${errorText(e)} (${lost()})`, true);
       return undefined;
     }
   }
@@ -548,6 +818,12 @@ export class TraceFile {
     }
     this.damageList.push(length !== undefined && length > 0 ? { offset, length, what } : { offset, what });
   }
+}
+
+/** How a chunk record differs from its index entry (footer), or undefined. */
+function indexMismatch(m: { thread: number; seq: number; count: number }, info: ChunkInfo): string | undefined {
+  if (m.thread === info.thread && m.seq === info.seq && m.count === info.count) return undefined;
+  return `it is chunk ${m.seq} of thread ${hexShort(m.thread)} with ${m.count} events; the index says chunk ${info.seq} of thread ${hexShort(info.thread)} with ${info.count}`;
 }
 
 function errorText(e: unknown): string {

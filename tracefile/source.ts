@@ -1,6 +1,6 @@
 /** Random-access bytes for the reader: a file read with small preads, or a byte array. */
 import * as fs from "node:fs";
-import { NtraceError } from "../base/index.js";
+import { NtraceError, openInputFile } from "../base/index.js";
 
 export interface ByteSource {
   readonly size: number;
@@ -29,39 +29,43 @@ export class MemorySource implements ByteSource {
 }
 
 const SEARCH_BLOCK = 1 << 20;
+/** Files up to this size are read whole at open (traces of short runs; the fuzz suites). */
+const WHOLE_FILE_LIMIT = 256 * 1024;
 
 export class FileSource implements ByteSource {
   readonly path: string;
   readonly size: number;
   private fd: number | undefined;
 
+  /** A small file, read whole at open: one read instead of one or two per record. */
+  private readonly whole: Buffer | undefined;
+
+  /** Refuses anything but a regular file (a FIFO would block, /dev/zero never ends): base/inputfile.ts. */
   constructor(path: string) {
     this.path = path;
-    try {
-      this.fd = fs.openSync(path, "r");
-      const stat = fs.fstatSync(this.fd);
-      // open() succeeds on a directory; say so here rather than fail with EISDIR at the first read.
-      if (stat.isDirectory()) {
-        fs.closeSync(this.fd);
-        this.fd = undefined;
-        throw new NtraceError(`cannot open trace file ${path}: is a directory`);
-      }
-      this.size = stat.size;
-    } catch (e) {
-      if (e instanceof NtraceError) throw e;
-      throw new NtraceError(`cannot open trace file ${path}: ${e instanceof Error ? e.message : String(e)}`, {
-        cause: e,
-      });
+    const opened = openInputFile(path);
+    this.fd = opened.fd;
+    this.size = opened.size;
+    if (this.size <= WHOLE_FILE_LIMIT) {
+      const all = this.readFd(0, this.size);
+      this.whole = all;
+      this.size = all.length;
     }
   }
 
   read(offset: number, length: number): Uint8Array {
     if (this.fd === undefined) throw new NtraceError(`trace file ${this.path} is closed`);
+    if (this.whole !== undefined) return this.whole.subarray(offset, Math.min(this.size, offset + length));
+    return this.readFd(offset, length);
+  }
+
+  private readFd(offset: number, length: number): Buffer {
+    const fd = this.fd!;
     const n = Math.max(0, Math.min(length, this.size - offset));
     const out = Buffer.allocUnsafe(n);
     let done = 0;
     while (done < n) {
-      const got = fs.readSync(this.fd, out, done, n - done, offset + done);
+      const got = fs.readSync(fd, out, done, n - done, offset + done);
       if (got === 0) break;
       done += got;
     }

@@ -6,6 +6,16 @@ import type { ThreadKey } from "../base/index.js";
 
 export const TRACE_FORMAT_MAJOR = 1;
 
+/** Most argument dwords an entry may capture (`Header.arg_count`, FORMAT.md). */
+export const MAX_ARG_COUNT = 64;
+
+/**
+ * Function ids are below 2^22 (FORMAT.md): readers index per-function tables by id, so an id
+ * from a damaged or forged file must not make them allocate gigabytes. A PE32 process has far
+ * fewer functions.
+ */
+export const MAX_FUNCTION_IDS = 2 ** 22;
+
 /** Event kinds, as stored. */
 export const enum EventKind {
   Entry = 0,

@@ -13,6 +13,8 @@ import type { TraceSink } from "./sink.js";
 import {
   type EventChunk,
   EventKind,
+  MAX_ARG_COUNT,
+  MAX_FUNCTION_IDS,
   TRACE_FORMAT_MAJOR,
   type ModuleRecord,
   type ModuleRecordInit,
@@ -82,8 +84,8 @@ export class TraceWriter {
     header: Omit<TraceHeader, "formatMajor" | "formatMinor">,
     options: TraceWriterOptions = {},
   ): TraceWriter {
-    if (!Number.isInteger(header.argCount) || header.argCount < 0 || header.argCount > 64) {
-      throw new UsageError(`trace writer: argCount must be 0–64, not ${header.argCount}`);
+    if (!Number.isInteger(header.argCount) || header.argCount < 0 || header.argCount > MAX_ARG_COUNT) {
+      throw new UsageError(`trace writer: argCount must be 0–${MAX_ARG_COUNT}, not ${header.argCount}`);
     }
     const full: TraceHeader = { ...header, formatMajor: TRACE_FORMAT_MAJOR, formatMinor: TRACE_FORMAT_MINOR };
     const w = new TraceWriter(sink, full, options);
@@ -119,6 +121,9 @@ export class TraceWriter {
   /** Records a loaded module; assigns its index and its function ids. */
   addModule(init: ModuleRecordInit): ModuleRecord {
     this.checkOpen("addModule");
+    if (this.nextFunctionId + init.functionRvas.length > MAX_FUNCTION_IDS) {
+      throw new UsageError(`trace writer: module ${init.name} would take function ids beyond the format's limit of ${MAX_FUNCTION_IDS}`);
+    }
     const rec: ModuleRecord = {
       ...init,
       index: this.moduleList.length,
@@ -137,6 +142,9 @@ export class TraceWriter {
    */
   addModuleRecord(rec: ModuleRecord): ModuleRecord {
     this.checkOpen("addModuleRecord");
+    if (rec.firstFunctionId + rec.functionRvas.length > MAX_FUNCTION_IDS) {
+      throw new UsageError(`trace writer: module ${rec.name} function ids reach beyond the format's limit of ${MAX_FUNCTION_IDS}`);
+    }
     if (rec.firstFunctionId < this.nextFunctionId) {
       throw new UsageError(`trace writer: module ${rec.name} function ids start at ${rec.firstFunctionId}, below ${this.nextFunctionId}`);
     }

@@ -2,9 +2,9 @@
  * `ntrace info <file> [--json]`: what a PE image or a trace file contains.
  * Dispatches on content, not on the file name.
  */
-import { closeSync, openSync, readSync } from "node:fs";
+import { closeSync, readSync } from "node:fs";
 import type { Command } from "commander";
-import { FormatError, NtraceError, cidText, withCommas } from "../../base/index.js";
+import { FormatError, NtraceError, cidText, openInputFile, withCommas } from "../../base/index.js";
 import { formatPeInfo, isPe, parsePe, peInfo } from "../../pe/index.js";
 import { printJson } from "../cli.js";
 import { readInputFile, startsWithMz } from "../input.js";
@@ -30,17 +30,13 @@ export function infoForBytes(bytes: Uint8Array, file: string): ReturnType<typeof
 
 /** The first bytes of a file, enough to recognize a trace without reading all of it. */
 function readMagic(file: string): Uint8Array {
-  let fd: number | undefined;
+  const { fd } = openInputFile(file); // a FIFO or a device is refused here, before any read
   try {
-    fd = openSync(file, "r");
     const head = new Uint8Array(TRACE_MAGIC.length);
-    const n = readSync(fd, head, 0, head.length, 0); // EISDIR for a directory
+    const n = readSync(fd, head, 0, head.length, 0);
     return head.subarray(0, n);
-  } catch {
-    readInputFile(file); // throws the NtraceError naming the file and the reason
-    throw new NtraceError(`${file}: cannot read`);
   } finally {
-    if (fd !== undefined) closeSync(fd);
+    closeSync(fd);
   }
 }
 

@@ -13,7 +13,7 @@ import { Option, type Command } from "commander";
 import { UsageError } from "../../base/index.js";
 import { CLOCK_UNITS_HELP, REPORT_SORT_KEYS, runReplay, runReport } from "../../reader/index.js";
 import { GuestFailure } from "../cli.js";
-import { openReader, withOutput } from "./reader.js";
+import { withOutput, withReader } from "./reader.js";
 import { addRunOptions, printRunResult, runTracedCommand, type RunCommandOptions } from "./run.js";
 
 interface LiveOptions extends RunCommandOptions {
@@ -61,19 +61,17 @@ export function runLive(image: string, options: LiveOptions, programArgs: readon
       failure = err;
     }
     process.stdout.write("\n");
-    const ctx = openReader(trace, {
+    const readerOptions = {
       ...(options.symbolPath !== undefined && options.symbolPath.length > 0 ? { symbolPath: options.symbolPath } : {}),
       ...(options.depth !== undefined ? { depth: options.depth } : {}),
       ...(options.threshold !== undefined ? { threshold: options.threshold } : {}),
       ...(options.timeRange !== undefined ? { timeRange: options.timeRange } : {}),
       ...(options.caller !== undefined ? { caller: options.caller } : {}),
       ...(options.thread !== undefined ? { thread: options.thread } : {}),
-    });
-    try {
-      withOutput(ctx, undefined, (out) => (options.report === true ? runReport(ctx, out, { sort: options.sort }) : runReplay(ctx, out, { retval: options.retval === true })));
-    } finally {
-      (ctx.trace as { close?: () => void }).close?.();
-    }
+    };
+    withReader(trace, readerOptions, (ctx) =>
+      withOutput(ctx, undefined, (out) => (options.report === true ? runReport(ctx, out, { sort: options.sort }) : runReplay(ctx, out, { retval: options.retval === true }))),
+    );
     if (failure !== undefined) throw failure;
   } finally {
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });

@@ -5,7 +5,7 @@
  */
 import { Command, Option } from "commander";
 import { UsageError } from "../../base/index.js";
-import { openTrace } from "../../tracefile/index.js";
+import { openTrace, type TraceFile } from "../../tracefile/index.js";
 import {
   CLOCK_UNITS_HELP,
   FdOutput,
@@ -72,23 +72,42 @@ function readerCommand(program: Command, name: string, description: string): Com
   return cmd;
 }
 
-export function openReader(file: string, o: CommonOptions): ReaderContext {
+/**
+ * Opens each trace, resolves the common options against it, runs `body` with the contexts,
+ * and closes every trace it opened whatever happens (main(argv) runs many commands in one
+ * process: an unclosed trace is a file descriptor lost).
+ */
+export function withReaders<T>(files: readonly string[], o: CommonOptions, body: (contexts: ReaderContext[]) => T): T {
   let depth: number | undefined;
   if (o.depth !== undefined) {
     depth = Number(o.depth);
     if (!Number.isInteger(depth) || depth < 1) throw new UsageError(`--depth ${o.depth}: expected a positive whole number`);
   }
-  const trace = openTrace(file);
-  return prepareReader(trace, {
-    ...(o.symbolPath !== undefined ? { symbolPath: o.symbolPath.join(";") } : {}),
-    ...(o.thread !== undefined ? { threads: o.thread } : {}),
-    ...(depth !== undefined ? { depth } : {}),
-    ...(o.threshold !== undefined ? { threshold: o.threshold } : {}),
-    ...(o.include !== undefined ? { include: o.include } : {}),
-    ...(o.exclude !== undefined ? { exclude: o.exclude } : {}),
-    ...(o.timeRange !== undefined ? { timeRange: o.timeRange } : {}),
-    ...(o.caller !== undefined ? { caller: o.caller } : {}),
-  });
+  const opened: TraceFile[] = [];
+  try {
+    const contexts = files.map((file) => {
+      const trace = openTrace(file);
+      opened.push(trace);
+      return prepareReader(trace, {
+        ...(o.symbolPath !== undefined ? { symbolPath: o.symbolPath.join(";") } : {}),
+        ...(o.thread !== undefined ? { threads: o.thread } : {}),
+        ...(depth !== undefined ? { depth } : {}),
+        ...(o.threshold !== undefined ? { threshold: o.threshold } : {}),
+        ...(o.include !== undefined ? { include: o.include } : {}),
+        ...(o.exclude !== undefined ? { exclude: o.exclude } : {}),
+        ...(o.timeRange !== undefined ? { timeRange: o.timeRange } : {}),
+        ...(o.caller !== undefined ? { caller: o.caller } : {}),
+      });
+    });
+    return body(contexts);
+  } finally {
+    for (const trace of opened) trace.close();
+  }
+}
+
+/** withReaders for one trace. */
+export function withReader<T>(file: string, o: CommonOptions, body: (ctx: ReaderContext) => T): T {
+  return withReaders([file], o, ([ctx]) => body(ctx!));
 }
 
 /** Runs a command body with the output open; reports damage found while reading. */
@@ -115,15 +134,13 @@ export function withOutput(contexts: ReaderContext | readonly ReaderContext[], o
 
 export function registerReaderCommands(program: Command): void {
   readerCommand(program, "dump", "every event, one per line, symbolized, threads merged in time order").action((file: string, o: CommonOptions) => {
-    const ctx = openReader(file, o);
-    withOutput(ctx, o.output, (out) => runDump(ctx, out));
+    withReader(file, o, (ctx) => withOutput(ctx, o.output, (out) => runDump(ctx, out)));
   });
 
   readerCommand(program, "replay", "the call trees of all threads interleaved in time, with durations, arguments and return values (uftrace replay)")
     .option("--retval", "show return values (EAX at exit) also when the trace recorded no arguments")
     .action((file: string, o: CommonOptions & { retval?: boolean }) => {
-      const ctx = openReader(file, o);
-      withOutput(ctx, o.output, (out) => runReplay(ctx, out, { retval: o.retval === true }));
+      withReader(file, o, (ctx) => withOutput(ctx, o.output, (out) => runReplay(ctx, out, { retval: o.retval === true })));
     });
 
   readerCommand(program, "report", "per function: total, self, calls, average and maximum time (uftrace report); --diff compares two traces")
@@ -132,21 +149,17 @@ export function registerReaderCommands(program: Command): void {
     .option("--json", "print [{function, module, calls, total, self, avg, max}] in clock units (with --diff: base, new, delta, ratio)")
     .action((file: string, o: CommonOptions & { sort: string; json?: boolean; diff?: string }) => {
       if (o.diff !== undefined) {
-        const base = openReader(o.diff, o);
-        const next = openReader(file, o);
-        withOutput([base, next], o.output, (out) => runDiff(base, next, out, { sort: o.sort, json: o.json === true }));
+        withReaders([o.diff, file], o, ([base, next]) => withOutput([base!, next!], o.output, (out) => runDiff(base!, next!, out, { sort: o.sort, json: o.json === true })));
         return;
       }
-      const ctx = openReader(file, o);
-      withOutput(ctx, o.output, (out) => runReport(ctx, out, { sort: o.sort, json: o.json === true }));
+      withReader(file, o, (ctx) => withOutput(ctx, o.output, (out) => runReport(ctx, out, { sort: o.sort, json: o.json === true })));
     });
 
   readerCommand(program, "graph", "one function's callers (backtraces) and callees with calls, total and self time (uftrace graph)")
     .argument("<function>", "function name or glob (module!name to pick a module)")
     .option("--json", "print JSON: [{function, backtraces: [{path, hits, time}], graph: {function, calls, total, self, children}}]")
     .action((file: string, fn: string, o: CommonOptions & { json?: boolean }) => {
-      const ctx = openReader(file, o);
-      withOutput(ctx, o.output, (out) => runGraph(ctx, out, fn, { json: o.json === true }));
+      withReader(file, o, (ctx) => withOutput(ctx, o.output, (out) => runGraph(ctx, out, fn, { json: o.json === true })));
     });
 
   readerCommand(program, "stack", "stack use per frame from the entry ESP: deepest stack per thread, largest frames")
@@ -158,8 +171,7 @@ export function registerReaderCommands(program: Command): void {
       const stackJump = Number(o.stackJump);
       if (!Number.isInteger(top) || top < 0) throw new UsageError(`--top ${o.top}: expected a whole number`);
       if (!Number.isInteger(stackJump) || stackJump < 1) throw new UsageError(`--stack-jump ${o.stackJump}: expected a positive number of bytes`);
-      const ctx = openReader(file, o);
-      withOutput(ctx, o.output, (out) => runStack(ctx, out, { json: o.json === true, top, stackJump }));
+      withReader(file, o, (ctx) => withOutput(ctx, o.output, (out) => runStack(ctx, out, { json: o.json === true, top, stackJump })));
     });
 
   readerCommand(program, "flamegraph", "flame graphs: folded stacks, interactive SVG, speedscope or Chrome trace-event JSON")
@@ -169,12 +181,13 @@ export function registerReaderCommands(program: Command): void {
     .option("--title <text>", "title (svg, speedscope; default: the trace's image)")
     .action((file: string, o: CommonOptions & { format: string; mergeThreads?: boolean; title?: string; evented?: boolean }) => {
       if (o.evented === true && o.format !== "speedscope") throw new UsageError("--evented is for --format speedscope");
-      const ctx = openReader(file, o);
-      if (o.format === "chrome" && o.output !== undefined && /\.chrome\.json$/i.test(o.output)) {
-        ctx.warn(`${o.output}: speedscope reads *.chrome.json as a Chrome performance profile and rejects trace events; name it *.trace.json to open it there`);
-      }
-      withOutput(ctx, o.output, (out) =>
-        runFlamegraph(ctx, out, { format: o.format, mergeThreads: o.mergeThreads === true, evented: o.evented === true, ...(o.title !== undefined ? { title: o.title } : {}) }),
-      );
+      withReader(file, o, (ctx) => {
+        if (o.format === "chrome" && o.output !== undefined && /\.chrome\.json$/i.test(o.output)) {
+          ctx.warn(`${o.output}: speedscope reads *.chrome.json as a Chrome performance profile and rejects trace events; name it *.trace.json to open it there`);
+        }
+        withOutput(ctx, o.output, (out) =>
+          runFlamegraph(ctx, out, { format: o.format, mergeThreads: o.mergeThreads === true, evented: o.evented === true, ...(o.title !== undefined ? { title: o.title } : {}) }),
+        );
+      });
     });
 }

@@ -17,6 +17,7 @@ import { parseCallArg, parseMountSpec, runSession, type Interruption, type Machi
 import { addTracingOptions, tracingOptionsFrom, type RawTracingOptions } from "./tracing-options.js";
 import { isDriverImage, parseIrpSpec, type KernelRunResult } from "../../runtime/kernel/index.js";
 import { EXIT_STOPPED, GuestFailure, printJson } from "../cli.js";
+import { refuseNonRegularInput } from "../input.js";
 
 export interface RunCommandOptions extends RawTracingOptions {
   readonly call?: string;
@@ -112,6 +113,8 @@ export function userTargetFrom(image: string, programArgs: readonly string[], op
 
 /** The session options of a command line (what `run` runs). */
 export function sessionOptionsFrom(image: string, programArgs: readonly string[], options: RunCommandOptions) {
+  // A FIFO, a device or a /proc file would block or never end where the machine maps it.
+  for (const file of [image, ...(options.load ?? [])]) refuseNonRegularInput(file);
   if (isDriverImage(image)) {
     if (options.call !== undefined) throw new UsageError("--call is for DLLs; a driver gets requests with --irp");
     return { ...machineOptionsFrom(options), target: { mode: "kernel" as const, image, ...(options.load !== undefined ? { load: options.load } : {}), irps: (options.irp ?? []).map(parseIrpSpec), allowMissingImports: options.allowMissingImports === true } };

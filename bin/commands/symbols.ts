@@ -2,11 +2,11 @@
  * `ntrace symbols <pdb> [--json]`: the PDB's identity (GUID, age) and its functions with RVA
  * and size. The JSON shape is documented in pe/pdb/README.md.
  */
-import { readFileSync } from "node:fs";
 import type { Command } from "commander";
-import { UsageError, hex } from "../../base/index.js";
+import { hex } from "../../base/index.js";
 import { parsePdb, type PdbFile } from "../../pe/pdb/index.js";
 import { printJson } from "../cli.js";
+import { readInputFile } from "../input.js";
 
 export function registerSymbols(program: Command): void {
   program
@@ -15,18 +15,10 @@ export function registerSymbols(program: Command): void {
     .argument("<pdb>", "a PDB file (MSF 7.00)")
     .option("--json", "print JSON (shape in pe/pdb/README.md)")
     .action((path: string, options: { json?: boolean }) => {
-      const pdb = parsePdb(readInput(path), path);
+      const pdb = parsePdb(readInputFile(path), path);
       if (options.json) printJson(symbolsJson(pdb));
       else process.stdout.write(symbolsText(pdb));
     });
-}
-
-function readInput(path: string): Uint8Array {
-  try {
-    return readFileSync(path);
-  } catch (err) {
-    throw new UsageError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-  }
 }
 
 export function symbolsJson(pdb: PdbFile): unknown {

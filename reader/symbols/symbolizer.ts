@@ -8,8 +8,7 @@
  * names fall back to the export names stored in the trace, then to the image's COFF symbols (if
  * the very image — same TimeDateStamp — is found locally), then to `module+0xRVA`.
  */
-import { readFileSync } from "node:fs";
-import { hexShort, symbolStoreKey, NtraceError } from "../../base/index.js";
+import { hexShort, symbolStoreKey, NtraceError, notADirectory, readInputFile } from "../../base/index.js";
 import type { ModuleRecord } from "../../tracefile/types.js";
 import { baseName, candidatesOnPath, dirName, findInDirectory, isFile, type FoundFile } from "../../pe/symstore/index.js";
 import { parseSymbolPath, type SymbolLocation } from "../../pe/symstore/index.js";
@@ -84,6 +83,11 @@ export class Symbolizer {
     const env = options.env ?? process.env;
     const parsed = parseSymbolPath(options.symbolPath ?? env["_NT_SYMBOL_PATH"]);
     for (const w of parsed.warnings) warn(w);
+    // A FIFO or a device where a directory belongs is said so (never opened); missing ones stay quiet.
+    for (const loc of parsed.locations) {
+      const why = notADirectory(loc.path);
+      if (why !== undefined) warn(`symbol path element ${loc.path} ${why}; ignored`);
+    }
     return new Symbolizer(modules.map((m) => loadModule(m, parsed.locations, warn)));
   }
 
@@ -260,7 +264,7 @@ function findPdb(
     seen.add(found.path);
     let pdb: PdbSymbols | null;
     try {
-      pdb = loadPdb(readFileSync(found.path), found.path);
+      pdb = loadPdb(readInputFile(found.path), found.path);
     } catch (err) {
       if (!(err instanceof NtraceError)) throw err;
       warn(`module ${module.name}: ${found.path} (${found.via}) is not used: ${err.message}`);
@@ -309,7 +313,7 @@ function findCoffSymbols(module: ModuleRecord, locations: readonly SymbolLocatio
   for (const found of candidatesOnPath(locations, fileName, key, undefined, { note: () => {} })) candidates.push(found);
   for (const found of candidates) {
     try {
-      const symbols = loadImageCoffFunctions(readFileSync(found.path), module.timeDateStamp);
+      const symbols = loadImageCoffFunctions(readInputFile(found.path), module.timeDateStamp);
       if (symbols !== null) return { file: found.path, symbols };
     } catch (err) {
       if (!(err instanceof NtraceError)) throw err;

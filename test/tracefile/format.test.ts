@@ -119,6 +119,7 @@ describe("small trace: write and read", () => {
     const w = TraceWriter.create(sink, { ...SMALL_HEADER, argCount: 0 }, { chunkEvents: 2 });
     const a = threadKey(0x2000);
     const b = threadKey(0x1000);
+    w.addModule(MODULE_A); // function ids 0–3: events name only functions of a module (FORMAT.md)
     w.addThread({ key: a, process: 1, thread: 1, startAddress: 0 });
     w.addThread({ key: b, process: 1, thread: 2, startAddress: 0 });
     w.thread(b).entry(5, 1, 0x100);
@@ -178,6 +179,7 @@ describe("versions and unknown records", () => {
     const sink = new MemorySink();
     const w = TraceWriter.create(sink, SMALL_HEADER, { chunkEvents: 4 });
     w.appendRecord(77, Uint8Array.of(1, 2, 3));
+    w.addModule({ ...MODULE_A, functionRvas: Array.from({ length: 10 }, (_, i) => 0x1000 + i * 0x10) });
     w.addThread({ key: T1, process: 1, thread: 2, startAddress: 3 });
     for (let i = 0; i < 10; i++) w.thread(T1).entry(i, i, 0x1000 - i * 4, [i, i]);
     w.appendRecord(200, new Uint8Array(50));
