@@ -8,10 +8,10 @@
  * events, slower). The sources stay under runtime/tracing/native/: what they do is the
  * tracer's (the log format, the slow cases), how they are called is this backend's.
  */
-import { existsSync } from "node:fs";
 import { join } from "node:path";
 import koffi, { type LibraryHandle } from "koffi";
 import { packageRoot } from "../../base/packageroot.js";
+import { builtLibraryPath } from "./builtlib.js";
 import type { HookHandle, NativeRecorder, NativeRecorderOptions, NativeRecorderThread } from "./types.js";
 
 type NativeFunction = ReturnType<LibraryHandle["func"]>;
@@ -63,12 +63,7 @@ export function nativeFallbackNote(): string | undefined {
  * another file (tests point it at a nonexistent one to check the fallback note).
  */
 export function nativeLibraryPath(): string | undefined {
-  const override = process.env["NTRACE_NATIVE_LIB"];
-  if (override !== undefined) return existsSync(override) ? override : undefined;
-  const root = packageRoot(import.meta.url);
-  const path = root !== undefined ? join(root, "runtime", "tracing", "native", NATIVE_LIBRARY) : undefined; // built beside its sources
-  if (path !== undefined && existsSync(path)) return path;
-  return undefined;
+  return builtLibraryPath("NTRACE_NATIVE_LIB", "runtime", "tracing", "native", NATIVE_LIBRARY); // built beside its sources
 }
 
 /** The helper's build script, as installed (source tree or npm package), for messages. */

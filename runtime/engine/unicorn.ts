@@ -18,7 +18,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "no
 import { dirname, join } from "node:path";
 import koffi, { type LibraryHandle, type TypeObject } from "koffi";
 import { cacheDir } from "../../base/cachedir.js";
-import { packageRoot } from "../../base/packageroot.js";
+import { builtLibraryPath } from "./builtlib.js";
 
 type NativeFunction = ReturnType<LibraryHandle["func"]>;
 import {
@@ -244,11 +244,7 @@ let clockLib: ClockLib | null | undefined;
 
 /** Where the built clock library is (NTRACE_CLOCK_LIB names another file). */
 export function clockLibraryPath(): string | undefined {
-  const override = process.env["NTRACE_CLOCK_LIB"];
-  if (override !== undefined) return existsSync(override) ? override : undefined;
-  const root = packageRoot(import.meta.url);
-  const path = root !== undefined ? join(root, "runtime", "engine", "native", "libntrace_clock.so") : undefined;
-  return path !== undefined && existsSync(path) ? path : undefined;
+  return builtLibraryPath("NTRACE_CLOCK_LIB", "runtime", "engine", "native", "libntrace_clock.so");
 }
 
 function loadClockLib(): ClockLib | undefined {
