@@ -7,9 +7,9 @@
  */
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { parsePe, IMAGE_FILE_MACHINE_I386 } from "../../pe/index.js";
+import { checkImage, parsePe, IMAGE_FILE_MACHINE_I386 } from "../../pe/index.js";
 import { LoadError, MissingImportError } from "../core/errors.js";
-import { mapImage } from "../core/image.js";
+import { mapImage, whileLoading } from "../core/image.js";
 import { normalizeDllName, type ApiDef, type Machine } from "../core/machine.js";
 import { pageUp } from "../core/memory.js";
 import { ImageModule } from "../core/module.js";
@@ -41,6 +41,9 @@ export class Loader {
     const bytes = new Uint8Array(readFileSync(full));
     const image = parsePe(bytes, path);
     if (image.machine !== IMAGE_FILE_MACHINE_I386) throw new LoadError(`${path}: not an x86 (i386) image (machine 0x${image.machine.toString(16)})`);
+    // Layout, relocations, import address tables, exports, TLS: all checked before a byte of
+    // the image is mapped or an import bound (a FormatError naming structure, field, offset).
+    checkImage(image, path);
     const already = this.machine.findModule(basename(full));
     if (already !== undefined) return already;
     const m = this.machine.memory;
@@ -54,7 +57,7 @@ export class Loader {
     mapImage(m, image, base, { tag: basename(full), file: path, relocations: image.relocations });
     const module = new ImageModule(full, "", base, size, image, false, basename(full), () => undefined, image);
     this.machine.addModule(module);
-    this.bindImports(path, module, dirname(full));
+    whileLoading(path, base, () => this.bindImports(path, module, dirname(full)));
     this.pendingInit.push(module);
     return module;
   }
