@@ -189,6 +189,25 @@ describe("kernel mode", () => {
     expectRefusedUntouched(a, file, "IMAGE_OPTIONAL_HEADER", "SizeOfImage", oh + 56, range);
   });
 
+  it("a driver whose relocations are stripped and whose base is in the system range", () => {
+    const nt = ntOf(kfunc);
+    const bytes = edit(kfunc, [[nt + 24 + 28, 0x80400000]]);
+    const v = new DataView(bytes.buffer);
+    v.setUint16(nt + 22, v.getUint16(nt + 22, true) | 1, true);
+    const file = write("stripped.sys", bytes);
+    const a = attempt({ target: { mode: "kernel", image: file, irps: [] } });
+    expectRefusedUntouched(a, file, "IMAGE_OPTIONAL_HEADER", "ImageBase", nt + 24 + 28, range);
+    expect((a.error as FormatError).detail).toMatch(/relocations are stripped.*\[0x80400000, 0x80404000\) is not a 64 KiB-aligned range of \[0x00010000, 0x7f000000\)/);
+  });
+
+  it("a driver based at 0 is relocated: the null page stays unmapped", () => {
+    const file = write("null.sys", edit(kfunc, [[ntOf(kfunc) + 24 + 28, 0]]));
+    const a = attempt({ target: { mode: "kernel", image: file, irps: [] } });
+    expect(a.error).toBeUndefined();
+    expect(a.calls.filter(([kind, address]) => kind === "mapMemory" && address < 0x10000)).toEqual([]);
+    expect(a.calls.some(([kind, address]) => kind === "mapMemory" && address >= 0x10000000 && address < 0x7b000000)).toBe(true);
+  });
+
   it("the intact driver loads and its pages reach the engine", () => {
     const a = attempt({ target: { mode: "kernel", image: join(ROOT, "samples/kernel/kfunc.sys"), irps: [] } });
     expect(a.error).toBeUndefined();
