@@ -184,3 +184,16 @@ describe("the directories the loader follows", () => {
     expectRefused(edited(hello, [[callbacks, 0x10]]), "TLS callback array[0]", undefined, callbacks, /TLS callback 0x00000010 lies outside the image/);
   });
 });
+
+describe("names from a damaged file", () => {
+  it("are escaped: a control character in a section name cannot break the message into lines", () => {
+    const fib = read("samples/fib/fib.dll");
+    const h = headers(fib);
+    const bytes = edited(fib, [[h.section(2, 20), fib.length + 0x1000], [h.section(2, 16), 0x200]]);
+    bytes.set([0x64, 0x0a, 0x1b, 0x5b, 0x32, 0x4a, 0x7f, 0x00], h.section(2, 0)); // "d\n\x1b[2J" and DEL, which stays
+    const e = refusal(bytes);
+    expect(e.location.structure).toBe("IMAGE_SECTION_HEADER[2] (d\\x0a\\x1b[2J\u007f)");
+    expect(e.message).not.toMatch(/[^ -\u007f\u00a0-\uffff]/);
+    expect(parsePe(bytes).sections[2]!.name).toBe("d\\x0a\\x1b[2J\u007f");
+  });
+});
