@@ -46,6 +46,8 @@ const PARSE_BOUND_MS = 5_000;
 const RUN_BOUND_MS = 15_000;
 /** The watchdog ends the test process when one case runs this long (a hang). */
 const HANG_MS = 60_000;
+/** A part's own limit (vitest's default is 60 s): cases are bounded one by one above. */
+const PART_TIMEOUT_MS = Math.max(1, SCALE) * 600_000;
 
 /** Never printed by a command that works as intended, whatever its input. */
 const FORBIDDEN = [/\n?\s{4}at /, /internal error/i, /RangeError/, /TypeError/, /\buc_/, /UC_ERR/];
@@ -527,7 +529,7 @@ describe("fuzz: images and PDBs through the CLI", () => {
     // Both outcomes occur in quantity: the mutations get past the first header check.
     if (ONLY === undefined) expect(t.byCode.get(0) ?? 0).toBeGreaterThan(IMAGE_CASES / 10);
     if (ONLY === undefined) expect(t.byCode.get(1) ?? 0).toBeGreaterThan(IMAGE_CASES / 10);
-  });
+  }, PART_TIMEOUT_MS);
 
   it(`${PDB_CASES} mutated PDBs: symbols, and functions of the image next to them`, async () => {
     const rand = prng(SEED ^ 0x9db);
@@ -548,7 +550,7 @@ describe("fuzz: images and PDBs through the CLI", () => {
     expect(t.failures.slice(0, 10)).toEqual([]);
     if (ONLY === undefined) expect(t.byCode.get(0) ?? 0).toBeGreaterThan(PDB_CASES / 10);
     if (ONLY === undefined) expect(t.byCode.get(1) ?? 0).toBeGreaterThan(PDB_CASES / 20);
-  });
+  }, PART_TIMEOUT_MS);
 
   it(`${DRIVER_RUNS} mutated drivers run (kernel mode)`, async () => {
     const rand = prng(SEED ^ 0x575);
@@ -567,7 +569,7 @@ describe("fuzz: images and PDBs through the CLI", () => {
     }
     report("drivers", t);
     expect(t.failures.slice(0, 10)).toEqual([]);
-  });
+  }, PART_TIMEOUT_MS);
 
   it.skipIf(!wineAvailable)(`${DLL_RUNS} mutated DLLs called (--call, --load)`, async () => {
     const rand = prng(SEED ^ 0xd11);
@@ -600,7 +602,7 @@ describe("fuzz: images and PDBs through the CLI", () => {
     }
     report("dlls", t);
     expect(t.failures.slice(0, 10)).toEqual([]);
-  });
+  }, PART_TIMEOUT_MS);
 
   it.skipIf(!wineAvailable)(`${EXE_RUNS} mutated EXEs run`, async () => {
     const rand = prng(SEED ^ 0xe8e);
@@ -617,7 +619,7 @@ describe("fuzz: images and PDBs through the CLI", () => {
     }
     report("exes", t);
     expect(t.failures.slice(0, 10)).toEqual([]);
-  });
+  }, PART_TIMEOUT_MS);
 
   describe("defects the fuzzer found, replayed", () => {
     it("functions of an image claiming a 2 GiB code section: quick (it read and followed 2 GiB of zero fill)", async () => {
