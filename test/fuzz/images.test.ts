@@ -113,11 +113,15 @@ class Watchdog {
        const state = new Float64Array(workerData.state);
        const text = new Uint8Array(workerData.text);
        setInterval(() => {
-         if (state[0] !== 0 && Date.now() - state[0] > workerData.hangMs) {
-           const end = text.indexOf(0);
-           writeSync(2, "\\nfuzz watchdog: " + new TextDecoder().decode(text.subarray(0, end < 0 ? text.length : end)) + " has run for more than " + workerData.hangMs + " ms: a hang; ending the test process\\n");
-           process.kill(process.pid, "SIGKILL");
-         }
+         // One read of the start time (the case may end, and the next begin, meanwhile); the
+         // description counts only when the same case is still running after it was read.
+         const started = state[0];
+         if (started === 0 || Date.now() - started <= workerData.hangMs) return;
+         const end = text.indexOf(0);
+         const description = Buffer.from(text.subarray(0, end < 0 ? text.length : end)).toString("utf8");
+         if (state[0] !== started) return;
+         writeSync(2, "\\nfuzz watchdog: " + description + " has run for more than " + workerData.hangMs + " ms: a hang; ending the test process\\n");
+         process.kill(process.pid, "SIGKILL");
        }, 1000);`,
       { eval: true, workerData: { state: this.state.buffer, text: this.text.buffer, hangMs: HANG_MS } },
     );
@@ -284,8 +288,9 @@ function mutateImage(s: Sample, rand: () => number, forRun: boolean): { bytes: U
       put(bytes, f, v);
       edits.push(`${f.name}=0x${(f.size === 2 ? v & 0xffff : v >>> 0).toString(16)}`);
     } else if (kind === 2 && s.image.sections.length >= 2) {
-      // Two section headers made to overlap or to leave the image.
-      const table = (dv.getUint32(0x3c, true) + 24 + dv.getUint16(dv.getUint32(0x3c, true) + 20, true));
+      // A section moved onto (or just past) another one: overlaps, gaps, disorder.
+      const nt = dv.getUint32(0x3c, true);
+      const table = nt + 24 + dv.getUint16(nt + 20, true);
       const a = int(rand, s.image.sections.length);
       const b = int(rand, s.image.sections.length);
       const va = dv.getUint32(table + a * 40 + 12, true);
@@ -461,10 +466,15 @@ const tally = (): Tally => ({ cases: 0, byCode: new Map(), failures: [], slowest
 /** Cases run in this file (the last test checks there were at least 10,000). */
 let executed = 0;
 
-/** Runs one case and checks the outcome; failures are collected with the seed and case. */
-async function check(t: Tally, label: string, args: readonly string[], bound: number, parseLevel: boolean): Promise<Outcome> {
-  const description = `seed 0x${SEED.toString(16)} ${label}: ntrace ${args.join(" ")}`;
+/**
+ * Runs one case and checks the outcome; failures are collected with the seed and case.
+ * `prepare` writes the case's files and gives the command line: called only when the case
+ * runs, so replaying one case (NTRACE_FUZZ_CASE) leaves exactly its files behind.
+ */
+async function check(t: Tally, label: string, prepare: () => readonly string[], bound: number, parseLevel: boolean): Promise<Outcome> {
   if (ONLY !== undefined && !label.startsWith(`${ONLY} `)) return { code: 0, stdout: "", stderr: "", ms: 0 };
+  const args = prepare();
+  const description = `seed 0x${SEED.toString(16)} ${label}: ntrace ${args.join(" ")}`;
   if (ONLY !== undefined) console.log(description);
   watchdog.begin(description);
   let o: Outcome;
@@ -518,11 +528,10 @@ describe("fuzz: images and PDBs through the CLI", () => {
     for (let n = 0; n < IMAGE_CASES; n++) {
       const s = pick(rand, samples);
       const { bytes, what } = mutateImage(s, rand, false);
-      const file = stage(s, `parse/${basename(s.path)}`, bytes);
       // `functions` follows every function's code: on the large programs it costs ~10 ms, so
       // most of their cases are `info`.
       const [command, ...options] = pick(rand, s.bytes.length > 40_000 && rand() < 0.7 ? info : all);
-      await check(t, `image case ${n} (${s.path}: ${what})`, [command, file, ...options], PARSE_BOUND_MS, true);
+      await check(t, `image case ${n} (${s.path}: ${what})`, () => [command, stage(s, `parse/${basename(s.path)}`, bytes), ...options], PARSE_BOUND_MS, true);
     }
     report("images", t);
     expect(t.failures.slice(0, 10)).toEqual([]);
@@ -541,10 +550,12 @@ describe("fuzz: images and PDBs through the CLI", () => {
       const s = pick(rand, rand() < 0.85 ? small : withPdb);
       const { bytes, what } = mutatePdb(s.pdb!, rand);
       const dir = `pdb/${basename(s.path)}`;
-      const file = stage(s, dir, undefined, bytes);
-      const pdbFile = join(work, dir, s.pdb!.name);
-      const args = pick(rand, [["symbols", pdbFile], ["symbols", pdbFile, "--json"], ["functions", file], ["functions", file, "--json"]]);
-      await check(t, `pdb case ${n} (${s.pdb!.name}: ${what})`, args, PARSE_BOUND_MS, true);
+      const [command, ...options] = pick(rand, [["symbols"], ["symbols", "--json"], ["functions"], ["functions", "--json"]]);
+      const prepare = (): string[] => {
+        const file = stage(s, dir, undefined, bytes);
+        return [command!, command === "symbols" ? join(work, dir, s.pdb!.name) : file, ...options];
+      };
+      await check(t, `pdb case ${n} (${s.pdb!.name}: ${what})`, prepare, PARSE_BOUND_MS, true);
     }
     report("pdbs", t);
     expect(t.failures.slice(0, 10)).toEqual([]);
@@ -560,12 +571,15 @@ describe("fuzz: images and PDBs through the CLI", () => {
       const s = pick(rand, drivers);
       const { bytes, what } = mutateImage(s, rand, true);
       const caseId = `sys${n}`;
-      const file = stage(s, caseId, bytes);
-      // The nts_* drivers import from each other: their intact partners sit next to them.
-      if (s.path.includes("/drivers/")) for (const p of drivers.filter((d) => d.path.includes("/drivers/") && d !== s)) copyFileSync(join(ROOT, p.path), join(work, caseId, basename(p.path)));
       const traced = rand() < 0.5;
-      const args = ["run", file, "--max-instructions", "200000", "--timeout", "3000", ...(traced ? ["-o", join(work, caseId, "t.ntrace")] : ["--no-trace"]), ...(rand() < 0.3 ? ["--irp", "create", "--irp", "close"] : [])];
-      await check(t, `driver case ${n} (${s.path}: ${what})`, args, RUN_BOUND_MS, false);
+      const irps = rand() < 0.3 ? ["--irp", "create", "--irp", "close"] : [];
+      const prepare = (): string[] => {
+        const file = stage(s, caseId, bytes);
+        // The nts_* drivers import from each other: their intact partners sit next to them.
+        if (s.path.includes("/drivers/")) for (const p of drivers.filter((d) => d.path.includes("/drivers/") && d !== s)) copyFileSync(join(ROOT, p.path), join(work, caseId, basename(p.path)));
+        return ["run", file, "--max-instructions", "200000", "--timeout", "3000", ...(traced ? ["-o", join(work, caseId, "t.ntrace")] : ["--no-trace"]), ...irps];
+      };
+      await check(t, `driver case ${n} (${s.path}: ${what})`, prepare, RUN_BOUND_MS, false);
     }
     report("drivers", t);
     expect(t.failures.slice(0, 10)).toEqual([]);
@@ -587,18 +601,20 @@ describe("fuzz: images and PDBs through the CLI", () => {
       if (traced && s.pdb !== undefined && rand() < 0.2) {
         // The intact DLL and a mutated PDB: the tracer discovers functions from it.
         const { bytes, what } = mutatePdb(s.pdb, rand);
-        const file = stage(s, caseId, s.bytes, bytes);
-        await check(t, `dll case ${n} (${s.pdb.name}: ${what})`, ["run", file, "--call", call, ...load.flatMap((l) => ["--load", join(ROOT, l)]), ...limits], RUN_BOUND_MS, false);
+        await check(t, `dll case ${n} (${s.pdb.name}: ${what})`, () => ["run", stage(s, caseId, s.bytes, bytes), "--call", call, ...load.flatMap((l) => ["--load", join(ROOT, l)]), ...limits], RUN_BOUND_MS, false);
         continue;
       }
       // Sometimes the mutated image is the --load DLL and the intact one is called.
       const mutateLoad = load.length > 0 && rand() < 0.5;
       const target = mutateLoad ? byPath.get(load[0]!)! : s;
       const { bytes, what } = mutateImage(target, rand, true);
-      const mutated = stage(target, caseId, bytes);
-      const file = mutateLoad ? join(ROOT, s.path) : mutated;
-      const loads = load.map((l) => (mutateLoad && l === load[0] ? mutated : join(ROOT, l)));
-      await check(t, `dll case ${n} (${target.path}: ${what})`, ["run", file, "--call", call, ...loads.flatMap((l) => ["--load", l]), ...limits, ...lax], RUN_BOUND_MS, false);
+      const prepare = (): string[] => {
+        const mutated = stage(target, caseId, bytes);
+        const file = mutateLoad ? join(ROOT, s.path) : mutated;
+        const loads = load.map((l) => (mutateLoad && l === load[0] ? mutated : join(ROOT, l)));
+        return ["run", file, "--call", call, ...loads.flatMap((l) => ["--load", l]), ...limits, ...lax];
+      };
+      await check(t, `dll case ${n} (${target.path}: ${what})`, prepare, RUN_BOUND_MS, false);
     }
     report("dlls", t);
     expect(t.failures.slice(0, 10)).toEqual([]);
@@ -611,11 +627,10 @@ describe("fuzz: images and PDBs through the CLI", () => {
       const s = byPath.get(pick(rand, RUN_EXES))!;
       const { bytes, what } = mutateImage(s, rand, true);
       const caseId = `exe${n}`;
-      const file = stage(s, caseId, bytes);
       const traced = rand() < 0.5;
       const lax = rand() < 0.2 ? ["--allow-missing-imports"] : [];
-      const args = ["run", file, "--max-instructions", "1500000", "--timeout", "5000", ...(traced ? ["-o", join(work, caseId, "t.ntrace")] : ["--no-trace"]), ...lax];
-      await check(t, `exe case ${n} (${s.path}: ${what})`, args, RUN_BOUND_MS, false);
+      const prepare = (): string[] => ["run", stage(s, caseId, bytes), "--max-instructions", "1500000", "--timeout", "5000", ...(traced ? ["-o", join(work, caseId, "t.ntrace")] : ["--no-trace"]), ...lax];
+      await check(t, `exe case ${n} (${s.path}: ${what})`, prepare, RUN_BOUND_MS, false);
     }
     report("exes", t);
     expect(t.failures.slice(0, 10)).toEqual([]);
@@ -625,7 +640,7 @@ describe("fuzz: images and PDBs through the CLI", () => {
     it("functions of an image claiming a 2 GiB code section: quick (it read and followed 2 GiB of zero fill)", async () => {
       const t = tally();
       const file = variant("samples/fib/fib.dll", "bigtext", (h) => [[h.section(0, 8), 0x7fffffff]]);
-      const o = await check(t, "replay big .text", ["functions", file], 2_000, true);
+      const o = await check(t, "replay big .text", () => ["functions", file], 2_000, true);
       expect(t.failures).toEqual([]);
       // Listing reads the file (the loader would refuse the layout). The claimed .text covers
       // the other sections, so the directories read as its zero fill: the entry point is left.
@@ -636,14 +651,14 @@ describe("fuzz: images and PDBs through the CLI", () => {
     it("functions of a truncated image with a 256 MiB code section: no RangeError (an allocation of the claimed size)", async () => {
       const t = tally();
       const file = variant("samples/forwarders/multiname.dll", "truncated", (h) => [[h.section(0, 8), 0x10000000]], 0x31a);
-      await check(t, "replay truncated", ["functions", file, "--json"], 2_000, true);
+      await check(t, "replay truncated", () => ["functions", file, "--json"], 2_000, true);
       expect(t.failures).toEqual([]);
     });
 
     it("a driver whose import address table lies outside its sections: the FormatError, not uc_mem_write", async () => {
       const t = tally();
       const file = variant("samples/kernel/kfunc.sys", "iat", (h) => [[h.at(1) + 16, 0x4000]]);
-      const o = await check(t, "replay IAT", ["run", file, "--no-trace"], RUN_BOUND_MS, false);
+      const o = await check(t, "replay IAT", () => ["run", file, "--no-trace"], RUN_BOUND_MS, false);
       expect(t.failures).toEqual([]);
       expect(o.code).toBe(125);
       expect(o.stderr).toMatch(/^ntrace: PE32: IMAGE_IMPORT_DESCRIPTOR\[0\]\.FirstThunk at .*kfunc\.sys, offset 0x[0-9a-f]+: import address table of ntoskrnl\.exe .* is not inside a section of the image\n$/);
@@ -652,7 +667,7 @@ describe("fuzz: images and PDBs through the CLI", () => {
     it.skipIf(!wineAvailable)("a traced DLL with a 256 MiB SizeOfImage: refused (reading it back aborted the emulator)", async () => {
       const t = tally();
       const file = variant("samples/fib/fib.dll", "soi", (h) => [[h.oh + 56, 0x10000000]]);
-      const o = await check(t, "replay SizeOfImage", ["run", file, "--call", "Run:4", "-o", join(work, "replay/soi/t.ntrace")], RUN_BOUND_MS, false);
+      const o = await check(t, "replay SizeOfImage", () => ["run", file, "--call", "Run:4", "-o", join(work, "replay/soi/t.ntrace")], RUN_BOUND_MS, false);
       expect(t.failures).toEqual([]);
       expect(o.stderr).toMatch(/^ntrace: PE32: IMAGE_OPTIONAL_HEADER\.SizeOfImage at .*fib\.dll, offset 0x[0-9a-f]+: 0x10000000 is not an image size ntrace maps/);
     });
@@ -676,7 +691,7 @@ describe("fuzz: images and PDBs through the CLI", () => {
     cases.push(["run", variant("samples/kernel/kfunc.sys", "spawn-iat", (h) => [[h.at(1) + 16, 0x4000]]), "--no-trace"]);
     for (const args of cases) {
       if (!wineAvailable && args.includes("--call")) continue;
-      const inProcess = await check(t, `spawn case ${cases.indexOf(args)}`, args, RUN_BOUND_MS, false);
+      const inProcess = await check(t, `spawn case ${cases.indexOf(args)}`, () => args, RUN_BOUND_MS, false);
       const spawned = spawnSync(process.execPath, [cliPath, ...args], { encoding: "utf8" });
       expect({ code: spawned.status, stderr: spawned.stderr, stdout: spawned.stdout }, args.join(" ")).toEqual({ code: inProcess.code, stderr: inProcess.stderr, stdout: inProcess.stdout });
     }
