@@ -18,7 +18,7 @@
  */
 import type { PeImage } from "../pe/types.js";
 import type { DiscoveredFunction } from "./discover.js";
-import { type CodeBytes, fileCodeBytes, isExecutable, sectionOf } from "./image.js";
+import { type CodeBytes, codeEnd, fileCodeBytes, isExecutable, sectionOf } from "./image.js";
 import { decodeInstruction, type Instruction } from "./x86/decode.js";
 import { relocationProblem } from "./x86/relocate.js";
 import { followFunction, planDetour, type FunctionFlow } from "./detour.js";
@@ -124,7 +124,8 @@ export function classify(
   const section = sectionOf(image, rva);
   if (section === undefined) return none("not inside any section");
   if (!isExecutable(section)) return none(`not in an executable section (${section.name})`);
-  const sectionEnd = section.rva + Math.max(section.virtualSize, section.rawSize);
+  const sectionEnd = codeEnd(image, section);
+  if (rva >= sectionEnd) return none(`past the code the file holds for its section (${section.name}): zero fill`);
 
   const below = countBelow(index, rva);
   const widest = below > 0 ? index.sizedReach[below - 1]! : -1;

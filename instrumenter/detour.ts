@@ -48,7 +48,8 @@ export function followFunction(code: CodeBytes, rva: number, end: number, imageB
   let incomplete: string | undefined;
   // Decoding may read up to 15 bytes past an instruction start; read the extent plus slack
   // where the image allows it.
-  const bytes = code.read(rva, end - rva + 15) ?? code.read(rva, end - rva) ?? new Uint8Array(0);
+  const length = Math.max(0, end - rva);
+  const bytes = length === 0 ? new Uint8Array(0) : code.read(rva, length + 15) ?? code.read(rva, length) ?? new Uint8Array(0);
   const seen = new Set<number>();
   const work: number[] = [rva];
   const inside = (t: number) => t >= rva && t < end;

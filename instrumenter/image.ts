@@ -17,6 +17,17 @@ export function sectionOf(image: PeImage, rva: number): SectionHeader | undefine
   return image.sections.find((s) => rva >= s.rva && rva < s.rva + Math.max(s.virtualSize, s.rawSize));
 }
 
+/**
+ * End (RVA) of the code a section holds: the bytes its file provides. What lies beyond — the
+ * zero fill up to VirtualSize, or bytes past the end of a truncated file — no compiler wrote,
+ * and following it would cost time and memory in proportion to a size the header merely claims
+ * (no executable section of a real image is longer in memory than in its file).
+ */
+export function codeEnd(image: PeImage, section: SectionHeader): number {
+  const inFile = Math.max(0, Math.min(section.rawSize, image.bytes.length - section.rawOffset));
+  return section.rva + Math.min(inFile, Math.max(section.virtualSize, section.rawSize));
+}
+
 export function isExecutable(section: SectionHeader): boolean {
   return (section.characteristics & (IMAGE_SCN_MEM_EXECUTE | IMAGE_SCN_CNT_CODE)) !== 0;
 }
@@ -29,12 +40,11 @@ export function fileCodeBytes(image: PeImage): CodeBytes {
       if (section === undefined) return undefined;
       const extent = Math.max(section.virtualSize, section.rawSize);
       if (rva + length > section.rva + extent) return undefined;
+      // The file's bytes where it has them, zeros after (past SizeOfRawData or the file's end).
       const out = new Uint8Array(length);
-      for (let i = 0; i < length; i++) {
-        const inSection = rva + i - section.rva;
-        const fileOffset = section.rawOffset + inSection;
-        out[i] = inSection < section.rawSize && fileOffset < image.bytes.length ? image.bytes[fileOffset]! : 0;
-      }
+      const from = rva - section.rva;
+      const available = Math.max(0, Math.min(length, section.rawSize - from, image.bytes.length - (section.rawOffset + from)));
+      if (available > 0) out.set(image.bytes.subarray(section.rawOffset + from, section.rawOffset + from + available));
       return out;
     },
   };

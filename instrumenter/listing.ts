@@ -7,7 +7,7 @@ import type { Pdb } from "../pe/pdb/types.js";
 import { classify, functionIndex, type MethodPreference, type PatchClass, type TraceMethod } from "./classify.js";
 import { followFunction } from "./detour.js";
 import { discoverFunctions, type DiscoveredFunction, type FunctionSource } from "./discover.js";
-import { type CodeBytes, fileCodeBytes, isExecutable, sectionOf } from "./image.js";
+import { type CodeBytes, codeEnd, fileCodeBytes, isExecutable, sectionOf } from "./image.js";
 
 export interface FunctionListing {
   readonly name: string;
@@ -76,7 +76,7 @@ export function callTargets(image: PeImage, known: readonly DiscoveredFunction[]
     for (const rva of queue) {
       const section = sectionOf(image, rva);
       if (section === undefined || !isExecutable(section)) continue;
-      const end = extentEnd(rva, sizes.get(rva), sorted, section.rva + Math.max(section.virtualSize, section.rawSize));
+      const end = extentEnd(rva, sizes.get(rva), sorted, codeEnd(image, section));
       const flow = followFunction(code, rva, end, image.imageBase);
       if (starts.has(rva)) flows.set(rva, { end, flow });
       for (const t of flow.calls) {

@@ -9,3 +9,4 @@ export { subsystemName } from "./names.js";
 export { peInfo, formatPeInfo, type PeInfo } from "./info.js";
 // PDB parser (pe/pdb/, its own owner and README):
 export * from "./pdb/index.js";
+export { checkImage, checkImageLayout, checkImageDirectories, MAX_IMAGE_SIZE, MAX_TLS_CALLBACKS } from "./loadcheck.js";

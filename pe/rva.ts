@@ -204,7 +204,17 @@ export class RvaReader {
 }
 
 const utf8 = new TextDecoder("utf-8");
-/** Names in PE files are ASCII in practice; decode as UTF-8 (invalid bytes become U+FFFD). */
+/**
+ * C0 and C1 control characters (everything but printable ASCII, DEL — which import libraries
+ * put in front of their `\x7f..._NULL_THUNK_DATA` symbols — and U+00A0 up): never in a real
+ * name, harmful in a message or on a terminal.
+ */
+const CONTROL = /[^ -\u007f\u00a0-\uffff]/g;
+/**
+ * Names in PE files are ASCII in practice; decode as UTF-8 (invalid bytes become U+FFFD), with
+ * control characters written as `\xNN`: a name from a damaged file must not break an error
+ * message into several lines or send escape sequences to a terminal.
+ */
 export function decodeName(b: Uint8Array): string {
-  return utf8.decode(b);
+  return utf8.decode(b).replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
 }

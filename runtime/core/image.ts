@@ -6,13 +6,16 @@
  * compares the two finds nothing left to do). Used by the user personality's section system
  * calls and the kernel personality's driver loader.
  *
- * Every write is checked against the image first: a malformed image is refused with a
- * LoadError naming the structure, field and offset, before anything reaches the engine.
+ * Nothing reaches the engine before the image is checked: the layout here (pe/loadcheck.ts,
+ * a FormatError naming the structure, field and offset), the directories by the loaders
+ * (checkImageDirectories) before they call mapImage. A memory error that still happens while an
+ * image loads becomes a LoadError naming the image (`whileLoading`), never the engine's message.
  */
 import { hex, lowerBound } from "../../base/index.js";
-import type { PeLayout } from "../../pe/index.js";
+import { checkImageLayout, type PeLayout } from "../../pe/index.js";
+import { EngineFault } from "../engine/index.js";
 import { LoadError } from "./errors.js";
-import { PAGE, PageProt, pageUp, type Allocation, type GuestMemory, type PageSource } from "./memory.js";
+import { MemoryError, PAGE, PageProt, pageUp, type Allocation, type GuestMemory, type PageSource } from "./memory.js";
 
 const IMAGE_SCN_MEM_EXECUTE = 0x20000000;
 const IMAGE_SCN_MEM_READ = 0x40000000;
@@ -20,8 +23,21 @@ const IMAGE_SCN_MEM_WRITE = 0x80000000;
 const IMAGE_REL_BASED_ABSOLUTE = 0;
 const IMAGE_REL_BASED_HIGHLOW = 3;
 export const IMAGE_FILE_RELOCS_STRIPPED = 0x0001;
-/** The largest image ntrace maps (Windows' own limit for a 32-bit image view is lower still). */
-export const MAX_IMAGE_SIZE = 0x40000000;
+
+/**
+ * Runs one step of loading an image (mapping it, binding its imports, announcing it) and turns
+ * a memory error that still reaches it — the checks before mapping should leave none — into a
+ * LoadError naming the image, never the engine's own message.
+ */
+export function whileLoading<T>(file: string, base: number, step: () => T): T {
+  try {
+    return step();
+  } catch (err) {
+    if (err instanceof MemoryError) throw new LoadError(`${file}: loading the image at ${hex(base)} failed: ${err.message}`, { cause: err });
+    if (err instanceof EngineFault) throw new LoadError(`${file}: loading the image at ${hex(base)} failed: the emulator refused a memory access (engine error ${err.code})`, { cause: err });
+    throw err;
+  }
+}
 
 /** Windows protection of a section from its characteristics (writable sections are copy-on-write). */
 export function sectionProtection(characteristics: number): number {
@@ -31,23 +47,6 @@ export function sectionProtection(characteristics: number): number {
   if (x) return w ? PageProt.EXECUTE_WRITECOPY : PageProt.EXECUTE_READ;
   if (w) return PageProt.WRITECOPY;
   return r ? PageProt.READONLY : PageProt.NOACCESS;
-}
-
-/** Checks that the image's layout fits in its SizeOfImage and its file (before any mapping). */
-export function checkImageLayout(layout: PeLayout, file: string): void {
-  const where = (structure: string, field: string, offset: number, detail: string): never => {
-    throw new LoadError(`${file}: PE32: ${structure}.${field} at offset 0x${offset.toString(16)}: ${detail}`);
-  };
-  const oh = layout.ntOffset + 24;
-  if (layout.sizeOfImage === 0 || layout.sizeOfImage > MAX_IMAGE_SIZE) where("IMAGE_OPTIONAL_HEADER", "SizeOfImage", oh + 56, `${hex(layout.sizeOfImage)} is not a size ntrace maps (1 byte .. ${hex(MAX_IMAGE_SIZE)})`);
-  if (layout.sizeOfHeaders > layout.sizeOfImage) where("IMAGE_OPTIONAL_HEADER", "SizeOfHeaders", oh + 60, `${hex(layout.sizeOfHeaders)} is larger than SizeOfImage ${hex(layout.sizeOfImage)}`);
-  const flat = layout.sectionAlignment < PAGE;
-  const tableOffset = layout.ntOffset + 24 + (layout.bytes[layout.ntOffset + 20]! | (layout.bytes[layout.ntOffset + 21]! << 8));
-  layout.sections.forEach((s, i) => {
-    const at = tableOffset + 40 * i;
-    const size = Math.max(s.virtualSize, flat ? s.rawSize : 0) || s.rawSize;
-    if (s.rva + size > pageUp(layout.sizeOfImage) || s.rva + size < s.rva) where(`IMAGE_SECTION_HEADER[${i}] (${s.name})`, "VirtualAddress", at + 12, `section ${hex(s.rva)}+${hex(size)} lies outside SizeOfImage ${hex(layout.sizeOfImage)}`);
-  });
 }
 
 /**
@@ -118,24 +117,25 @@ class ImageSource implements PageSource {
   }
 }
 
+export interface MapImageOptions {
+  readonly tag: string;
+  readonly file: string;
+  readonly relocations?: readonly { readonly rva: number; readonly type: number }[];
+  /** Makes the file's bytes [offset, offset+length) available in layout.bytes (lazily read files). */
+  readonly ensure?: (offset: number, length: number) => void;
+}
+
 /**
  * Maps the image at `base` as one MEM_IMAGE allocation and returns it: every page committed
  * with its section's protection, contents produced on first touch. A base other than the
  * preferred one applies the relocations (`relocations` must then be given).
  */
-export function mapImage(
-  memory: GuestMemory,
-  layout: PeLayout,
-  base: number,
-  o: {
-    readonly tag: string;
-    readonly file: string;
-    readonly relocations?: readonly { readonly rva: number; readonly type: number }[];
-    /** Makes the file's bytes [offset, offset+length) available in layout.bytes (lazily read files). */
-    readonly ensure?: (offset: number, length: number) => void;
-  },
-): Allocation {
+export function mapImage(memory: GuestMemory, layout: PeLayout, base: number, o: MapImageOptions): Allocation {
   checkImageLayout(layout, o.file);
+  return whileLoading(o.file, base, () => mapChecked(memory, layout, base, o));
+}
+
+function mapChecked(memory: GuestMemory, layout: PeLayout, base: number, o: MapImageOptions): Allocation {
   if (base !== layout.imageBase && (layout.characteristics & IMAGE_FILE_RELOCS_STRIPPED) !== 0) {
     // Like Windows' loader, refuse only images marked IMAGE_FILE_RELOCS_STRIPPED: an image
     // without that flag and without a .reloc section simply has no absolute addresses to fix.

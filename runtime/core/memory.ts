@@ -328,20 +328,26 @@ export class GuestMemory {
     return true;
   }
 
-  /** Makes every committed page of [address, address+size) present (before the host reads or writes it). */
-  ensurePresent(address: number, size: number): void {
+  /**
+   * Makes every page of [address, address+size) present before the host reads or writes it.
+   * A page that is not allocated or not committed is a MemoryError naming the address, never
+   * an access the engine refuses with its own message.
+   */
+  ensurePresent(address: number, size: number, access: "read" | "write" = "read"): void {
     let p = pageDown(address >>> 0);
     const end = (address >>> 0) + size;
+    const refuse: (at: number, why: string) => never = (at, why) => {
+      throw new MemoryError(`guest memory 0x${(address >>> 0).toString(16)}+0x${size.toString(16)} (host ${access}): 0x${at.toString(16)} ${why}`);
+    };
+    if (end > 0x100000000) refuse(0x100000000, "is past the 32-bit address space");
     while (p < end) {
       const a = this.allocationAt(p);
-      if (a === undefined) {
-        p += PAGE;
-        continue;
-      }
+      if (a === undefined) refuse(Math.max(p, address >>> 0), "is not allocated");
       const stop = Math.min(end, a.base + a.size);
       for (; p < stop; p += PAGE) {
         const page = (p - a.base) / PAGE;
-        if (a.pages[page] !== 0 && a.present[page] === 0) this.materialize(a, page);
+        if (a.pages[page] === 0) refuse(Math.max(p, address >>> 0), `is reserved but not committed (${a.tag})`);
+        if (a.present[page] === 0) this.materialize(a, page);
       }
     }
   }
@@ -470,7 +476,7 @@ export class GuestMemory {
     return this.engine.readMemory(address >>> 0, size);
   }
   write(address: number, bytes: Uint8Array): void {
-    this.ensurePresent(address, bytes.length);
+    this.ensurePresent(address, bytes.length, "write");
     this.engine.writeMemory(address >>> 0, bytes);
   }
   u32(address: number): number {
@@ -478,7 +484,7 @@ export class GuestMemory {
     return this.engine.readU32(address >>> 0);
   }
   setU32(address: number, value: number): void {
-    this.ensurePresent(address, 4);
+    this.ensurePresent(address, 4, "write");
     this.engine.writeU32(address >>> 0, value);
   }
   u16(address: number): number {

@@ -7,9 +7,10 @@
  */
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { parsePe, IMAGE_FILE_MACHINE_I386 } from "../../pe/index.js";
+import { FormatError, hex } from "../../base/index.js";
+import { checkImage, parsePe, IMAGE_FILE_MACHINE_I386, type PeImage } from "../../pe/index.js";
 import { LoadError, MissingImportError } from "../core/errors.js";
-import { mapImage } from "../core/image.js";
+import { IMAGE_FILE_RELOCS_STRIPPED, mapImage, whileLoading } from "../core/image.js";
 import { normalizeDllName, type ApiDef, type Machine } from "../core/machine.js";
 import { pageUp } from "../core/memory.js";
 import { ImageModule } from "../core/module.js";
@@ -41,12 +42,16 @@ export class Loader {
     const bytes = new Uint8Array(readFileSync(full));
     const image = parsePe(bytes, path);
     if (image.machine !== IMAGE_FILE_MACHINE_I386) throw new LoadError(`${path}: not an x86 (i386) image (machine 0x${image.machine.toString(16)})`);
+    // Layout, relocations, import address tables, exports, TLS: all checked before a byte of
+    // the image is mapped or an import bound (a FormatError naming structure, field, offset).
+    checkImage(image, path);
     const already = this.machine.findModule(basename(full));
     if (already !== undefined) return already;
     const m = this.machine.memory;
     const size = pageUp(image.sizeOfImage);
+    checkDriverPlacement(image, path);
     let base = image.imageBase;
-    if (base % 0x10000 !== 0 || !m.isFree(base, size) || base + size > 0x7f000000) {
+    if (!placeable(base, size) || !m.isFree(base, size)) {
       const found = m.findFree(size, 0x10000000, 0x7b000000) ?? m.findFree(size, 0x00400000, 0x7b000000);
       if (found === undefined) throw new LoadError(`${path}: no room for 0x${size.toString(16)} bytes`);
       base = found;
@@ -54,7 +59,7 @@ export class Loader {
     mapImage(m, image, base, { tag: basename(full), file: path, relocations: image.relocations });
     const module = new ImageModule(full, "", base, size, image, false, basename(full), () => undefined, image);
     this.machine.addModule(module);
-    this.bindImports(path, module, dirname(full));
+    whileLoading(path, base, () => this.bindImports(path, module, dirname(full)));
     this.pendingInit.push(module);
     return module;
   }
@@ -119,6 +124,23 @@ export class Loader {
     }
     return target.base + entry.rva;
   }
+}
+
+/**
+ * Where drivers go: 64 KiB-aligned ranges of [64 KiB, DRIVERS_HIGH) (the first 64 KiB stay
+ * unmapped so null pointers fault; the system range above belongs to the machine).
+ */
+const DRIVERS_LOW = 0x10000;
+const DRIVERS_HIGH = 0x7f000000;
+const placeable = (base: number, size: number): boolean => base % 0x10000 === 0 && base >= DRIVERS_LOW && base + size <= DRIVERS_HIGH;
+
+/** A driver that cannot be relocated must be placeable at its preferred base (checked before anything is mapped). */
+function checkDriverPlacement(image: PeImage, file: string): void {
+  if ((image.characteristics & IMAGE_FILE_RELOCS_STRIPPED) === 0 || placeable(image.imageBase, pageUp(image.sizeOfImage))) return;
+  throw new FormatError(
+    { format: "PE32", structure: "IMAGE_OPTIONAL_HEADER", field: "ImageBase", offset: image.ntOffset + 24 + 28, file },
+    `the driver's relocations are stripped (IMAGE_FILE_RELOCS_STRIPPED), so it maps only at its preferred base, and [${hex(image.imageBase)}, ${hex(image.imageBase + pageUp(image.sizeOfImage))}) is not a 64 KiB-aligned range of [${hex(DRIVERS_LOW)}, ${hex(DRIVERS_HIGH)}), where drivers go`,
+  );
 }
 
 function findCaseInsensitive(dir: string, file: string): string | undefined {

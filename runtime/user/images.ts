@@ -6,10 +6,10 @@
  */
 import { statSync } from "node:fs";
 import { basename } from "node:path";
-import { FormatError } from "../../base/index.js";
-import { parsePe, parsePeExports, parsePeLayout, type ExportTable, type PeLayout } from "../../pe/index.js";
+import { FormatError, hex } from "../../base/index.js";
+import { checkImageDirectories, checkImageLayout, parsePe, parsePeExports, parsePeLayout, type ExportTable, type PeImage, type PeLayout } from "../../pe/index.js";
 import { LazyFile } from "../core/lazyfile.js";
-import { mapImage } from "../core/image.js";
+import { IMAGE_FILE_RELOCS_STRIPPED, mapImage, whileLoading } from "../core/image.js";
 import { GRANULARITY, pageUp, USER_HIGH, USER_LOW } from "../core/memory.js";
 import { ImageModule } from "../core/module.js";
 import type { Machine } from "../core/machine.js";
@@ -41,10 +41,29 @@ export function readImageFile(hostPath: string): ImageFile {
   if (cached !== undefined && cached.size === st.size && cached.mtimeMs === st.mtimeMs) return cached.file;
   const lazy = new LazyFile(hostPath, st.size);
   const layout = parseLayoutLazily(lazy);
+  // Before any view of it exists: an image whose sections cannot be mapped as they are, or
+  // that fits user space nowhere, is a FormatError here (NtCreateSection answers
+  // STATUS_INVALID_IMAGE_FORMAT for it).
+  checkImageLayout(layout, hostPath);
+  checkUserPlacement(layout, hostPath);
   const sig = Buffer.from(lazy.bytes.subarray(0x40, 0x40 + WINE_BUILTIN_SIGNATURE.length)).toString("latin1");
   const file: ImageFile = { hostPath, file: lazy, layout, wineBuiltin: sig === WINE_BUILTIN_SIGNATURE && layout.ntOffset >= 0x40 + WINE_BUILTIN_SIGNATURE.length + 1 };
   imageCache.set(hostPath, { size: st.size, mtimeMs: st.mtimeMs, file });
   return file;
+}
+
+/**
+ * An image that cannot be relocated (IMAGE_FILE_RELOCS_STRIPPED) maps at its preferred base
+ * or nowhere: that base must be a 64 KiB-aligned range of user space.
+ */
+function checkUserPlacement(l: PeLayout, file: string): void {
+  if ((l.characteristics & IMAGE_FILE_RELOCS_STRIPPED) === 0) return;
+  const end = l.imageBase + pageUp(l.sizeOfImage);
+  if (l.imageBase % GRANULARITY === 0 && l.imageBase >= USER_LOW && end <= USER_HIGH) return;
+  throw new FormatError(
+    { format: "PE32", structure: "IMAGE_OPTIONAL_HEADER", field: "ImageBase", offset: l.ntOffset + 24 + 28, file },
+    `the image's relocations are stripped (IMAGE_FILE_RELOCS_STRIPPED), so it maps only at its preferred base, and [${hex(l.imageBase)}, ${hex(end)}) is not a 64 KiB-aligned range of user space [${hex(USER_LOW)}, ${hex(USER_HIGH)})`,
+  );
 }
 
 /**
@@ -126,6 +145,23 @@ export function imageInformation(f: ImageFile): Uint8Array {
   return out;
 }
 
+/**
+ * The program's own images (not the system DLLs, which are Wine's): the directories the loader
+ * follows — relocations, import address tables, exports, TLS — checked once per file, before
+ * the first view is mapped. Returns the parsed image.
+ */
+const checkedImages = new WeakMap<ImageFile, PeImage>();
+export function checkedImage(f: ImageFile): PeImage {
+  let image = checkedImages.get(f);
+  if (image === undefined) {
+    f.file.ensureAll();
+    image = parsePe(f.layout.bytes, f.hostPath);
+    checkImageDirectories(image, f.hostPath);
+    checkedImages.set(f, image);
+  }
+  return image;
+}
+
 /** The file each mapped module came from. */
 const imageFiles = new WeakMap<ImageModule, ImageFile>();
 export function imageFileOf(module: ImageModule): ImageFile | undefined {
@@ -144,6 +180,7 @@ export function mapImageView(
 ): { readonly status: number; readonly module?: ImageModule } {
   const l = f.layout;
   const size = pageUp(l.sizeOfImage);
+  const checked = o.system ? undefined : checkedImage(f);
   let base = o.base;
   if (base !== undefined) {
     if (base % GRANULARITY !== 0 || !machine.memory.isFree(base, size) || base + size > USER_HIGH) return { status: Status.CONFLICTING_ADDRESSES };
@@ -153,13 +190,15 @@ export function mapImageView(
     base = machine.memory.findFree(size, 0x10000000, 0x7b000000) ?? machine.memory.findFree(size, USER_LOW, USER_HIGH);
     if (base === undefined) return { status: Status.NO_MEMORY };
   }
+  // An image without relocations goes at its preferred base or nowhere (as Windows answers).
+  if (base !== l.imageBase && (l.characteristics & IMAGE_FILE_RELOCS_STRIPPED) !== 0) return { status: Status.CONFLICTING_ADDRESSES };
   if (base !== l.imageBase) f.file.ensureAll();
-  const relocations = base !== l.imageBase ? parsePe(l.bytes, f.hostPath).relocations : undefined;
+  const relocations = base !== l.imageBase ? (checked ?? parsePe(l.bytes, f.hostPath)).relocations : undefined;
   const name = basename(o.guestPath.replace(/\\/g, "/")) || basename(f.hostPath);
   mapImage(machine.memory, l, base, { tag: name, file: f.hostPath, ensure: (off, len) => f.file.ensure(off, len), ...(relocations !== undefined ? { relocations } : {}) });
-  const module = new ImageModule(f.hostPath, o.guestPath, base, size, l, o.system, name, () => f.file.ensureAll());
+  const module = new ImageModule(f.hostPath, o.guestPath, base, size, l, o.system, name, () => f.file.ensureAll(), checked);
   imageFiles.set(module, f);
   machine.addModule(module);
-  machine.observer.onModuleLoaded?.(module);
+  whileLoading(f.hostPath, base, () => machine.observer.onModuleLoaded?.(module));
   return { status: base !== l.imageBase ? Status.IMAGE_NOT_AT_BASE : Status.SUCCESS, module };
 }

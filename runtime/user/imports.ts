@@ -7,7 +7,7 @@
  */
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { parsePe, type ExportTable, type PeImage } from "../../pe/index.js";
+import { checkImageDirectories, parsePe, type ExportTable, type PeImage } from "../../pe/index.js";
 import { MissingImportError } from "../core/errors.js";
 import { imageExports, readImageFile } from "./images.js";
 
@@ -108,10 +108,14 @@ export function missingImports(image: PeImage, search: ImportSearch): string[] {
 }
 
 /**
- * Throws MissingImportError naming every import nothing provides; DLLs not found that exist in
+ * Throws a FormatError for an image whose relocations, import address tables, exports or TLS
+ * directory the loader cannot follow (pe/loadcheck.ts), then MissingImportError naming every
+ * import nothing provides; DLLs not found that exist in
  * one of `runtimeDirs` (mingw-w64's runtime DLLs, fetched with the system DLLs) get a hint.
  */
 export function checkImports(displayName: string, image: PeImage, search: ImportSearch, runtimeDirs: readonly string[] = []): void {
+  // The image's own directories first: a malformed one is named before its imports are looked up.
+  checkImageDirectories(image, displayName);
   const missing = missingImports(image, search);
   if (missing.length === 0) return;
   const notFound = missing.filter((m) => m.endsWith(" (not found)")).map((m) => m.slice(0, -" (not found)".length));
