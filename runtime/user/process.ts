@@ -175,7 +175,7 @@ export class UserProcess implements Personality {
   private readonly secured = new Set<number>();
   /** Debug output kept so far (characters), and what the cap made the run drop. */
   private debugKept = 0;
-  readonly debugDropped = { strings: 0, characters: 0 };
+  readonly debugDropped = { strings: 0, cut: 0, characters: 0 };
   private readonly exportCache = new Map<ImageModule, ExportTable | null>();
   readonly options: UserProcessOptions;
 
@@ -756,18 +756,23 @@ export class UserProcess implements Personality {
     const [length, pointer] = parameters;
     if (length === undefined || pointer === undefined) return;
     const cap = this.options.maxDebugOutput ?? DEFAULT_DEBUG_OUTPUT_CAP;
+    // The length counts the terminating NUL (OutputDebugString passes strlen + 1).
+    const characters = Math.max(0, length - 1);
     // Past the cap a string is counted by the length the guest gives, never read.
     if (this.debugKept >= cap) {
       this.debugDropped.strings++;
-      this.debugDropped.characters += length;
+      this.debugDropped.characters += characters;
       return;
     }
     try {
       const wide = code === 0x4001000a;
-      const n = Math.min(length, MAX_DEBUG_STRING, cap - this.debugKept);
+      const n = Math.min(characters, MAX_DEBUG_STRING, cap - this.debugKept);
       const text = (wide ? this.guest.utf16(pointer, 2 * n) : Buffer.from(this.guest.read(pointer, n)).toString("latin1")).replace(/\0+$/, "");
       this.debugKept += Math.max(1, text.length);
-      if (n < length) this.debugDropped.characters += length - n;
+      if (n < characters) {
+        this.debugDropped.cut++;
+        this.debugDropped.characters += characters - n;
+      }
       this.machine.output.push(text);
       this.options.onDebugString?.(text);
     } catch {
