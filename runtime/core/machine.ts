@@ -196,14 +196,11 @@ export class Machine {
       if ((this.engine.readRegister(X86Reg.CS) & 3) !== 3 || this.engine.readRegister(X86Reg.EIP) !== STUB.USER_ENTRY) {
         throw new GuestError("the engine did not enter user mode (CPL 3)");
       }
-      this.engine.writeMemory(GDT_BASE + IRET_SCRATCH, new Uint8Array(0x20));
-      this.gdt.makeReadOnly(this.memory);
       // Paging is off, so ring 3 is kept out of the machine's own structures by page
       // permissions alone: the GDT stays readable (the CPU reads it at CPL 3 when it loads a
-      // segment) but not writable; no user-mode code needs the KTHREAD objects, which allow no
-      // access at all (the host still reads and writes them: GuestMemory keeps their bytes).
-      this.memory.protect(GDT_BASE, PAGE, Prot.READ);
-      this.memory.protect(KTHREAD_REGION, KTHREAD_REGION_SIZE, Prot.NONE);
+      // segment) but not writable (the KTHREAD objects allow no access, above).
+      this.engine.writeMemory(GDT_BASE + IRET_SCRATCH, new Uint8Array(0x20));
+      this.gdt.makeReadOnly(this.memory);
     }
     this.initialContext = this.engine.newContext();
     this.engine.saveContext(this.initialContext);
