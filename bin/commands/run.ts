@@ -14,6 +14,8 @@
 import type { Command } from "commander";
 import { UsageError, hex, cidText, withCommas } from "../../base/index.js";
 import { parseCallArg, parseMountSpec, runSession, type Interruption, type MachineObserver, type MachineOptions, type RunResult, type SessionResult, type UserTarget } from "../../runtime/index.js";
+import { DEFAULT_MAX_THREADS, MAX_USER_THREADS } from "../../runtime/core/machine.js";
+import { DEFAULT_DEBUG_OUTPUT_CAP } from "../../runtime/user/process.js";
 import { addTracingOptions, tracingOptionsFrom, type RawTracingOptions } from "./tracing-options.js";
 import { isDriverImage, parseIrpSpec, type KernelRunResult } from "../../runtime/kernel/index.js";
 import { EXIT_STOPPED, GuestFailure, printJson } from "../cli.js";
@@ -38,6 +40,8 @@ export interface RunCommandOptions extends RawTracingOptions {
   readonly timeout?: string;
   readonly allowMissingImports?: boolean;
   readonly quantum?: string;
+  readonly maxThreads?: string;
+  readonly maxDebugOutput?: string;
   /** Kernel mode (.sys image): requests to send, "<major>[:ioctl[:input-hex[:output-length]]]". */
   readonly irp?: string[];
 }
@@ -65,11 +69,14 @@ export function machineOptionsFrom(options: RunCommandOptions): MachineOptions {
   const maxInstructions = positiveInt(options.maxInstructions, "--max-instructions");
   const timeoutMs = positiveInt(options.timeout, "--timeout");
   const quantum = positiveInt(options.quantum, "--quantum");
+  const maxThreads = positiveInt(options.maxThreads, "--max-threads");
+  if (maxThreads !== undefined && maxThreads > MAX_USER_THREADS) throw new UsageError(`--max-threads must be between 1 and ${MAX_USER_THREADS}`);
   return {
     ...(cpus !== undefined ? { cpus } : {}),
     ...(maxInstructions !== undefined ? { maxInstructions } : {}),
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     ...(quantum !== undefined ? { quantum } : {}),
+    ...(maxThreads !== undefined ? { maxThreads } : {}),
     // Ctrl-C and SIGTERM end the run; the trace is closed with what was recorded.
     catchSignals: true,
   };
@@ -108,6 +115,9 @@ export function userTargetFrom(image: string, programArgs: readonly string[], op
     ...(options.wineDebug !== undefined ? { wineDebug: options.wineDebug } : {}),
     ...(options.syscalls === true ? { syscallLog: (line: string) => process.stderr.write(`ntrace: syscall ${line}\n`) } : {}),
     ...(options.allowMissingImports === true ? { allowMissingImports: true } : {}),
+    ...(options.maxDebugOutput !== undefined ? { maxDebugOutput: positiveInt(options.maxDebugOutput, "--max-debug-output")! } : {}),
+    // Text mode shows each debug string as the program sends it (JSON lists them at the end).
+    ...(options.json !== true ? { onDebugString: (text: string) => process.stderr.write(`ntrace: debug output: ${text.replace(/\n$/, "")}\n`) } : {}),
   };
 }
 
@@ -199,7 +209,8 @@ export function printRunResult(r: RunResult, json: boolean): void {
       const exit = t.exit !== undefined ? `exit ${hex(t.exit)}` : "still running";
       lines.push(`ntrace:   thread ${t.key}  CID ${cidText(t.cid.process, t.cid.thread)}  ${exit}${t.error !== undefined ? `  error: ${t.error}` : ""}`);
     }
-    for (const line of r.output) lines.push(`ntrace: debug output: ${line.replace(/\n$/, "")}`);
+    // A program's debug strings were shown as they came (onDebugString); drivers' DbgPrint output here.
+    if ("irps" in r) for (const line of r.output) lines.push(`ntrace: debug output: ${line.replace(/\n$/, "")}`);
     lines.push(...kernelText(r).map((l) => `ntrace: ${l}`));
     for (const note of r.notes ?? []) lines.push(`ntrace: note: ${note}`);
     process.stderr.write(lines.join("\n") + "\n");
@@ -268,6 +279,8 @@ export function addRunOptions(command: Command): Command {
     .option("--timeout <ms>", "stop the guest after this much host time")
     .option("--allow-missing-imports", "run even when imports are missing (calling one ends the process with an exception)")
     .option("--quantum <n>", "instructions per time slice when threads share a CPU")
+    .option("--max-threads <n>", `threads the program may create, the first included (default ${DEFAULT_MAX_THREADS}, at most ${MAX_USER_THREADS}); past it thread creation fails`)
+    .option("--max-debug-output <chars>", `characters of debug output (OutputDebugString) shown and kept (default ${DEFAULT_DEBUG_OUTPUT_CAP}); the rest is counted, not kept`)
     .option("--irp <major[:ioctl[:input-hex[:outlen]]]>", "driver (.sys): send this request to the top of the device stack (repeatable; create, close, device_control, ... or 0..27)", collect);
   return addTracingOptions(command);
 }

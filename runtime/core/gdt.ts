@@ -7,7 +7,7 @@
  * The TEB and KPCR entries are rewritten on a context switch and FS is reloaded so the
  * engine's cached base follows.
  */
-import { X86Reg, type Engine } from "../engine/index.js";
+import { Prot, X86Reg, type Engine } from "../engine/index.js";
 import { GDT_BASE } from "./layout.js";
 import type { GuestMemory } from "./memory.js";
 
@@ -45,13 +45,18 @@ export function descriptor(base: number, limit: number, access: number): Uint8Ar
   return d;
 }
 
-// access bytes: present | DPL | code/data | type
-const CODE_R0 = 0x9a;
-const DATA_R0 = 0x92;
-const CODE_R3 = 0xfa;
-const DATA_R3 = 0xf2;
+// access bytes: present | DPL | code/data | type, with the accessed bit already set (as in
+// Windows' GDT): loading a selector then never writes to the table, which user mode keeps
+// read-only.
+const CODE_R0 = 0x9b;
+const DATA_R0 = 0x93;
+const CODE_R3 = 0xfb;
+const DATA_R3 = 0xf3;
 
 export class Gdt {
+  /** The host's view of the table once user mode made it read-only (hostView): written without engine calls. */
+  private view: Uint8Array | undefined;
+
   constructor(
     private readonly engine: Engine,
     memory: GuestMemory,
@@ -111,9 +116,21 @@ export class Gdt {
     e.writeRegister(X86Reg.GS, 0);
   }
 
+  /**
+   * User mode: ring 3 may read the table (the CPU does, at CPL 3, whenever a segment is
+   * loaded) but not write it; the host keeps rewriting the TEB entry, through a view of the
+   * page when the engine maps host memory.
+   */
+  makeReadOnly(memory: GuestMemory): void {
+    memory.protect(GDT_BASE, 0x1000, Prot.READ);
+    this.view = memory.hostView(GDT_BASE, 0x1000);
+  }
+
   /** Points the TEB selector at `teb` and reloads FS (user-mode context switch). */
   setTeb(teb: number): void {
-    this.engine.writeMemory(GDT_BASE + (Selector.R3_TEB & ~7), descriptor(teb, 0xfff, DATA_R3));
+    const entry = descriptor(teb, 0xfff, DATA_R3);
+    if (this.view !== undefined) this.view.set(entry, Selector.R3_TEB & ~7);
+    else this.engine.writeMemory(GDT_BASE + (Selector.R3_TEB & ~7), entry);
     this.engine.writeRegister(X86Reg.FS, Selector.R3_TEB);
   }
 

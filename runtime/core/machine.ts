@@ -12,14 +12,14 @@
  * a `stopAction` applied to the saved context once start() returned (unicorn ignores a stop
  * requested in the same hook that wrote EIP).
  */
-import { cidText, hex, threadKey, type ThreadKey } from "../../base/index.js";
+import { UsageError, cidText, hex, threadKey, type ThreadKey } from "../../base/index.js";
 import { EngineFault, MemAccess, Prot, X86Reg, createEngine, type Engine, type EngineAttention, type EngineContext } from "../engine/index.js";
 import { countInstructions } from "../../instrumenter/x86/decode.js";
 import { faultingInstruction } from "../../instrumenter/x86/operands.js";
 import { GuestError } from "./errors.js";
 import { Gdt } from "./gdt.js";
-import { ETHREAD_SIZE, FIRST_DYNAMIC_STUB, HOST_STUBS, HOST_STUBS_END, HOST_STUBS_SIZE, KTHREAD, KTHREAD_REGION, KTHREAD_REGION_SIZE, STUB, SYSTEM_ARENA, SYSTEM_ARENA_END } from "./layout.js";
-import { GuestMemory, PAGE, type Region } from "./memory.js";
+import { ETHREAD_SIZE, FIRST_DYNAMIC_STUB, GDT_BASE, HOST_STUBS, HOST_STUBS_END, HOST_STUBS_SIZE, KTHREAD, KTHREAD_REGION, KTHREAD_REGION_SIZE, STUB, SYSTEM_ARENA, SYSTEM_ARENA_END } from "./layout.js";
+import { GuestMemory, PAGE, PageProt, type Region } from "./memory.js";
 import type { Personality } from "./personality.js";
 import { CONTEXT_REGS, GuestThread, type ContextReg, type WaitState } from "./thread.js";
 import type { ClientId, Interruption, InterruptionCause, LoadedModule, MachineObserver, MachineOptions, ThreadView } from "./types.js";
@@ -120,6 +120,8 @@ export class Machine {
   /** Debug output of the guest (OutputDebugString, DbgPrint, Wine's debug channels), in order. */
   readonly output: string[] = [];
   readonly options: MachineOptions;
+  /** Threads a run may create (MachineOptions.maxThreads): each keeps its KTHREAD object, and so its key, for good. */
+  readonly maxThreads: number;
   readonly observer: MachineObserver;
   readonly quantum: number;
   private personalityImpl: Personality | undefined;
@@ -169,7 +171,17 @@ export class Machine {
     // with int3 so a stray jump without the hook would fault, not run).
     this.memory.mapAt(HOST_STUBS, HOST_STUBS_SIZE, Prot.RX, "host stubs");
     this.engine.writeMemory(HOST_STUBS, new Uint8Array(HOST_STUBS_SIZE).fill(0xcc));
-    this.memory.mapAt(KTHREAD_REGION, KTHREAD_REGION_SIZE, Prot.RW, "KTHREAD objects");
+    this.maxThreads = threadLimit(options.maxThreads, privilege);
+    const kthreads = kthreadRegionSize(this.maxThreads, privilege);
+    if (privilege === "kernel") this.memory.mapAt(KTHREAD_REGION, kthreads, Prot.RW, "KTHREAD objects");
+    else {
+      // No user-mode code needs the KTHREAD objects: their pages allow no access (paging is
+      // off, so page permissions are all that keeps ring 3 out of the system range). The host
+      // writes their fields all the same (GuestMemory keeps no-access pages' bytes), and only
+      // the pages threads use cost host memory.
+      this.memory.reserve(KTHREAD_REGION, kthreads, "system", "KTHREAD objects");
+      this.memory.commit(KTHREAD_REGION, kthreads, PageProt.NOACCESS);
+    }
 
     this.engine.addCodeHook(HOST_STUBS, HOST_STUBS_END, (address) => this.onHostCode(address));
     this.engine.addInterruptHook((intno) => this.onInterrupt(intno));
@@ -180,10 +192,15 @@ export class Machine {
       this.gdt.enterKernelMode();
       if ((this.engine.readRegister(X86Reg.CS) & 3) !== 0) throw new GuestError("the engine did not stay in kernel mode (CPL 0)");
     } else {
-      this.gdt.enterUserMode(STUB.IRET, STUB.USER_ENTRY, KTHREAD_REGION + KTHREAD_REGION_SIZE - 0x100);
+      this.gdt.enterUserMode(STUB.IRET, STUB.USER_ENTRY, GDT_BASE + IRET_SCRATCH);
       if ((this.engine.readRegister(X86Reg.CS) & 3) !== 3 || this.engine.readRegister(X86Reg.EIP) !== STUB.USER_ENTRY) {
         throw new GuestError("the engine did not enter user mode (CPL 3)");
       }
+      // Paging is off, so ring 3 is kept out of the machine's own structures by page
+      // permissions alone: the GDT stays readable (the CPU reads it at CPL 3 when it loads a
+      // segment) but not writable (the KTHREAD objects allow no access, above).
+      this.engine.writeMemory(GDT_BASE + IRET_SCRATCH, new Uint8Array(0x20));
+      this.gdt.makeReadOnly(this.memory);
     }
     this.initialContext = this.engine.newContext();
     this.engine.saveContext(this.initialContext);
@@ -265,11 +282,16 @@ export class Machine {
     return this.liveCpu;
   }
 
+  /** How many more threads addThread can make (keys are never reused: a trace names each thread once). */
+  threadsLeft(): number {
+    return this.maxThreads - (this.kthreadNext - KTHREAD_REGION) / ETHREAD_SIZE;
+  }
+
   /** The next KTHREAD object address (the thread key) and its fields, written. */
   private newKthread(spec: ThreadSpec): number {
     const key = spec.key ?? this.kthreadNext;
     if (spec.key === undefined) {
-      if (this.kthreadNext + ETHREAD_SIZE > KTHREAD_REGION + KTHREAD_REGION_SIZE) throw new GuestError(`too many threads (at most ${KTHREAD_REGION_SIZE / ETHREAD_SIZE})`);
+      if (this.threadsLeft() <= 0) throw new GuestError(`too many threads (at most ${this.maxThreads} in a run)`);
       this.kthreadNext += ETHREAD_SIZE;
     }
     const m = this.memory;
@@ -675,8 +697,10 @@ export class Machine {
     this.personality.deliverException(t, fault);
   }
 
-  /** "fib.dll+0x1234" or the hex address. */
+  /** "fib.dll+0x1234", a host stub's name (the thread is inside a system call), or the hex address. */
   describeAddress(address: number): string {
+    const api = this.stubs.get(address);
+    if (api !== undefined) return `${api.dll}!${api.name} (host code)`;
     const m = this.moduleAt(address);
     return m !== undefined ? `${m.name}+0x${(address - m.base).toString(16)}` : hex(address);
   }
@@ -780,6 +804,23 @@ export class Machine {
   private checkTimeout(): void {
     const timeout = this.options.timeoutMs;
     if (timeout !== undefined && Date.now() - this.startedAt >= timeout) this.limitReached("timeout", `the guest ran out of time (${timeout} ms)`);
+  }
+
+  /**
+   * For host work inside one system call or stub that may take long (a large copy done in
+   * pieces): true once the run must stop (--timeout passed, a signal, a stop), so the work
+   * ends early and the run stops as soon as the call returns. The attention ticks cannot
+   * interrupt host code; this is how long host work honours --timeout.
+   */
+  outOfTime(): boolean {
+    // A caught signal ends the run here too; a tick only makes the timeout be checked (the
+    // observer's periodic work waits for the next one, between slices).
+    if (this.attention === true) {
+      const a = this.engine.takeAttention!();
+      if (a.signal !== 0) this.attend({ ...a, tick: false });
+    }
+    this.checkTimeout();
+    return this.stopRun;
   }
 
   private lastRan: GuestThread | undefined;
@@ -928,6 +969,30 @@ export class Machine {
 /** `{ interruption }` when there is one, for spreading into a RunResult. */
 export function withInterruption(interruption: Interruption | undefined): { readonly interruption?: Interruption } {
   return interruption !== undefined ? { interruption } : {};
+}
+
+/** Threads a run may create unless MachineOptions.maxThreads says otherwise. */
+export const DEFAULT_MAX_THREADS = 1024;
+/** The most threads a user-mode run may be allowed: KTHREAD objects from KTHREAD_REGION up to the system arena. */
+export const MAX_USER_THREADS = (SYSTEM_ARENA - KTHREAD_REGION) / ETHREAD_SIZE;
+/** Where the iret that drops to CPL 3 keeps its frame: the GDT page past the table, cleared afterwards. */
+const IRET_SCRATCH = 0x800;
+
+/**
+ * The thread limit of a machine: user mode's KTHREAD objects may fill the system range up to
+ * the system arena (64,512 threads), kernel mode keeps its 1 MiB region (its KPCRs follow it).
+ */
+export function threadLimit(requested: number | undefined, privilege: "user" | "kernel"): number {
+  const most = privilege === "user" ? MAX_USER_THREADS : KTHREAD_REGION_SIZE / ETHREAD_SIZE;
+  const n = requested ?? DEFAULT_MAX_THREADS;
+  if (!Number.isSafeInteger(n) || n < 1 || n > most) throw new UsageError(`the thread limit must be between 1 and ${most}, got ${n}`);
+  return n;
+}
+
+/** Bytes of the KTHREAD region for `maxThreads` threads (whole 64 KiB blocks; kernel mode: its fixed region). */
+function kthreadRegionSize(maxThreads: number, privilege: "user" | "kernel"): number {
+  if (privilege === "kernel") return KTHREAD_REGION_SIZE;
+  return Math.ceil((maxThreads * ETHREAD_SIZE) / 0x10000) * 0x10000;
 }
 
 /** "KERNEL32" / "kernel32.DLL" → "kernel32.dll". */

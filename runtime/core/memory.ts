@@ -4,8 +4,9 @@
  * only committed pages that were touched ("present"): a chunk of up to CHUNK_PAGES pages of
  * one protection is mapped on the first guest access (the engine's fault comes here first,
  * `fault`) or host access (`ensurePresent`), filled from the allocation's PageSource (image
- * and file views) or zero. Reserved pages are never mapped, so touching them faults, as does
- * a PAGE_NOACCESS page (mapped with no permission).
+ * and file views) or zero. Reserved pages are never mapped, so touching them faults, and
+ * neither are pages whose protection allows no access (PAGE_NOACCESS, PAGE_GUARD): their
+ * contents wait host-side until the page is accessible again ("hidden" pages, see below).
  *
  * Two halves of the address space:
  *  - user space [USER_LOW, USER_HIGH): what the guest allocates, maps and queries through
@@ -79,6 +80,11 @@ export function engineProt(prot: number): Prot {
     default:
       return Prot.NONE;
   }
+}
+
+/** A committed page with this protection allows no access at all (PAGE_NOACCESS, PAGE_GUARD). */
+function inaccessible(prot: number): boolean {
+  return prot !== 0 && engineProt(prot) === Prot.NONE;
 }
 
 /** The Windows protection closest to an engine permission (for allocations made by the host). */
@@ -157,6 +163,18 @@ export class MemoryError extends NtraceError {}
 export class GuestMemory {
   /** Sorted by base, never overlapping. */
   private readonly allocations: Allocation[] = [];
+  /**
+   * The contents of committed pages that allow no access, per allocation and page index.
+   * Such a page is never mapped in the engine, so any guest access to it is an unmapped
+   * fault, which the machine reports as an access violation. Mapping it with no permission
+   * would not do: unicorn 2.1 skips its read-permission check for good once an unaligned
+   * read that straddled two pages faulted on the second one (cputlb.c load_helper leaves
+   * `size_recur_mem` set), after which every read of a no-access page succeeds. A page that
+   * was present when it lost its access keeps its bytes here (pages of zeros are not kept);
+   * they are put back when the page is next materialized, and the host reads and writes
+   * them here meanwhile (readAside, writeAside).
+   */
+  private readonly hidden = new WeakMap<Allocation, Map<number, Uint8Array>>();
 
   constructor(readonly engine: Engine) {}
 
@@ -290,14 +308,38 @@ export class GuestMemory {
   private mapRun(a: Allocation, first: number, last: number, prot: Prot): void {
     const at = a.base + first * PAGE;
     const len = (last - first) * PAGE;
-    if (a.source !== undefined) {
+    const kept = this.hidden.get(a);
+    let keptHere = false;
+    if (kept !== undefined) for (let p = first; p < last && !keptHere; p++) keptHere = kept.has(p);
+    if (a.source !== undefined || keptHere) {
       const content = new Uint8Array(len);
-      a.source.fill(first * PAGE, content);
+      a.source?.fill(first * PAGE, content);
+      for (let p = first; p < last && keptHere; p++) {
+        const bytes = kept!.get(p);
+        if (bytes === undefined) continue;
+        content.set(bytes, (p - first) * PAGE);
+        kept!.delete(p);
+      }
       this.engine.mapMemory(at, len, Prot.RW);
       this.engine.writeMemory(at, content);
       if (prot !== Prot.RW) this.engine.protectMemory(at, len, prot);
     } else this.engine.mapMemory(at, len, prot);
     a.present.fill(1, first, last);
+  }
+
+  /** Unmaps the present pages [first, last) of `a`, keeping their contents host-side (they lost all access). */
+  private hideRun(a: Allocation, first: number, last: number): void {
+    const at = a.base + first * PAGE;
+    const bytes = this.engine.readMemory(at, (last - first) * PAGE);
+    let kept = this.hidden.get(a);
+    for (let p = first; p < last; p++) {
+      const page = bytes.subarray((p - first) * PAGE, (p - first + 1) * PAGE);
+      if (!page.some((b) => b !== 0)) continue;
+      if (kept === undefined) this.hidden.set(a, (kept = new Map()));
+      kept.set(p, page.slice());
+    }
+    this.engine.unmapMemory(at, (last - first) * PAGE);
+    a.present.fill(0, first, last);
   }
 
   /**
@@ -323,33 +365,79 @@ export class GuestMemory {
     const a = this.allocationAt(address >>> 0);
     if (a === undefined) return false;
     const page = (pageDown(address >>> 0) - a.base) / PAGE;
-    if (a.pages[page] === 0 || a.present[page] !== 0) return false;
+    if (a.pages[page] === 0 || a.present[page] !== 0 || inaccessible(a.pages[page]!)) return false;
     this.materialize(a, page);
     return true;
   }
 
   /**
-   * Makes every page of [address, address+size) present before the host reads or writes it.
-   * A page that is not allocated or not committed is a MemoryError naming the address, never
-   * an access the engine refuses with its own message.
+   * Makes every committed page of [address, address+size) present (before the host reads or
+   * writes it), except pages that allow no access and, for a read, pages never touched that
+   * have no source (they hold zeros: a host read of untouched memory maps nothing, however
+   * large). False when the range holds such a page: the host then reads or writes it aside
+   * (readAside / writeAside). A page that is not allocated or not committed is a MemoryError
+   * naming the address, never an access the engine refuses with its own message.
    */
-  ensurePresent(address: number, size: number, access: "read" | "write" = "read"): void {
+  ensurePresent(address: number, size: number, access: "read" | "write"): boolean {
     let p = pageDown(address >>> 0);
     const end = (address >>> 0) + size;
     const refuse: (at: number, why: string) => never = (at, why) => {
       throw new MemoryError(`guest memory 0x${(address >>> 0).toString(16)}+0x${size.toString(16)} (host ${access}): 0x${at.toString(16)} ${why}`);
     };
     if (end > 0x100000000) refuse(0x100000000, "is past the 32-bit address space");
+    let engineOnly = true;
     while (p < end) {
       const a = this.allocationAt(p);
       if (a === undefined) refuse(Math.max(p, address >>> 0), "is not allocated");
       const stop = Math.min(end, a.base + a.size);
       for (; p < stop; p += PAGE) {
         const page = (p - a.base) / PAGE;
-        if (a.pages[page] === 0) refuse(Math.max(p, address >>> 0), `is reserved but not committed (${a.tag})`);
-        if (a.present[page] === 0) this.materialize(a, page);
+        const prot = a.pages[page]!;
+        if (prot === 0) refuse(Math.max(p, address >>> 0), `is reserved but not committed (${a.tag})`);
+        if (a.present[page] !== 0) continue;
+        if (inaccessible(prot) || (access === "read" && a.source === undefined && this.hidden.get(a)?.has(page) !== true)) engineOnly = false;
+        else this.materialize(a, page);
       }
     }
+    return engineOnly;
+  }
+
+  /** Calls `fn` for each piece of [address, address+size) within one page, with the page's allocation and index when the engine does not map it. */
+  private eachPage(address: number, size: number, fn: (at: number, n: number, aside: { readonly a: Allocation; readonly page: number } | undefined) => void): void {
+    let at = address >>> 0;
+    const end = at + size;
+    while (at < end) {
+      const n = Math.min(end, pageDown(at) + PAGE) - at;
+      const a = this.allocationAt(at);
+      const page = a !== undefined ? (pageDown(at) - a.base) / PAGE : 0;
+      fn(at, n, a !== undefined && a.pages[page] !== 0 && a.present[page] === 0 ? { a, page } : undefined);
+      at += n;
+    }
+  }
+  /** A host read of a range holding pages the engine does not map: their kept bytes, or zeros; the engine's elsewhere. */
+  private readAside(address: number, size: number): Uint8Array {
+    const out = new Uint8Array(size);
+    this.eachPage(address, size, (at, n, aside) => {
+      const into = at - (address >>> 0);
+      if (aside === undefined) out.set(this.engine.readMemory(at, n), into);
+      else {
+        const bytes = this.hidden.get(aside.a)?.get(aside.page);
+        if (bytes !== undefined) out.set(bytes.subarray(at - pageDown(at), at - pageDown(at) + n), into);
+      }
+    });
+    return out;
+  }
+  /** A host write to a range holding pages that allow no access: their kept bytes change. */
+  private writeAside(address: number, bytes: Uint8Array): void {
+    this.eachPage(address, bytes.length, (at, n, aside) => {
+      const piece = bytes.subarray(at - (address >>> 0), at - (address >>> 0) + n);
+      if (aside === undefined) return this.engine.writeMemory(at, piece);
+      let pages = this.hidden.get(aside.a);
+      if (pages === undefined) this.hidden.set(aside.a, (pages = new Map()));
+      let page = pages.get(aside.page);
+      if (page === undefined) pages.set(aside.page, (page = new Uint8Array(PAGE)));
+      page.set(piece, at - pageDown(at));
+    });
   }
 
   // ---------------------------------------------------------------- commit / protect
@@ -378,8 +466,10 @@ export class GuestMemory {
     this.forRuns(a, first, last, (f, l, present) => {
       const at = a.base + f * PAGE;
       const len = (l - f) * PAGE;
-      if (present) this.engine.protectMemory(at, len, ep);
-      else if (mapping === "eager") this.mapRun(a, f, l, ep);
+      if (present) {
+        if (inaccessible(prot)) this.hideRun(a, f, l);
+        else this.engine.protectMemory(at, len, ep);
+      } else if (mapping === "eager" && !inaccessible(prot)) this.mapRun(a, f, l, ep);
     });
     a.pages.fill(prot, first, last);
   }
@@ -396,6 +486,8 @@ export class GuestMemory {
     });
     a.pages.fill(0, first, last);
     a.present.fill(0, first, last);
+    const kept = this.hidden.get(a);
+    if (kept !== undefined) for (let p = first; p < last; p++) kept.delete(p);
   }
 
   /**
@@ -412,18 +504,40 @@ export class GuestMemory {
     for (let p = first; p < last; p++) if (a.pages[p] === 0) return undefined;
     const old = a.pages[first]!;
     // Pages whose engine permission does not change, and pages not present yet, need no
-    // engine call (and no region split).
+    // engine call (and no region split). Present pages that lose all access leave the engine.
     const ep = engineProt(prot);
     let p = first;
     while (p < last) {
       const change = a.present[p] !== 0 && engineProt(a.pages[p]!) !== ep;
       let q = p + 1;
       while (q < last && (a.present[q] !== 0 && engineProt(a.pages[q]!) !== ep) === change) q++;
-      if (change) this.engine.protectMemory(a.base + p * PAGE, (q - p) * PAGE, ep);
+      if (change && inaccessible(prot)) this.hideRun(a, p, q);
+      else if (change) this.engine.protectMemory(a.base + p * PAGE, (q - p) * PAGE, ep);
       p = q;
     }
     a.pages.fill(prot, first, last);
     return old;
+  }
+
+  /**
+   * Puts the committed pages [address, address+size) of one allocation on a fresh host buffer
+   * (Engine.mapHostMemory), with their protection and contents, and returns the host's view of
+   * it: for pages the guest may only read but the host rewrites often (the GDT's TEB entry at
+   * every context switch, KUSER_SHARED_DATA's clock). A host write through the view costs no
+   * engine call, where writing a read-only engine page through the engine makes unicorn
+   * rebuild its whole memory map twice. Undefined when the engine maps no host memory.
+   */
+  hostView(address: number, size: number): Uint8Array | undefined {
+    if (this.engine.mapHostMemory === undefined) return undefined;
+    const b = pageDown(address >>> 0);
+    const a = this.within(b, b + pageUp(size));
+    const prot = engineProt(a.pages[(b - a.base) / PAGE]!);
+    this.ensurePresent(b, pageUp(size), "write");
+    const bytes = this.engine.readMemory(b, pageUp(size));
+    this.engine.unmapMemory(b, pageUp(size));
+    const view = this.engine.mapHostMemory(b, pageUp(size), prot);
+    view.set(bytes);
+    return view;
   }
 
   // ---------------------------------------------------------------- host conveniences
@@ -472,19 +586,19 @@ export class GuestMemory {
   // ---------------------------------------------------------------- access (little-endian)
 
   read(address: number, size: number): Uint8Array {
-    this.ensurePresent(address, size);
+    if (!this.ensurePresent(address, size, "read")) return this.readAside(address, size);
     return this.engine.readMemory(address >>> 0, size);
   }
   write(address: number, bytes: Uint8Array): void {
-    this.ensurePresent(address, bytes.length, "write");
+    if (!this.ensurePresent(address, bytes.length, "write")) return this.writeAside(address, bytes);
     this.engine.writeMemory(address >>> 0, bytes);
   }
   u32(address: number): number {
-    this.ensurePresent(address, 4);
+    if (!this.ensurePresent(address, 4, "read")) return new DataView(this.readAside(address, 4).buffer).getUint32(0, true);
     return this.engine.readU32(address >>> 0);
   }
   setU32(address: number, value: number): void {
-    this.ensurePresent(address, 4, "write");
+    if (!this.ensurePresent(address, 4, "write")) return this.writeAside(address, new Uint8Array(new Uint32Array([value >>> 0]).buffer));
     this.engine.writeU32(address >>> 0, value);
   }
   u16(address: number): number {

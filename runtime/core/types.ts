@@ -121,8 +121,14 @@ export interface MachineOptions {
   readonly quantum?: number;
   /** Stop the run after this many guest instructions (all CPUs together). */
   readonly maxInstructions?: number;
-  /** Stop the run after this much host time (checked at least every ATTENTION_TICK_MS with the block clock). */
+  /** Stop the run after this much host time (checked at least every ATTENTION_TICK_MS with the block clock, and between the pieces of long host work). */
   readonly timeoutMs?: number;
+  /**
+   * Threads the run may create, the first included (default DEFAULT_MAX_THREADS, 1024; user
+   * mode at most 64,512, kernel mode 1024). Each keeps its KTHREAD object and key for the whole
+   * run; past the limit the user-mode personality refuses new threads (STATUS_TOO_MANY_THREADS).
+   */
+  readonly maxThreads?: number;
   /**
    * SIGINT and SIGTERM end the run at the next block boundary, recorded as an interruption,
    * instead of ending the process (needs the native block clock; a second signal acts as if

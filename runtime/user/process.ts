@@ -16,7 +16,7 @@ import { syscallStub } from "../../instrumenter/index.js";
 import { Prot, X86Reg } from "../engine/index.js";
 import { Selector } from "../core/gdt.js";
 import { INSTRUCTIONS_PER_MS, type Cpu, type FaultInfo, type Machine } from "../core/machine.js";
-import { PAGE, PageProt, USER_LOW, pageUp } from "../core/memory.js";
+import { PAGE, PageProt, USER_HIGH, USER_LOW, pageUp } from "../core/memory.js";
 import { LazyFile } from "../core/lazyfile.js";
 import type { ImageModule } from "../core/module.js";
 import type { Personality } from "../core/personality.js";
@@ -85,7 +85,20 @@ export interface UserProcessOptions {
   readonly allowMissingImports?: boolean;
   /** The program is ntrace's own (the DLL-call runner): listed as a system module, not traced by default. */
   readonly programIsTool?: boolean;
+  /**
+   * Most characters of debug output (OutputDebugString) kept for the run's summary and passed
+   * to `onDebugString` (default DEFAULT_DEBUG_OUTPUT_CAP, 1 MiB); past it strings are only
+   * counted, and the summary says how many were dropped.
+   */
+  readonly maxDebugOutput?: number;
+  /** Each debug string as the guest sends it (up to the cap), for showing it while the program runs. */
+  readonly onDebugString?: (text: string) => void;
 }
+
+/** Characters of debug output a run keeps unless `maxDebugOutput` says otherwise (1 MiB). */
+export const DEFAULT_DEBUG_OUTPUT_CAP = 0x100000;
+/** The longest single debug string read from the guest (OutputDebugString's own length is its argument). */
+export const MAX_DEBUG_STRING = 0x10000;
 
 /** Where the scratch directory is mounted and what the guest calls it. */
 export const SCRATCH_GUEST = "C:\\work";
@@ -158,6 +171,11 @@ export class UserProcess implements Personality {
   private readonly dataViews = new Map<string, { readonly base: number; readonly size: number }>();
   private tebInGdt = 0;
   private lastTick = -1;
+  /** Bases of the PEB and TEB allocations: secured, as Windows secures them (hostOwned). */
+  private readonly secured = new Set<number>();
+  /** Debug output kept so far (characters), and what the cap made the run drop. */
+  private debugKept = 0;
+  readonly debugDropped = { strings: 0, cut: 0, characters: 0 };
   private readonly exportCache = new Map<ImageModule, ExportTable | null>();
   readonly options: UserProcessOptions;
 
@@ -203,15 +221,17 @@ export class UserProcess implements Personality {
     if (this.mainImageFile.layout.isDll) throw new LoadError(`${this.options.image} is a DLL: run an EXE, or call an export of the DLL with --call`);
     if (this.options.allowMissingImports !== true) this.checkImports(imagePath);
 
-    // KUSER_SHARED_DATA, read-only for the guest.
+    // KUSER_SHARED_DATA, read-only for the guest; the host rewrites its clock through a view.
     mem.reserve(KUSER_SHARED_DATA, PAGE, "private", "KUSER_SHARED_DATA", PageProt.READONLY);
     mem.commit(KUSER_SHARED_DATA, PAGE, PageProt.READONLY);
+    this.sharedData = mem.hostView(KUSER_SHARED_DATA, PAGE);
     this.initSharedData();
 
     // PEB, with Wine's debug-channel table in the page after it.
     this.peb = 0x7ffde000;
     mem.reserve(this.peb, 2 * PAGE, "private", "PEB", PageProt.READWRITE);
     mem.commit(this.peb, 2 * PAGE, PageProt.READWRITE);
+    this.secured.add(this.peb);
     const g = this.guest;
     g.setU32(this.peb + PEB.NumberOfProcessors, m.cpus.length);
     g.setU32(this.peb + PEB.OSMajorVersion, 6);
@@ -250,7 +270,9 @@ export class UserProcess implements Personality {
     this.params = this.buildProcessParameters(mainGuest);
     g.setU32(this.peb + PEB.ProcessParameters, this.params);
 
-    return this.createThread(this.mainImage.entry, this.peb, { suspended: false });
+    const first = this.createThread(this.mainImage.entry, this.peb, { suspended: false });
+    if (first === undefined) throw new LoadError(`${this.options.image}: no room for the first thread's stack (SizeOfStackReserve ${hex(this.mainImageFile.layout.sizeOfStackReserve)})`);
+    return first;
   }
 
   /**
@@ -331,10 +353,18 @@ export class UserProcess implements Personality {
     v.setUint32(0x018, Number(system >> 32n), true);
     v.setUint32(0x01c, Number(system >> 32n), true);
     v.setUint32(0, ms >>> 0, true);
+    const tick = new Uint8Array(new Uint32Array([ms >>> 0, Math.floor(ms / 0x100000000), Math.floor(ms / 0x100000000)]).buffer);
+    if (this.sharedData !== undefined) {
+      this.sharedData.set(b.subarray(0, 0x20), 0);
+      this.sharedData.set(tick, KUSD.TickCount);
+      return;
+    }
     const mem = this.machine.memory;
     mem.write(k, b.subarray(0, 0x20));
-    mem.write(k + KUSD.TickCount, new Uint8Array(new Uint32Array([ms >>> 0, Math.floor(ms / 0x100000000), Math.floor(ms / 0x100000000)]).buffer));
+    mem.write(k + KUSD.TickCount, tick);
   }
+  /** The host's view of KUSER_SHARED_DATA (GuestMemory.hostView), when the engine maps host memory. */
+  private sharedData: Uint8Array | undefined;
 
   /** FILETIME now: the guest epoch plus the virtual clock (deterministic). */
   systemTime(): bigint {
@@ -376,6 +406,17 @@ export class UserProcess implements Personality {
     const view = { base, size: file.size };
     this.dataViews.set(hostPath, view);
     return view;
+  }
+
+  /**
+   * What the process's own structures in user space are to the memory calls: "no-vad" for
+   * KUSER_SHARED_DATA (Windows maps it without a VAD: it cannot be freed, protected or
+   * committed), "secured" for the PEB and the TEBs (they cannot be freed nor given less than
+   * read-write access); undefined for the guest's own memory.
+   */
+  hostOwned(allocationBase: number): "no-vad" | "secured" | undefined {
+    if (allocationBase === KUSER_SHARED_DATA) return "no-vad";
+    return this.secured.has(allocationBase) ? "secured" : undefined;
   }
 
   /** Wine's debug-channel output (shown only when --wine-debug turned channels on). */
@@ -485,21 +526,29 @@ export class UserProcess implements Personality {
    * EIP = RtlUserThreadStart, EAX = start, EBX = param, and the thread itself starting in
    * LdrInitializeThunk(context, 0, 0, 0), exactly as Wine's call_init_thunk prepares it.
    */
-  createThread(start: number, param: number, o: { readonly suspended: boolean; readonly stackReserve?: number }): GuestThread {
+  createThread(start: number, param: number, o: { readonly suspended: boolean; readonly stackReserve?: number }): GuestThread | undefined {
     const m = this.machine;
     const mem = m.memory;
     const g = this.guest;
+    // The stack: the reserve asked for, else the program's SizeOfStackReserve, in 64 KiB
+    // granules and at least 1 MiB, as Wine's own thread start needs (ntdll's
+    // signal_start_thread zeroes 960 KiB below the initial context). No room for it or the
+    // TEB: undefined (STATUS_NO_MEMORY).
+    const asked = o.stackReserve !== undefined && o.stackReserve > 0 ? o.stackReserve : this.mainImageFile.layout.sizeOfStackReserve;
+    const reserve = Math.max(0x100000, Math.ceil(Math.min(asked, USER_HIGH) / 0x10000) * 0x10000);
     const tebBase = mem.findFree(TEB_ALLOCATION, USER_LOW, this.peb, PAGE, true);
-    if (tebBase === undefined) throw new LoadError("no room for another TEB");
+    const stackBase0 = mem.findFree(reserve, 0x00020000, 0x7f000000);
+    if (tebBase === undefined || stackBase0 === undefined) return undefined;
     mem.reserve(tebBase, TEB_ALLOCATION, "private", "TEB", PageProt.READWRITE);
     mem.commit(tebBase, TEB_ALLOCATION, PageProt.READWRITE);
-    const reserve = Math.max(0x100000, Math.ceil(Math.max(o.stackReserve ?? 0, this.mainImageFile.layout.sizeOfStackReserve) / 0x10000) * 0x10000);
-    const stackBase0 = mem.findFree(reserve, 0x00020000, 0x7f000000);
-    if (stackBase0 === undefined) throw new LoadError("no room for another thread stack");
+    this.secured.add(tebBase);
     const stackAlloc = mem.reserve(stackBase0, reserve, "private", "thread stack", PageProt.READWRITE);
-    mem.commit(stackAlloc.base, stackAlloc.size, PageProt.READWRITE);
-    // Two no-access pages at the bottom: an overflow faults (STATUS_STACK_OVERFLOW) instead of running on.
+    // Two no-access pages at the bottom: an overflow faults (STATUS_STACK_OVERFLOW) instead of
+    // running on. The rest is one engine region from the start (Wine's thread start zeroes most
+    // of it at once): demand paging in chunks would leave each thread a dozen regions, and
+    // unicorn's cost of mapping grows with the number of regions.
     mem.commit(stackAlloc.base, 2 * PAGE, PageProt.NOACCESS);
+    mem.commit(stackAlloc.base + 2 * PAGE, stackAlloc.size - 2 * PAGE, PageProt.READWRITE, "eager");
     const stackBase = stackAlloc.base + stackAlloc.size;
     const stackLimit = stackAlloc.base + 2 * PAGE;
     const cid = { process: this.processId, thread: this.nextThreadId };
@@ -554,6 +603,21 @@ export class UserProcess implements Personality {
     this.starts.set(thread, start);
     this.threads.set(thread, { thread, object, tebAllocation: tebBase, stackAllocation: stackAlloc.base });
     return thread;
+  }
+
+  /**
+   * A thread ended while the process goes on: its TEB and its stack are freed, as Windows frees
+   * them, so a program that keeps creating and joining threads does not run out of address
+   * space (the KTHREAD object stays: it is the thread's key). When the process itself ends
+   * nothing is freed: its memory goes with it.
+   */
+  onThreadTerminated(t: GuestThread): void {
+    const u = this.threads.get(t);
+    const mem = this.machine.memory;
+    if (u === undefined || this.machine.processExit !== undefined || this.exitStatus !== undefined) return;
+    if (mem.allocationAt(u.stackAllocation)?.base === u.stackAllocation) mem.release(u.stackAllocation);
+    if (this.secured.delete(u.tebAllocation)) mem.release(u.tebAllocation);
+    if (this.tebInGdt === t.teb) this.tebInGdt = 0;
   }
 
   /** The start routine the thread was created with (ThreadQuerySetWin32StartAddress). */
@@ -691,11 +755,26 @@ export class UserProcess implements Personality {
   recordDebugString(code: number, parameters: readonly number[]): void {
     const [length, pointer] = parameters;
     if (length === undefined || pointer === undefined) return;
+    const cap = this.options.maxDebugOutput ?? DEFAULT_DEBUG_OUTPUT_CAP;
+    // The length counts the terminating NUL (OutputDebugString passes strlen + 1).
+    const characters = Math.max(0, length - 1);
+    // Past the cap a string is counted by the length the guest gives, never read.
+    if (this.debugKept >= cap) {
+      this.debugDropped.strings++;
+      this.debugDropped.characters += characters;
+      return;
+    }
     try {
       const wide = code === 0x4001000a;
-      const n = Math.min(length, 0x10000);
-      const text = wide ? this.guest.utf16(pointer, 2 * n) : Buffer.from(this.guest.read(pointer, n)).toString("latin1");
-      this.machine.output.push(text.replace(/\0+$/, ""));
+      const n = Math.min(characters, MAX_DEBUG_STRING, cap - this.debugKept);
+      const text = (wide ? this.guest.utf16(pointer, 2 * n) : Buffer.from(this.guest.read(pointer, n)).toString("latin1")).replace(/\0+$/, "");
+      this.debugKept += Math.max(1, text.length);
+      if (n < characters) {
+        this.debugDropped.cut++;
+        this.debugDropped.characters += characters - n;
+      }
+      this.machine.output.push(text);
+      this.options.onDebugString?.(text);
     } catch {
       // An unreadable string: the exception is still delivered.
     }

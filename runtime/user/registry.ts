@@ -47,7 +47,15 @@ const sz = (s: string): [number, Uint8Array] => [RegType.SZ, utf16z(s)];
 const dword = (n: number): [number, Uint8Array] => [RegType.DWORD, new Uint8Array(new Uint32Array([n >>> 0]).buffer)];
 
 export class Registry {
+  /**
+   * Bytes of keys and values the program may add (64 MiB): the hive lives in host memory until
+   * the process ends, so what a program writes is bounded; past it, writes fail with
+   * STATUS_INSUFFICIENT_RESOURCES, as a registry out of paged pool fails them.
+   */
+  static readonly QUOTA = 0x4000000;
   readonly root = new RegKey("REGISTRY", undefined);
+  /** What the program added so far (names and data), against QUOTA. */
+  private stored = 0;
 
   constructor(cpus: number) {
     const put = (path: string, values: Record<string, [number, Uint8Array]>) => {
@@ -101,6 +109,13 @@ export class Registry {
     put(`${user}\\Software`, {});
     put(`\\Registry\\User\\.Default`, {});
     put(`${machine}\\Software\\Classes`, {});
+  }
+
+  /** Counts `bytes` against the quota (negative: given back); false, and nothing counted, when they do not fit. */
+  charge(bytes: number): boolean {
+    if (bytes > 0 && this.stored + bytes > Registry.QUOTA) return false;
+    this.stored = Math.max(0, this.stored + bytes);
+    return true;
   }
 
   /** The key at an absolute path ("\Registry\Machine\..."), if it exists. */

@@ -6,7 +6,7 @@ import { hex } from "../../base/index.js";
 import { GuestError } from "../core/errors.js";
 import { Machine, withInterruption } from "../core/machine.js";
 import type { MachineOptions, RunResult, ThreadSummary } from "../core/types.js";
-import { UserProcess, type UserProcessOptions } from "./process.js";
+import { DEFAULT_DEBUG_OUTPUT_CAP, MAX_DEBUG_STRING, UserProcess, type UserProcessOptions } from "./process.js";
 
 export interface ProgramOptions extends MachineOptions, UserProcessOptions {}
 
@@ -51,6 +51,7 @@ export function programSummary(run: ProgramRun): RunResult {
     ...(t.error !== undefined ? { error: t.error } : {}),
   }));
   const exitCode = process.exitStatus ?? machine.processExit;
+  const dropped = process.debugDropped;
   return {
     ...(exitCode !== undefined ? { exitCode } : {}),
     instructions: machine.clock(),
@@ -58,7 +59,16 @@ export function programSummary(run: ProgramRun): RunResult {
     output: [...machine.output],
     ...(machine.failure !== undefined ? { failure: machine.failure } : {}),
     ...withInterruption(machine.interruptionOf(machine.failure)),
+    ...(dropped.strings > 0 || dropped.cut > 0 ? { notes: [debugOutputNote(process)] } : {}),
   };
+}
+
+/** What the debug-output caps dropped, in one line. */
+function debugOutputNote(process: UserProcess): string {
+  const { strings, cut, characters } = process.debugDropped;
+  const cap = process.options.maxDebugOutput ?? DEFAULT_DEBUG_OUTPUT_CAP;
+  const parts = [...(strings > 0 ? [`${strings} string${strings === 1 ? "" : "s"} dropped`] : []), ...(cut > 0 ? [`${cut} cut short`] : [])];
+  return `${characters} characters of debug output not kept (${parts.join(", ")}): past the cap of ${cap} characters (--max-debug-output) or ${MAX_DEBUG_STRING} a string`;
 }
 
 export function closeProgram(run: ProgramRun): void {

@@ -206,7 +206,15 @@ build_ucrt() {
     api-ms-win-crt-time-l1-1-0.dll api-ms-win-crt-utility-l1-1-0.dll
 }
 
-ALL=(hello crt files envargs exitcode win32threads cpp stdthread openmp zlib ucrt)
+# The hostile guest of test/user/hostile.test.ts: plain Win32 and ntdll calls (found with
+# GetProcAddress), the registry through advapi32.
+build_hostile() {
+  $CC -O2 -c hostile.c -o hostile.o
+  link $CC hostile.exe hostile.o
+  expect_imports hostile.exe ADVAPI32.dll "${MINGW_CRT[@]}"
+}
+
+ALL=(hello crt files envargs exitcode win32threads cpp stdthread openmp zlib ucrt hostile)
 
 main() {
   local targets=("$@")

@@ -1,7 +1,8 @@
 /**
- * Isolation (issue 3, runtime/README.md): guest memory and host memory never alias, except the
- * exit thunk's return-slot page — a dedicated host buffer, mapped READ-ONLY, holding only the
- * return address the host writes (the rest zero). Checked on a real traced run, on a bare
+ * Isolation (issue 3, runtime/README.md): guest memory and host memory never alias, except
+ * dedicated read-only host pages — the exit thunk's return-slot page, holding only the return
+ * address the host writes (the rest zero), and in user mode the GDT and KUSER_SHARED_DATA
+ * (issue 14; test/user/hostile.test.ts checks the guest cannot write them). Checked on a real traced run, on a bare
  * engine (a guest store into the page faults; a guest load sees what the host wrote), and in
  * the source: the one uc_mem_map_ptr is the one in mapHostMemory.
  */
@@ -14,7 +15,7 @@ import { RETURN_SLOT_TAG, Tracer } from "../../runtime/tracing/tracer.js";
 import { EventKind, MemorySink, TraceWriter, openTraceBytes } from "../../tracefile/index.js";
 import { ROOT, sample } from "./helpers.js";
 
-describe("the return-slot page, the only host memory the guest sees", () => {
+describe("the return-slot page, the tracer's only host memory the guest sees", () => {
   it("is mapped read-only and holds the last real return address and zeros only (fib.dll Run(5), traced)", () => {
     const sink = new MemorySink();
     const writer = TraceWriter.create(sink, {

@@ -82,16 +82,27 @@ export class SyscallDispatcher {
     const esp = machine.reg(t, X86Reg.ESP);
     const key = ((eax >>> 12) & 3) << 12 | (eax & 0xfff);
     const slot = this.slots.get(key);
-    const caller = machine.memory.u32(esp + 4);
+    // The caller's return address and the arguments are on the guest's stack, where the guest
+    // put them: read with a kernel's probing (a stack the guest pointed at memory it may not
+    // read makes the call fail with STATUS_ACCESS_VIOLATION, as KiSystemService's copy does).
+    const g = this.process.guest;
+    let stubReturn: number;
+    let caller: number;
+    let raw: Uint8Array;
+    try {
+      stubReturn = g.u32(esp);
+      caller = g.u32(esp + 4);
+      raw = slot !== undefined && slot.argBytes > 0 ? g.read(esp + 8, slot.argBytes) : new Uint8Array(0);
+    } catch (err) {
+      if (!(err instanceof GuestAccessViolation)) throw err;
+      return Status.ACCESS_VIOLATION;
+    }
     if (slot === undefined) return this.unknown(machine, eax, caller);
     // [esp] is the return into the stub (`call edx` is its third instruction, 10 bytes in).
-    machine.observer.onSyscall?.(t, (machine.memory.u32(esp) - STUB_CALL_END) >>> 0, (esp + 4) >>> 0);
+    machine.observer.onSyscall?.(t, (stubReturn - STUB_CALL_END) >>> 0, (esp + 4) >>> 0);
     const args: number[] = [];
-    if (slot.argBytes > 0) {
-      const raw = machine.memory.read(esp + 8, slot.argBytes);
-      const v = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
-      for (let i = 0; i + 4 <= slot.argBytes; i += 4) args.push(v.getUint32(i, true));
-    }
+    const v = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+    for (let i = 0; i + 4 <= raw.byteLength; i += 4) args.push(v.getUint32(i, true));
     this.counts.set(slot.name, (this.counts.get(slot.name) ?? 0) + 1);
     const decl = this.decls.get(slot.name);
     if (decl === undefined) {

@@ -12,6 +12,7 @@ import type { ApiOutcome } from "../../core/machine.js";
 import { EventObject } from "../objects.js";
 import { FileObject } from "../files.js";
 import { utf16le } from "../guest.js";
+import { USER_HIGH } from "../../core/memory.js";
 import type { UserProcess } from "../process.js";
 import { GUEST_EPOCH_FILETIME } from "../process.js";
 import { isValidFileName, ntToDos, type Resolved } from "../vfs.js";
@@ -25,6 +26,7 @@ const Attribute = { READONLY: 0x1, DIRECTORY: 0x10, ARCHIVE: 0x20, NORMAL: 0x80 
 const WRITE_ACCESS = 0x40000000 | 0x10000000 | 0x2 | 0x4 | 0x10 | 0x100 | 0x10000 | 0x02000000; // GENERIC_WRITE|ALL, WRITE/APPEND_DATA, WRITE_EA/ATTRIBUTES, DELETE, MAXIMUM_ALLOWED
 const STATUS_MEDIA_WRITE_PROTECTED = 0xc00000a2;
 const STATUS_PIPE_BROKEN = 0xc000014b;
+const STATUS_INVALID_USER_BUFFER = 0xc00000e8;
 /** Largest piece one host read or write moves (guest buffers are copied piece by piece). */
 const PIECE = 0x100000;
 /** The largest file a guest may create or extend on the host (4 GiB). */
@@ -218,13 +220,19 @@ function fileOffset(c: SyscallCall, f: FileObject, pOffset: number): number | un
   return v;
 }
 
+/**
+ * NtReadFile: the whole buffer must be writable first (ProbeForWrite: a length past the
+ * buffer fails with STATUS_ACCESS_VIOLATION, as on Windows, even when the file is shorter);
+ * the file is then read in pieces of at most PIECE bytes. A run out of time (--timeout)
+ * stops between pieces with what was read.
+ */
 function readFile(c: SyscallCall): ApiOutcome {
   const [handle, event, , , pIosb, buffer, length, pOffset] = c.args as number[] as [number, number, number, number, number, number, number, number];
   const f = objectOf(c, handle, FileObject);
   if (typeof f === "number") return f;
   if (f.kind === "directory" || f.kind === "virtual-directory") return Status.INVALID_DEVICE_REQUEST;
   const g = c.process.guest;
-  g.probe(buffer, Math.min(length, PIECE), true);
+  g.probe(buffer, length, true);
   let offset = fileOffset(c, f, pOffset);
   let total = 0;
   while (total < length) {
@@ -234,6 +242,7 @@ function readFile(c: SyscallCall): ApiOutcome {
     total += piece.length;
     if (offset !== undefined) offset += piece.length;
     if (f.kind === "stream") break; // pipes and terminals return what is there
+    if (c.process.machine.outOfTime()) break;
   }
   if (f.seekable && offset !== undefined) f.position = offset;
   if (total === 0 && length > 0) {
@@ -246,6 +255,13 @@ function readFile(c: SyscallCall): ApiOutcome {
   return Status.SUCCESS;
 }
 
+/**
+ * NtWriteFile: the buffer must lie in user space (ProbeForRead: else STATUS_ACCESS_VIOLATION);
+ * it is copied to the host in pieces of at most PIECE bytes, and a piece the guest may not read
+ * ends the write with STATUS_INVALID_USER_BUFFER (what a file system answers when its copy from
+ * the user's buffer faults; Wine answers the same for EFAULT). NUL takes the bytes unread. A
+ * run out of time (--timeout) stops between pieces with what was written.
+ */
 function writeFile(c: SyscallCall): ApiOutcome {
   const [handle, event, , , pIosb, buffer, length, pOffset] = c.args as number[] as [number, number, number, number, number, number, number, number];
   const f = objectOf(c, handle, FileObject);
@@ -253,23 +269,48 @@ function writeFile(c: SyscallCall): ApiOutcome {
   if (f.kind === "directory" || f.kind === "virtual-directory") return Status.INVALID_DEVICE_REQUEST;
   if (f.kind === "file" && f.mount?.writable !== true) return STATUS_MEDIA_WRITE_PROTECTED;
   const g = c.process.guest;
+  if (buffer + length > USER_HIGH) return Status.ACCESS_VIOLATION;
   let offset = fileOffset(c, f, pOffset);
   if (f.append) offset = f.stat()?.size ?? offset;
   // Host files stay of a size a program could have written byte by byte: no sparse giants.
   if (f.kind === "file" && (offset ?? f.position) + length > MAX_FILE_SIZE) return Status.DISK_FULL;
   let total = 0;
-  while (total < length) {
+  let status: number = Status.SUCCESS;
+  while (total < length && f.kind !== "null") {
     const n = Math.min(PIECE, length - total);
-    const piece = g.read(buffer + total, n);
-    f.write(piece, offset);
+    if (!c.process.machine.memory.readable(buffer + total, n)) {
+      status = STATUS_INVALID_USER_BUFFER;
+      break;
+    }
+    const failed = hostWrite(f, g.read(buffer + total, n), offset);
+    if (failed !== undefined) {
+      status = failed;
+      break;
+    }
     total += n;
     if (offset !== undefined) offset += n;
+    if (total < length && c.process.machine.outOfTime()) break;
   }
+  if (f.kind === "null") total = length;
   if (f.seekable && offset !== undefined) f.position = offset;
-  if (f.kind === "file") touched(c.process, f.hostPath);
+  if (f.kind === "file" && total > 0) touched(c.process, f.hostPath);
+  if (status !== Status.SUCCESS) return status;
   g.ioStatus(pIosb, Status.SUCCESS, total);
   completeEvent(c, event);
   return Status.SUCCESS;
+}
+
+/** Writes to the host; a host that cannot take the bytes answers as a full disk or a broken pipe does. */
+function hostWrite(f: FileObject, bytes: Uint8Array, offset: number | undefined): number | undefined {
+  try {
+    f.write(bytes, offset);
+    return undefined;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOSPC" || code === "EFBIG" || code === "EDQUOT") return Status.DISK_FULL;
+    if (code === "EPIPE") return STATUS_PIPE_BROKEN;
+    throw err;
+  }
 }
 
 // ---------------------------------------------------------------- information

@@ -272,7 +272,8 @@ function setThread(c: SyscallCall): number {
     case 10: {
       // ThreadZeroTlsCell: zero one TLS slot in every thread
       const index = p.guest.u32(buffer);
-      for (const t of p.threads.keys()) if (index < 64) p.machine.memory.setU32(t.teb + 0xe10 + 4 * index, 0);
+      // (ended threads have no TEB any more)
+      for (const t of p.threads.keys()) if (index < 64 && t.state !== "terminated") p.machine.memory.setU32(t.teb + 0xe10 + 4 * index, 0);
       return Status.SUCCESS;
     }
     case 38: // ThreadNameInformation

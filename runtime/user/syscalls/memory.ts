@@ -2,8 +2,22 @@
  * Virtual memory: reserve, commit, decommit, release, protect and query pages of the
  * process's user space, as Windows does (64 KiB allocation granularity, page-granular commit,
  * MEM_TOP_DOWN, zero bits), plus reading and writing the process's own memory. Only the
- * current process can be addressed; the system range (tracer, GDT, thread objects) is not
- * user space and every call on it fails.
+ * current process can be addressed.
+ *
+ * What the machine and the tracer own is refused the way Windows refuses the kernel's range
+ * and its own structures in user space (the checks of NtAllocateVirtualMemory,
+ * NtFreeVirtualMemory, NtProtectVirtualMemory, NtQueryVirtualMemory and MmCopyVirtualMemory,
+ * as the Windows Research Kernel and ReactOS write them):
+ *  - an address in the system range (GDT, host stubs, KTHREAD objects, the tracer's thunk and
+ *    return-slot pages) is a bad parameter: STATUS_INVALID_PARAMETER_2 for allocate, free and
+ *    protect (the base address is their second parameter), STATUS_INVALID_PARAMETER for query,
+ *    STATUS_ACCESS_VIOLATION for read and write;
+ *  - KUSER_SHARED_DATA has no VAD: free gives STATUS_MEMORY_NOT_ALLOCATED, protect
+ *    STATUS_CONFLICTING_ADDRESSES, allocating there STATUS_INVALID_PARAMETER_2 (it is above
+ *    the highest address an allocation may start at);
+ *  - the PEB and the TEBs are secured VADs: they cannot be freed, nor given less than
+ *    read-write access (STATUS_INVALID_PAGE_PROTECTION, MiCheckSecuredVad's answer).
+ * So the host's own pages never change under it, whatever the guest asks.
  */
 import { GRANULARITY, Mem, PAGE, PageProt, USER_HIGH, USER_LOW, pageDown, pageUp, validPageProt, type Allocation } from "../../core/memory.js";
 import type { UserProcess } from "../process.js";
@@ -16,15 +30,39 @@ const MemoryInformation = { Basic: 0, WorkingSet: 1, SectionName: 2, RegionInfor
 /** The handle ntdll gets for its own (never called) unix library. */
 const UNIX_HANDLE_NTDLL = 0x6e74646c;
 
+/** MM_HIGHEST_USER_ADDRESS (x86, 2 GiB user space): free and protect refuse what lies above. */
+const HIGHEST_USER_ADDRESS = USER_HIGH - 1;
+/** MM_HIGHEST_VAD_ADDRESS: the last 64 KiB of user space hold KUSER_SHARED_DATA, never an allocation or a view. */
+export const HIGHEST_VAD_ADDRESS = USER_HIGH - GRANULARITY - 1;
+const STATUS_INVALID_PARAMETER_2 = 0xc00000f0;
+const STATUS_INVALID_PARAMETER_3 = 0xc00000f1;
+const STATUS_INVALID_PARAMETER_4 = 0xc00000f2;
+const STATUS_UNABLE_TO_DELETE_SECTION = 0xc000001b;
+const STATUS_FREE_VM_NOT_AT_BASE = 0xc000009f;
+const STATUS_PARTIAL_COPY = 0x8000000d;
+/** Bytes NtReadVirtualMemory / NtWriteVirtualMemory move at a time. */
+const COPY_PIECE = 0x10000;
+
+/**
+ * MiCheckSecuredVad for the PEB and TEBs: only read-write protections (MmReadWrite >= 11:
+ * PAGE_READWRITE, PAGE_WRITECOPY and their EXECUTE_ forms, without PAGE_GUARD) keep them usable.
+ */
+function keepsSecuredUsable(prot: number): boolean {
+  if ((prot & PageProt.GUARD) !== 0) return false;
+  const base = prot & 0xff;
+  return base === PageProt.READWRITE || base === PageProt.WRITECOPY || base === PageProt.EXECUTE_READWRITE || base === PageProt.EXECUTE_WRITECOPY;
+}
+
 function currentProcess(c: SyscallCall, handle: number): boolean {
   return handle >>> 0 === CURRENT_PROCESS || c.process.handles.get(handle) === c.process.processObject;
 }
 
 /** Highest address an allocation with `zeroBits` may reach (Windows: that many leading zero bits). */
 function limitFor(zeroBits: number): number | undefined {
-  if (zeroBits === 0) return USER_HIGH;
-  if (zeroBits > 21) return zeroBits >= 32 ? Math.min(USER_HIGH, zeroBits + 1) : undefined;
-  return Math.min(USER_HIGH, 2 ** (32 - zeroBits));
+  const top = HIGHEST_VAD_ADDRESS + 1;
+  if (zeroBits === 0) return top;
+  if (zeroBits > 21) return zeroBits >= 32 ? Math.min(top, zeroBits + 1) : undefined;
+  return Math.min(top, 2 ** (32 - zeroBits));
 }
 
 function allocate(c: SyscallCall): number {
@@ -34,10 +72,12 @@ function allocate(c: SyscallCall): number {
   const mem = c.process.machine.memory;
   const base = g.u32(pBase);
   const size = g.u32(pSize);
-  if (size === 0) return Status.INVALID_PARAMETER;
   if ((type & ~(Mem.COMMIT | Mem.RESERVE | Mem.RESET | Mem.TOP_DOWN | 0x200000 | 0x20000000 | 0x400000)) !== 0) return Status.INVALID_PARAMETER;
   if ((type & (Mem.COMMIT | Mem.RESERVE | Mem.RESET)) === 0) return Status.INVALID_PARAMETER;
   if (!validPageProt(protect)) return Status.INVALID_PAGE_PROTECTION;
+  // Nothing is allocated in the system range or over KUSER_SHARED_DATA, and no size reaches them.
+  if (base > HIGHEST_VAD_ADDRESS) return STATUS_INVALID_PARAMETER_2;
+  if (HIGHEST_VAD_ADDRESS + 1 - base < size || size === 0) return STATUS_INVALID_PARAMETER_4;
   const limit = limitFor(zeroBits);
   if (limit === undefined) return Status.INVALID_PARAMETER;
   if ((type & Mem.RESET) !== 0) {
@@ -71,7 +111,10 @@ function allocate(c: SyscallCall): number {
   const start = pageDown(base);
   const end = pageUp(base + size);
   const a = mem.allocationAt(start);
-  if (a === undefined || a.kind === "system" || end > a.base + a.size) return a === undefined ? Status.CONFLICTING_ADDRESSES : Status.INVALID_PARAMETER;
+  if (a === undefined || end > a.base + a.size) return a === undefined ? Status.CONFLICTING_ADDRESSES : Status.INVALID_PARAMETER;
+  const owned = c.process.hostOwned(a.base);
+  if (owned === "no-vad") return Status.CONFLICTING_ADDRESSES;
+  if (owned === "secured" && !keepsSecuredUsable(protect)) return Status.INVALID_PAGE_PROTECTION;
   if (a.kind === "image" || a.kind === "mapped") {
     // Committing already-committed pages of a view only changes nothing (Windows allows it).
     for (let p = start; p < end; p += PAGE) if (a.pages[(p - a.base) / PAGE] === 0) return Status.CONFLICTING_ADDRESSES;
@@ -88,26 +131,29 @@ function free(c: SyscallCall): number {
   const mem = c.process.machine.memory;
   const base = g.u32(pBase);
   const size = g.u32(pSize);
+  if (type !== Mem.RELEASE && type !== Mem.DECOMMIT) return STATUS_INVALID_PARAMETER_4;
+  if (base >= HIGHEST_USER_ADDRESS) return STATUS_INVALID_PARAMETER_2;
+  if (HIGHEST_USER_ADDRESS - base < size) return STATUS_INVALID_PARAMETER_3;
   const a = mem.allocationAt(base);
-  if (a === undefined || base >= USER_HIGH) return Status.MEMORY_NOT_ALLOCATED;
-  if (a.kind !== "private") return Status.UNABLE_TO_FREE_VM;
+  const owned = a !== undefined ? c.process.hostOwned(a.base) : undefined;
+  if (a === undefined || owned === "no-vad") return Status.MEMORY_NOT_ALLOCATED;
+  if (owned === "secured") return Status.INVALID_PAGE_PROTECTION;
+  if (a.kind !== "private") return STATUS_UNABLE_TO_DELETE_SECTION;
   if (type === Mem.RELEASE) {
-    if (size === 0 ? base !== a.base : !(pageDown(base) === a.base && pageUp(base + size) === a.base + a.size)) return size === 0 ? 0xc000009f /* STATUS_FREE_VM_NOT_AT_BASE */ : Status.UNABLE_TO_FREE_VM;
+    if (size === 0 ? base !== a.base : !(pageDown(base) === a.base && pageUp(base + size) === a.base + a.size)) return size === 0 ? STATUS_FREE_VM_NOT_AT_BASE : Status.UNABLE_TO_FREE_VM;
     g.setU32(pBase, a.base);
     g.setU32(pSize, a.size);
     mem.release(a.base);
     return Status.SUCCESS;
   }
-  if (type === Mem.DECOMMIT) {
-    const start = pageDown(base);
-    const end = size === 0 ? a.base + a.size : pageUp(base + size);
-    if (end > a.base + a.size) return Status.UNABLE_TO_FREE_VM;
-    mem.decommit(start, end - start);
-    g.setU32(pBase, start);
-    g.setU32(pSize, end - start);
-    return Status.SUCCESS;
-  }
-  return Status.INVALID_PARAMETER;
+  // MEM_DECOMMIT
+  const start = pageDown(base);
+  const end = size === 0 ? a.base + a.size : pageUp(base + size);
+  if (end > a.base + a.size) return Status.UNABLE_TO_FREE_VM;
+  mem.decommit(start, end - start);
+  g.setU32(pBase, start);
+  g.setU32(pSize, end - start);
+  return Status.SUCCESS;
 }
 
 function protect(c: SyscallCall): number {
@@ -118,11 +164,17 @@ function protect(c: SyscallCall): number {
   const base = g.u32(pBase);
   const size = g.u32(pSize);
   if (!validPageProt(newProt)) return Status.INVALID_PAGE_PROTECTION;
+  // MmUserProbeAddress (USER_HIGH) bounds what may be protected: never the system range.
+  if (base > USER_HIGH) return STATUS_INVALID_PARAMETER_2;
+  if (USER_HIGH - base < size) return STATUS_INVALID_PARAMETER_3;
   const start = pageDown(base);
   const end = pageUp(base + Math.max(1, size));
   if (end > USER_HIGH || start < USER_LOW) return Status.INVALID_PARAMETER;
   const a = mem.allocationAt(start);
-  if (a === undefined || a.kind === "system" || end > a.base + a.size) return Status.CONFLICTING_ADDRESSES;
+  if (a === undefined || end > a.base + a.size) return Status.CONFLICTING_ADDRESSES;
+  const owned = c.process.hostOwned(a.base);
+  if (owned === "no-vad") return Status.CONFLICTING_ADDRESSES;
+  if (owned === "secured" && !keepsSecuredUsable(newProt)) return Status.INVALID_PAGE_PROTECTION;
   const old = mem.protectPages(start, end - start, newProt);
   if (old === undefined) return Status.NOT_COMMITTED;
   g.setU32(pOld, old);
@@ -194,30 +246,44 @@ function query(c: SyscallCall): number {
   }
 }
 
+/**
+ * MmCopyVirtualMemory within the process, as Windows does it: both ranges must lie in user
+ * space (else STATUS_ACCESS_VIOLATION), the whole destination must be writable (ProbeForWrite,
+ * else STATUS_ACCESS_VIOLATION); the source is copied piece by piece up to its first page that
+ * cannot be read, which ends the copy with STATUS_PARTIAL_COPY and the bytes moved so far. A
+ * run out of time (--timeout) stops between pieces, also as a partial copy.
+ */
+function copyVirtual(c: SyscallCall, from: number, to: number, size: number, pDone: number): number {
+  const g = c.process.guest;
+  const mem = c.process.machine.memory;
+  if (from + size > USER_HIGH || to + size > USER_HIGH) return Status.ACCESS_VIOLATION;
+  if (pDone !== 0) g.probe(pDone, 4, true);
+  g.probe(to, size, true);
+  let done = 0;
+  while (done < size) {
+    const n = Math.min(COPY_PIECE - ((from + done) % COPY_PIECE), size - done);
+    const piece = mem.readSome(from + done, n);
+    if (piece.length > 0) g.write(to + done, piece);
+    done += piece.length;
+    if (piece.length < n || (done < size && c.process.machine.outOfTime())) {
+      g.optU32(pDone, done);
+      return STATUS_PARTIAL_COPY;
+    }
+  }
+  g.optU32(pDone, done);
+  return Status.SUCCESS;
+}
+
 function readVirtual(c: SyscallCall): number {
   const [process, address, buffer, size, pRead] = c.args as [number, number, number, number, number];
   if (!currentProcess(c, process)) return Status.INVALID_HANDLE;
-  const g = c.process.guest;
-  if (size > 0x4000000) return Status.INVALID_PARAMETER;
-  for (let done = 0; done < size; done += 0x10000) {
-    const n = Math.min(0x10000, size - done);
-    g.write(buffer + done, g.read(address + done, n));
-  }
-  g.optU32(pRead, size);
-  return Status.SUCCESS;
+  return copyVirtual(c, address, buffer, size, pRead);
 }
 
 function writeVirtual(c: SyscallCall): number {
   const [process, address, buffer, size, pWritten] = c.args as [number, number, number, number, number];
   if (!currentProcess(c, process)) return Status.INVALID_HANDLE;
-  const g = c.process.guest;
-  if (size > 0x4000000) return Status.INVALID_PARAMETER;
-  for (let done = 0; done < size; done += 0x10000) {
-    const n = Math.min(0x10000, size - done);
-    g.write(address + done, g.read(buffer + done, n));
-  }
-  g.optU32(pWritten, size);
-  return Status.SUCCESS;
+  return copyVirtual(c, buffer, address, size, pWritten);
 }
 
 export const memorySyscalls: SyscallTable = {

@@ -18,6 +18,9 @@ export class KeyObject extends KernelObject {
 
 /** Longest value data ntrace stores (the registry's own limit for a value is 1 MB in practice). */
 const MAX_VALUE_DATA = 0x100000;
+/** What a key costs against the registry quota besides its name (the host's object for it). */
+const KEY_COST = 0x100;
+const STATUS_INSUFFICIENT_RESOURCES = 0xc000009a;
 const REG_CREATED_NEW_KEY = 1;
 const REG_OPENED_EXISTING_KEY = 2;
 
@@ -50,6 +53,8 @@ function createKey(c: SyscallCall): number {
   const reg = c.process.registry;
   const existing = reg.open(target.path, target.from);
   if (existing === undefined && !reg.parentExists(target.path, target.from)) return Status.OBJECT_NAME_NOT_FOUND;
+  // Keys live in host memory until the process ends: what the guest adds is bounded (Registry.QUOTA).
+  if (existing === undefined && !reg.charge(2 * target.path.length + KEY_COST)) return STATUS_INSUFFICIENT_RESOURCES;
   const key = existing ?? reg.create(target.path, target.from);
   if (existing === undefined) key.lastWrite = c.process.systemTime();
   c.process.guest.optU32(pDisposition, existing === undefined ? REG_CREATED_NEW_KEY : REG_OPENED_EXISTING_KEY);
@@ -205,7 +210,10 @@ export const registrySyscalls: SyscallTable = {
       if (typeof k === "number") return k;
       if (size > MAX_VALUE_DATA) return Status.INVALID_PARAMETER;
       const name = c.process.guest.unicodeString(pName) ?? "";
-      k.key.setValue(name, type, new Uint8Array(c.process.guest.read(pData, size)));
+      const old = k.key.value(name);
+      const data = c.process.guest.read(pData, size);
+      if (!c.process.registry.charge(size + 2 * name.length - (old !== undefined ? old.data.length + 2 * old.name.length : 0))) return STATUS_INSUFFICIENT_RESOURCES;
+      k.key.setValue(name, type, new Uint8Array(data));
       k.key.lastWrite = c.process.systemTime();
       return Status.SUCCESS;
     },
@@ -215,7 +223,12 @@ export const registrySyscalls: SyscallTable = {
     handler: (c) => {
       const k = objectOf(c, c.args[0]!, KeyObject);
       if (typeof k === "number") return k;
-      return k.key.values.delete((c.process.guest.unicodeString(c.args[1]!) ?? "").toLowerCase()) ? Status.SUCCESS : Status.OBJECT_NAME_NOT_FOUND;
+      const name = c.process.guest.unicodeString(c.args[1]!) ?? "";
+      const old = k.key.value(name);
+      if (old === undefined) return Status.OBJECT_NAME_NOT_FOUND;
+      k.key.values.delete(name.toLowerCase());
+      c.process.registry.charge(-(old.data.length + 2 * old.name.length));
+      return Status.SUCCESS;
     },
   },
   NtEnumerateValueKey: {

@@ -3,28 +3,70 @@
  * DLLs and the system DLLs — the view is mapped as Windows' memory manager does it (headers,
  * sections, protections; relocated with STATUS_IMAGE_NOT_AT_BASE when the preferred base is
  * taken) and becomes a module the tracer sees before any of its code runs. Data sections map a
- * file's bytes or fresh zero pages (named shared memory within the process).
+ * file's bytes (read from the file as the view's pages are first touched: a section never holds
+ * a copy of its file) or fresh zero pages (named shared memory within the process).
  */
-import { readFileSync } from "node:fs";
+import { closeSync, openSync, readSync, statSync } from "node:fs";
 import { FormatError } from "../../../base/index.js";
-import { GRANULARITY, PageProt, USER_HIGH, USER_LOW, pageUp, validPageProt } from "../../core/memory.js";
+import { GRANULARITY, PageProt, USER_LOW, pageUp, validPageProt, type PageSource } from "../../core/memory.js";
 import { FileObject } from "../files.js";
 import { imageInformation, mapImageView, readImageFile, type ImageFile } from "../images.js";
 import { CURRENT_PROCESS, KernelObject } from "../objects.js";
 import { SYSTEM32_GUEST } from "../process.js";
 import { createObject, objectOf, openObject } from "./common.js";
+import { HIGHEST_VAD_ADDRESS } from "./memory.js";
 import { Status, type SyscallCall, type SyscallTable } from "./types.js";
 
 const SEC_IMAGE = 0x1000000;
 /** The largest data section ntrace creates (pagefile-backed sections are zero pages in guest memory). */
 const MAX_DATA_SECTION = 0x10000000;
+const STATUS_INVALID_PARAMETER_3 = 0xc00000f1;
+
+/** A file a data section maps: read page by page as the views are touched, never whole. */
+interface SectionFile {
+  readonly hostPath: string;
+  readonly size: number;
+}
+
+/** The pages of a view of `file` from `viewOffset` on: the file's bytes (read when touched), zeros past its end. */
+function fileSource(file: SectionFile, viewOffset: number): PageSource {
+  return {
+    fill(offset: number, into: Uint8Array): void {
+      const at = viewOffset + offset;
+      const n = Math.min(into.length, file.size - at);
+      if (n <= 0) return;
+      const fd = openSync(file.hostPath, "r");
+      try {
+        let done = 0;
+        while (done < n) {
+          const got = readSync(fd, into, done, n - done, at + done);
+          if (got === 0) break;
+          done += got;
+        }
+      } finally {
+        closeSync(fd);
+      }
+    },
+  };
+}
+
+/** The first two bytes of a file ("MZ" or not), read without reading the rest. */
+function fileStart(hostPath: string): Uint8Array {
+  const head = new Uint8Array(2);
+  const fd = openSync(hostPath, "r");
+  try {
+    return head.subarray(0, readSync(fd, head, 0, 2, 0));
+  } finally {
+    closeSync(fd);
+  }
+}
 
 export class SectionObject extends KernelObject {
   readonly type = "Section";
   constructor(
     readonly image: ImageFile | undefined,
-    /** Data sections: the bytes a view starts with (a file's contents, or undefined for zero pages). */
-    readonly data: Uint8Array | undefined,
+    /** Data sections: the file a view shows (undefined: zero pages). */
+    readonly file: SectionFile | undefined,
     readonly size: number,
     readonly protect: number,
     readonly guestPath: string,
@@ -51,21 +93,21 @@ function createSection(c: SyscallCall): number {
       image = readImageFile(file.hostPath);
     } catch (err) {
       if (!(err instanceof FormatError)) throw err;
-      const head = readFileSync(file.hostPath).subarray(0, 2);
+      const head = fileStart(file.hostPath);
       return head.length >= 2 && head[0] === 0x4d && head[1] === 0x5a ? Status.INVALID_IMAGE_FORMAT : Status.INVALID_IMAGE_NOT_MZ;
     }
     return createObject(c, pHandle, access, pAttr, SectionObject, () => new SectionObject(image, undefined, pageUp(image.layout.sizeOfImage), protect, file!.guestPath));
   }
-  let data: Uint8Array | undefined;
+  let mapped: SectionFile | undefined;
   let size = maxSize;
   if (file !== undefined) {
     if (file.hostPath === undefined || file.kind !== "file") return Status.INVALID_FILE_FOR_SECTION;
-    data = new Uint8Array(readFileSync(file.hostPath));
-    if (size === 0) size = data.length;
+    mapped = { hostPath: file.hostPath, size: statSync(file.hostPath).size };
+    if (size === 0) size = mapped.size;
     if (size === 0) return 0xc000011e; // STATUS_MAPPED_FILE_SIZE_ZERO
   } else if (size === 0) return Status.INVALID_PARAMETER;
   if (size > MAX_DATA_SECTION) return 0xc0000040; // STATUS_SECTION_TOO_BIG
-  return createObject(c, pHandle, access, pAttr, SectionObject, () => new SectionObject(undefined, data, size, protect, file?.guestPath ?? ""));
+  return createObject(c, pHandle, access, pAttr, SectionObject, () => new SectionObject(undefined, mapped, size, protect, file?.guestPath ?? ""));
 }
 
 function mapView(c: SyscallCall): number {
@@ -76,7 +118,11 @@ function mapView(c: SyscallCall): number {
   if (typeof s === "number") return s;
   const g = p.guest;
   const wanted = g.u32(pBase);
+  // No view in the system range or over KUSER_SHARED_DATA (Windows: the base is parameter 3).
+  if (wanted > HIGHEST_VAD_ADDRESS) return STATUS_INVALID_PARAMETER_3;
+  if (wanted !== 0 && wanted < USER_LOW) return Status.CONFLICTING_ADDRESSES;
   if (s.image !== undefined) {
+    if (wanted !== 0 && HIGHEST_VAD_ADDRESS + 1 - wanted < s.size) return STATUS_INVALID_PARAMETER_3;
     const system = s.guestPath.toLowerCase().startsWith(SYSTEM32_GUEST.toLowerCase() + "\\");
     const mapped = mapImageView(p.machine, s.image, { guestPath: s.guestPath, system, ...(wanted !== 0 ? { base: wanted } : {}) });
     if (mapped.module === undefined) return mapped.status;
@@ -95,16 +141,13 @@ function mapView(c: SyscallCall): number {
   const mem = p.machine.memory;
   let base: number | undefined = wanted;
   if (wanted !== 0) {
-    if (wanted % GRANULARITY !== 0 || !mem.isFree(wanted, size) || wanted + size > USER_HIGH) return Status.CONFLICTING_ADDRESSES;
-  } else base = mem.findFree(size, USER_LOW, USER_HIGH, GRANULARITY, (allocationType & 0x100000) !== 0);
+    if (HIGHEST_VAD_ADDRESS + 1 - wanted < size) return STATUS_INVALID_PARAMETER_3;
+    if (wanted % GRANULARITY !== 0 || !mem.isFree(wanted, size)) return Status.CONFLICTING_ADDRESSES;
+  } else base = mem.findFree(size, USER_LOW, HIGHEST_VAD_ADDRESS + 1, GRANULARITY, (allocationType & 0x100000) !== 0);
   if (base === undefined) return Status.NO_MEMORY;
   const prot = validPageProt(protect) ? protect : PageProt.READONLY;
-  mem.reserve(base, size, "mapped", s.guestPath !== "" ? s.guestPath : "section view", prot);
-  mem.commit(base, size, PageProt.READWRITE);
-  if (s.data !== undefined) {
-    const end = Math.min(s.data.length, offset + viewSize);
-    for (let at = offset; at < end; at += 0x100000) mem.write(base + at - offset, s.data.subarray(at, Math.min(end, at + 0x100000)));
-  }
+  const source = s.file !== undefined ? fileSource(s.file, offset) : undefined;
+  mem.reserve(base, size, "mapped", s.guestPath !== "" ? s.guestPath : "section view", prot, source);
   mem.commit(base, size, prot);
   g.setU32(pBase, base);
   g.setU32(pViewSize, size);

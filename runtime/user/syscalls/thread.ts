@@ -16,8 +16,8 @@ import { Status, type SyscallCall, type SyscallTable } from "./types.js";
 const THREAD_CREATE_FLAGS_CREATE_SUSPENDED = 1;
 const PS_ATTRIBUTE_CLIENT_ID = 0x10003;
 const PS_ATTRIBUTE_TEB_ADDRESS = 0x10004;
-/** Most threads one process may create: each costs a TEB, a stack and a KTHREAD object. */
-export const MAX_THREADS = 1024;
+/** STATUS_TOO_MANY_THREADS: the run's thread limit (MachineOptions.maxThreads, --max-threads) is reached. */
+const STATUS_TOO_MANY_THREADS = 0xc0000129;
 
 /** The thread a handle names (the pseudo-handle of the current thread included). */
 function threadOf(c: SyscallCall, handle: number): GuestThread | number {
@@ -29,9 +29,12 @@ function createThreadEx(c: SyscallCall): number {
   const [pHandle, access, , process, start, param, flags, , , stackReserve, pAttrList] = c.args as number[] as [number, number, number, number, number, number, number, number, number, number, number];
   const p = c.process;
   if (process >>> 0 !== CURRENT_PROCESS && !(p.handles.get(process) instanceof ProcessObject)) return Status.INVALID_HANDLE;
-  if (p.threads.size >= MAX_THREADS) return 0xc0000129; // STATUS_TOO_MANY_THREADS
+  // Every thread keeps its KTHREAD key for the run (a trace names each thread once): past the
+  // limit, creation fails the way Windows fails it for a process out of thread resources.
+  if (p.machine.threadsLeft() <= 0) return STATUS_TOO_MANY_THREADS;
   p.guest.probe(pHandle, 4, true);
   const t = p.createThread(start, param, { suspended: (flags & THREAD_CREATE_FLAGS_CREATE_SUSPENDED) !== 0, stackReserve });
+  if (t === undefined) return Status.NO_MEMORY; // no address space left for its stack or TEB
   const status = putHandle(c, pHandle, p.threads.get(t)!.object, access === 0 ? 0x1fffff : access);
   if (status !== undefined) return status;
   if (pAttrList !== 0) {
