@@ -633,9 +633,10 @@ export class UnicornEngine implements Engine {
     }
     // Stopped on the budget at a block start: that block did not run. unicorn may report the
     // EIP of an earlier block chained into it (seen with `rep stos`), so EIP is set here.
-    if (this.clock !== undefined && this.clock.view.getUint32(36, true) !== 0) this.writeRegister(X86Reg.EIP, this.clock.view.getUint32(40, true));
-    // Ended at `until` (not stopped there by a hook): counted differently, see executedInstructions.
-    this.endedAtUntil = err === 0 && !this.stopRequested && this.readRegister(X86Reg.EIP) === until >>> 0;
+    const clockStopped = this.clock !== undefined && this.clock.view.getUint32(36, true) !== 0;
+    if (clockStopped) this.writeRegister(X86Reg.EIP, this.clock!.view.getUint32(40, true));
+    // Ended at `until` (not stopped by a hook or the clock): counted differently, see executedInstructions.
+    this.endedAtUntil = err === 0 && !this.stopRequested && !clockStopped && this.readRegister(X86Reg.EIP) === until >>> 0;
     for (const h of this.pendingHooks.splice(0)) {
       this.install(h);
       // Blocks translated before the hook existed would not call it.

@@ -186,12 +186,14 @@ static uint32_t charge_of(clock_state *c, uint32_t start, uint32_t size) {
  */
 #define ATTENTION_TICK 1u
 #define ATTENTION_SIGNAL 2u
-static volatile sig_atomic_t attention;
-static volatile sig_atomic_t attention_signal;
+/* Set by the signal handler (main thread) and the ticker thread, taken by the host: every
+   change is one lock-free atomic operation (async-signal-safe), so none is lost. */
+static volatile int attention;
+static volatile int attention_signal;
 
 static void on_signal(int signo) {
-  attention_signal = signo;
-  attention |= ATTENTION_SIGNAL;
+  __atomic_store_n(&attention_signal, signo, __ATOMIC_SEQ_CST); /* before the bit that says it is there */
+  __atomic_fetch_or(&attention, ATTENTION_SIGNAL, __ATOMIC_SEQ_CST);
 }
 
 static struct sigaction saved_int, saved_term;
@@ -230,7 +232,7 @@ static void *tick_loop(void *unused) {
     until.tv_nsec += (long)(tick_ms % 1000) * 1000000L;
     until.tv_sec += tick_ms / 1000 + until.tv_nsec / 1000000000L;
     until.tv_nsec %= 1000000000L;
-    if (pthread_cond_timedwait(&tick_wake, &tick_lock, &until) != 0 && tick_ms != 0) attention |= ATTENTION_TICK;
+    if (pthread_cond_timedwait(&tick_wake, &tick_lock, &until) != 0 && tick_ms != 0) __atomic_fetch_or(&attention, ATTENTION_TICK, __ATOMIC_SEQ_CST);
   }
   pthread_mutex_unlock(&tick_lock);
   return NULL;
@@ -254,7 +256,7 @@ static void set_tick(uint32_t ms) {
     pthread_sigmask(SIG_SETMASK, &old, NULL);
   } else if (ms == 0 && was != 0) {
     pthread_join(ticker, NULL);
-    attention &= ~ATTENTION_TICK; /* a tick nobody takes any more */
+    __atomic_fetch_and(&attention, ~ATTENTION_TICK, __ATOMIC_SEQ_CST); /* a tick nobody takes any more */
   }
 }
 
@@ -273,10 +275,9 @@ void ntc_attend(clock_state *c, int on) { c->attend = on != 0; }
 
 /* Takes and clears what needs attention: bit 0 a tick, bits 8.. the signal number (0: none). */
 uint32_t ntc_take_attention(void) {
-  uint32_t a = (uint32_t)attention;
-  uint32_t signo = (uint32_t)attention_signal;
-  attention = 0;
-  attention_signal = 0;
+  uint32_t a = (uint32_t)__atomic_exchange_n(&attention, 0, __ATOMIC_SEQ_CST);
+  /* the number only with its bit: a signal arriving now sets both again, for the next take */
+  uint32_t signo = (a & ATTENTION_SIGNAL) ? (uint32_t)__atomic_exchange_n(&attention_signal, 0, __ATOMIC_SEQ_CST) : 0;
   return (a & ATTENTION_TICK) | ((a & ATTENTION_SIGNAL) ? signo << 8 : 0);
 }
 
