@@ -78,8 +78,10 @@ export class FileObject extends KernelObject {
     try {
       n = readSync(this.fd, buf, 0, length, this.kind === "stream" && !this.seekable ? null : offset ?? null);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "EAGAIN") n = 0;
-      else if ((err as NodeJS.ErrnoException).code === "EOF") n = 0;
+      const code = (err as NodeJS.ErrnoException).code;
+      // EINTR: a caught SIGINT/SIGTERM (runtime/engine README "Attention") broke a read blocked
+      // on a pipe or terminal; the run ends at the next block start, so nothing is read.
+      if (code === "EAGAIN" || code === "EOF" || code === "EINTR") n = 0;
       else throw err;
     }
     return buf.subarray(0, n);

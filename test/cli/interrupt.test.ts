@@ -79,6 +79,30 @@ describe("a signal ends the run with a closed trace", () => {
   }
 });
 
+describe("Ctrl-C while the program waits for input", () => {
+  it("Wine's find.exe blocked reading an open, silent stdin: SIGINT ends it (exit 130) with a closed trace", async () => {
+    const out = join(dir, "find.ntrace");
+    const child = spawn(process.execPath, [join(ROOT, "dist/bin/ntrace.js"), "run", "find.exe", "xyz", "-o", out], { cwd: dir, stdio: ["pipe", "ignore", "pipe"] });
+    let err = "";
+    child.stderr.on("data", (b: Buffer) => (err += b.toString("utf8")));
+    const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+    // find.exe reads stdin, which stays open and silent: the run blocks in the host's read.
+    await until(() => partials().some((f) => f.startsWith("find.ntrace.")), 60_000, "the run to start recording");
+    await new Promise((r) => setTimeout(r, 1500));
+    child.kill("SIGINT");
+    expect(await exited).toBe(130);
+    child.stdin.end();
+    expect(err).toMatch(/ntrace: run interrupted by SIGINT; closed with everything recorded: trace .*find\.ntrace/);
+    const trace = openTrace(out);
+    try {
+      expect(trace.complete).toBe(true);
+      expect(trace.run?.interrupted).toEqual({ cause: "signal", reason: "SIGINT" });
+    } finally {
+      trace.close();
+    }
+  }, 120_000);
+});
+
 describe("limits end the run with a closed trace", () => {
   it("--max-instructions: the interrupted record names the limit; exit 124", async () => {
     const out = join(dir, "limit.ntrace");

@@ -208,7 +208,9 @@ void ntc_watch_signals(int on) {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
-    sa.sa_flags = SA_RESETHAND | SA_RESTART;
+    /* no SA_RESTART: a read blocked on the program's stdin returns EINTR, so Ctrl-C ends a
+       program waiting for input too (libuv retries every other interrupted call) */
+    sa.sa_flags = SA_RESETHAND;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, &saved_int);
     sigaction(SIGTERM, &sa, &saved_term);
