@@ -284,17 +284,23 @@ export class TraceWriter {
  * One thread's event buffer: columns in typed arrays, no per-event objects. When it fills,
  * the owning TraceWriter encodes it as a chunk and it starts over.
  */
+/** Events a thread's columns hold at first; they grow fourfold up to the chunk size as needed. */
+const INITIAL_THREAD_EVENTS = 256;
+
 class ThreadBuffer implements ThreadEventWriter {
   readonly key: ThreadKey;
-  readonly kind: Uint8Array;
-  readonly ts: Float64Array;
-  readonly fn: Int32Array;
-  readonly esp: Uint32Array;
-  readonly value: Uint32Array;
-  readonly args: Uint32Array;
+  // Column arrays of `capacity` events. A chunk is `cap` events; the columns start small so a
+  // run of many short threads does not hold a full chunk's columns (1.4 MB) for each.
+  kind: Uint8Array;
+  ts: Float64Array;
+  fn: Int32Array;
+  esp: Uint32Array;
+  value: Uint32Array;
+  args: Uint32Array;
   used = 0;
   written = 0;
   seq = 0;
+  private capacity: number;
   private readonly cap: number;
   private readonly argCount: number;
   private readonly owner: TraceWriter;
@@ -304,12 +310,30 @@ class ThreadBuffer implements ThreadEventWriter {
     this.key = key;
     this.cap = cap;
     this.argCount = argCount;
-    this.kind = new Uint8Array(cap);
-    this.ts = new Float64Array(cap);
-    this.fn = new Int32Array(cap);
-    this.esp = new Uint32Array(cap);
-    this.value = new Uint32Array(cap);
-    this.args = new Uint32Array(cap * argCount);
+    this.capacity = Math.min(cap, INITIAL_THREAD_EVENTS);
+    this.kind = new Uint8Array(this.capacity);
+    this.ts = new Float64Array(this.capacity);
+    this.fn = new Int32Array(this.capacity);
+    this.esp = new Uint32Array(this.capacity);
+    this.value = new Uint32Array(this.capacity);
+    this.args = new Uint32Array(this.capacity * argCount);
+  }
+
+  /** Makes room for one more event (the columns are full below the chunk size). */
+  private grow(): void {
+    const n = Math.min(this.cap, this.capacity * 4);
+    const more = <T extends Uint8Array | Float64Array | Int32Array | Uint32Array>(a: T, make: (len: number) => T, per = 1): T => {
+      const b = make(n * per);
+      b.set(a);
+      return b;
+    };
+    this.kind = more(this.kind, (l) => new Uint8Array(l));
+    this.ts = more(this.ts, (l) => new Float64Array(l));
+    this.fn = more(this.fn, (l) => new Int32Array(l));
+    this.esp = more(this.esp, (l) => new Uint32Array(l));
+    this.value = more(this.value, (l) => new Uint32Array(l));
+    this.args = more(this.args, (l) => new Uint32Array(l), this.argCount);
+    this.capacity = n;
   }
 
   total(): number {
@@ -318,6 +342,7 @@ class ThreadBuffer implements ThreadEventWriter {
 
   entry(ts: number, fn: number, esp: number, args?: ArrayLike<number>): void {
     const i = this.used;
+    if (i === this.capacity) this.grow();
     this.kind[i] = EventKind.Entry;
     this.ts[i] = ts;
     this.fn[i] = fn;
@@ -358,6 +383,7 @@ class ThreadBuffer implements ThreadEventWriter {
 
   private put(kind: EventKind, ts: number, fn: number, value: number): void {
     const i = this.used;
+    if (i === this.capacity) this.grow();
     this.kind[i] = kind;
     this.ts[i] = ts;
     this.fn[i] = fn;
