@@ -47,6 +47,9 @@ const UC_HOOK_BLOCK = 1 << 3;
 const UC_HOOK_MEM_INVALID = 0x3f0; // READ/WRITE/FETCH _UNMAPPED | _PROT
 const UC_HOOK_INSN_INVALID = 1 << 14;
 // uc_ctl: UC_CTL_WRITE(UC_CTL_TB_REMOVE_CACHE = 9, 2 args) = 9 | (2 << 26) | (1 << 30)
+/** Memory reads and writes up to this size go through the engine's reused scratch buffer. */
+const SCRATCH_MAX = 0x100000;
+const PAGE_SIZE = 0x1000;
 const UC_CTL_TB_REMOVE_CACHE_WRITE = (9 | (2 << 26) | (1 << 30)) >>> 0;
 
 interface UnicornLib {
@@ -162,8 +165,8 @@ function loadUnicorn(): UnicornLib {
     uc_mem_unmap: h.func("int uc_mem_unmap(void *uc, uint64_t address, size_t size)"),
     uc_mem_protect: h.func("int uc_mem_protect(void *uc, uint64_t address, size_t size, uint32_t perms)"),
     uc_mem_map_ptr: h.func("int uc_mem_map_ptr(void *uc, uint64_t address, size_t size, uint32_t perms, uintptr_t ptr)"),
-    uc_mem_read: h.func("int uc_mem_read(void *uc, uint64_t address, _Out_ uint8_t *bytes, size_t size)"),
-    uc_mem_write: h.func("int uc_mem_write(void *uc, uint64_t address, const uint8_t *bytes, size_t size)"),
+    uc_mem_read: h.func("int uc_mem_read(void *uc, uint64_t address, void *bytes, size_t size)"),
+    uc_mem_write: h.func("int uc_mem_write(void *uc, uint64_t address, const void *bytes, size_t size)"),
     uc_reg_read: h.func("int uc_reg_read(void *uc, int regid, _Out_ uint8_t *value)"),
     uc_reg_write: h.func("int uc_reg_write(void *uc, int regid, const uint8_t *value)"),
     // The callback goes as a plain address (the trampolines are registered once, up front).
@@ -462,46 +465,62 @@ export class UnicornEngine implements Engine {
     if (!calibrated || !oldExceptionCalibrated) calibrate(this.u);
   }
 
-  private check(err: number, what: string): void {
-    if (err !== 0) throw new EngineFault(err, `${what}: ${this.u.uc_strerror(err) as string}`);
+  /** Throws EngineFault unless `err` is UC_ERR_OK; `what` names the call (built only on failure: these run per access). */
+  private check(err: number, what: string | (() => string)): void {
+    if (err !== 0) throw new EngineFault(err, `${typeof what === "string" ? what : what()}: ${this.u.uc_strerror(err) as string}`);
+  }
+  /**
+   * A buffer the memory calls pass to unicorn and copy from: a typed array koffi has not seen
+   * before costs microseconds to hand over (V8 moves its contents off the heap first), a reused
+   * one a fraction of that. Reads and writes up to SCRATCH_MAX go through it.
+   */
+  private scratch = new Uint8Array(PAGE_SIZE);
+  private scratchOf(size: number): Uint8Array | undefined {
+    if (size > SCRATCH_MAX) return undefined;
+    if (size > this.scratch.length) this.scratch = new Uint8Array(2 ** Math.ceil(Math.log2(size)));
+    return this.scratch;
   }
 
   mapMemory(address: number, size: number, prot: Prot): void {
-    this.check(this.u.uc_mem_map(this.uc, address, size, prot) as number, `uc_mem_map(0x${address.toString(16)}, 0x${size.toString(16)})`);
+    this.check(this.u.uc_mem_map(this.uc, address, size, prot) as number, () => `uc_mem_map(0x${address.toString(16)}, 0x${size.toString(16)})`);
   }
   unmapMemory(address: number, size: number): void {
-    this.check(this.u.uc_mem_unmap(this.uc, address, size) as number, `uc_mem_unmap(0x${address.toString(16)})`);
+    this.check(this.u.uc_mem_unmap(this.uc, address, size) as number, () => `uc_mem_unmap(0x${address.toString(16)})`);
   }
   protectMemory(address: number, size: number, prot: Prot): void {
-    this.check(this.u.uc_mem_protect(this.uc, address, size, prot) as number, `uc_mem_protect(0x${address.toString(16)})`);
+    this.check(this.u.uc_mem_protect(this.uc, address, size, prot) as number, () => `uc_mem_protect(0x${address.toString(16)})`);
   }
   readMemory(address: number, size: number): Uint8Array {
-    const buf = new Uint8Array(size);
-    if (size > 0) this.check(this.u.uc_mem_read(this.uc, address, buf, size) as number, `uc_mem_read(0x${address.toString(16)}, ${size})`);
-    return buf;
+    if (size === 0) return new Uint8Array(0);
+    const scratch = this.scratchOf(size);
+    const into = scratch ?? new Uint8Array(size);
+    this.check(this.u.uc_mem_read(this.uc, address, into, size) as number, () => `uc_mem_read(0x${address.toString(16)}, ${size})`);
+    return scratch === undefined ? into : scratch.slice(0, size);
   }
   writeMemory(address: number, bytes: Uint8Array): void {
     if (bytes.length === 0) return;
-    this.check(this.u.uc_mem_write(this.uc, address, bytes, bytes.length) as number, `uc_mem_write(0x${address.toString(16)}, ${bytes.length})`);
+    const scratch = this.scratchOf(bytes.length);
+    scratch?.set(bytes);
+    this.check(this.u.uc_mem_write(this.uc, address, scratch ?? bytes, bytes.length) as number, () => `uc_mem_write(0x${address.toString(16)}, ${bytes.length})`);
   }
   readU32(address: number): number {
-    this.check(this.u.uc_mem_read(this.uc, address, this.u32Buf, 4) as number, `uc_mem_read(0x${(address >>> 0).toString(16)}, 4)`);
+    this.check(this.u.uc_mem_read(this.uc, address, this.u32Buf, 4) as number, () => `uc_mem_read(0x${(address >>> 0).toString(16)}, 4)`);
     return this.u32View.getUint32(0, true);
   }
   writeU32(address: number, value: number): void {
     this.u32View.setUint32(0, value >>> 0, true);
-    this.check(this.u.uc_mem_write(this.uc, address, this.u32Buf, 4) as number, `uc_mem_write(0x${(address >>> 0).toString(16)}, 4)`);
+    this.check(this.u.uc_mem_write(this.uc, address, this.u32Buf, 4) as number, () => `uc_mem_write(0x${(address >>> 0).toString(16)}, 4)`);
   }
 
   readRegister(reg: X86Reg): number {
     this.regView.setUint32(0, 0, true);
-    this.check(this.u.uc_reg_read(this.uc, reg, this.regBuf) as number, `uc_reg_read(${reg})`);
+    this.check(this.u.uc_reg_read(this.uc, reg, this.regBuf) as number, () => `uc_reg_read(${reg})`);
     return this.regView.getUint32(0, true);
   }
   writeRegister(reg: X86Reg, value: number): void {
     this.regView.setUint32(0, value >>> 0, true);
     this.regView.setUint32(4, 0, true);
-    this.check(this.u.uc_reg_write(this.uc, reg, this.regBuf) as number, `uc_reg_write(${reg})`);
+    this.check(this.u.uc_reg_write(this.uc, reg, this.regBuf) as number, () => `uc_reg_write(${reg})`);
   }
   readRegisters(regs: readonly X86Reg[]): number[] {
     return regs.map((r) => this.readRegister(r));
@@ -797,13 +816,13 @@ export class UnicornEngine implements Engine {
   }
   readWideRegister(reg: X86Reg, size: number): Uint8Array {
     const buf = new Uint8Array(Math.max(16, size));
-    this.check(this.u.uc_reg_read(this.uc, reg, buf) as number, `uc_reg_read(${reg})`);
+    this.check(this.u.uc_reg_read(this.uc, reg, buf) as number, () => `uc_reg_read(${reg})`);
     return buf.subarray(0, size);
   }
   writeWideRegister(reg: X86Reg, bytes: Uint8Array): void {
     const buf = new Uint8Array(Math.max(16, bytes.length));
     buf.set(bytes);
-    this.check(this.u.uc_reg_write(this.uc, reg, buf) as number, `uc_reg_write(${reg})`);
+    this.check(this.u.uc_reg_write(this.uc, reg, buf) as number, () => `uc_reg_write(${reg})`);
   }
   stop(): void {
     this.stopRequested = true;
