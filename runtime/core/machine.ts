@@ -660,10 +660,12 @@ export class Machine {
     const t = this.live;
     if (t === undefined) return false;
     const kind = access === MemAccess.WRITE_UNMAPPED || access === MemAccess.WRITE_PROT ? 1 : access === MemAccess.FETCH_UNMAPPED || access === MemAccess.FETCH_PROT ? 8 : 0;
+    // A guard page raises STATUS_GUARD_PAGE_VIOLATION once: its guard goes with this touch.
+    const guard = this.memory.takeGuard(address);
     const eip = kind === 8 ? address : this.faultingEip(t, address);
     const inGuard = address >= t.stackRegion && address < t.stackRegion + PAGE;
     this.pendingFault = {
-      code: inGuard ? 0xc00000fd : 0xc0000005,
+      code: guard ? 0x80000001 : inGuard ? 0xc00000fd : 0xc0000005,
       address: kind === 8 ? address : eip,
       parameters: [kind, address],
     };

@@ -134,6 +134,14 @@ export interface Allocation {
 
 /** Pages materialized together on first touch (one engine region). */
 const CHUNK_PAGES = 16;
+/**
+ * The top of a thread stack (marked with markStack) is materialized in smaller chunks: a new
+ * thread touches only a few pages there before Wine's thread start clears the stack below its
+ * initial context, and that clearing (zero) must read every present page to find the written
+ * ones — reading a page never touched costs the host a page fault.
+ */
+const STACK_TOP_PAGES = 16;
+const STACK_TOP_CHUNK_PAGES = 4;
 
 /** A run of pages with the same state (MEMORY_BASIC_INFORMATION). */
 export interface MemoryRegionInfo {
@@ -156,6 +164,12 @@ export interface Region {
   readonly size: number;
   readonly prot: Prot;
   readonly tag: string;
+}
+
+const ZERO_PAGE = Buffer.alloc(PAGE);
+/** True when `bytes` (at most a page) are all zero (compared natively). */
+function isZero(bytes: Uint8Array): boolean {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).equals(ZERO_PAGE.subarray(0, bytes.length));
 }
 
 export class MemoryError extends NtraceError {}
@@ -280,6 +294,14 @@ export class GuestMemory {
     return a;
   }
 
+  /** Allocations holding a thread stack (markStack): their top is materialized in small chunks. */
+  private readonly stacks = new WeakSet<Allocation>();
+  /** Marks the allocation at `base` as a thread stack (it grows down from its top). */
+  markStack(base: number): void {
+    const a = this.allocationAt(base);
+    if (a !== undefined) this.stacks.add(a);
+  }
+
   /** Releases a whole allocation (the engine unmaps its committed pages). */
   release(base: number): boolean {
     const i = this.search(base >>> 0);
@@ -348,8 +370,9 @@ export class GuestMemory {
    */
   private materialize(a: Allocation, page: number): void {
     const prot = a.pages[page]!;
-    const lo = Math.floor(page / CHUNK_PAGES) * CHUNK_PAGES;
-    const hi = Math.min(a.pages.length, lo + CHUNK_PAGES);
+    const chunk = this.stacks.has(a) && page >= a.pages.length - STACK_TOP_PAGES ? STACK_TOP_CHUNK_PAGES : CHUNK_PAGES;
+    const lo = Math.floor(page / chunk) * chunk;
+    const hi = Math.min(a.pages.length, lo + chunk);
     let first = page;
     while (first > lo && a.present[first - 1] === 0 && a.pages[first - 1] === prot) first--;
     let last = page + 1;
@@ -367,6 +390,64 @@ export class GuestMemory {
     const page = (pageDown(address >>> 0) - a.base) / PAGE;
     if (a.pages[page] === 0 || a.present[page] !== 0 || inaccessible(a.pages[page]!)) return false;
     this.materialize(a, page);
+    return true;
+  }
+
+  /**
+   * The first touch of a guard page: PAGE_GUARD is one-shot, as Windows clears it before it
+   * raises STATUS_GUARD_PAGE_VIOLATION or grows a stack into the page. True when the committed
+   * page holding `address` had the guard, which it no longer has (its contents are kept).
+   */
+  takeGuard(address: number): boolean {
+    const a = this.allocationAt(address >>> 0);
+    if (a === undefined) return false;
+    const page = (pageDown(address >>> 0) - a.base) / PAGE;
+    const prot = a.pages[page]!;
+    if (prot === 0 || (prot & PageProt.GUARD) === 0) return false;
+    this.protectPages(a.base + page * PAGE, PAGE, prot & ~PageProt.GUARD);
+    return true;
+  }
+
+  /**
+   * Zeroes [address, address+size) the way a guest loop of stores would, without making pages
+   * present: a page never touched (with no source and nothing kept aside) holds zeros already;
+   * any other page is written. False, with nothing written, unless the whole range is committed
+   * and writable (the guest's own stores would then fault).
+   */
+  zero(address: number, size: number): boolean {
+    if (!this.writable(address, size)) return false;
+    const b = pageDown(address >>> 0);
+    const end = (address >>> 0) + size;
+    for (let p = b; p < end; ) {
+      const a = this.allocationAt(p)!;
+      const stop = Math.min(end, a.base + a.size);
+      const first = (p - a.base) / PAGE;
+      const last = Math.ceil((stop - a.base) / PAGE);
+      this.forRuns(a, first, last, (f, l, present) => {
+        const from = Math.max(address >>> 0, a.base + f * PAGE);
+        const to = Math.min(stop, a.base + l * PAGE);
+        if (present) {
+          // Present pages are read in one call (a read costs the engine little, a write makes
+          // it drop the translated code of each page) and only those holding something written.
+          const bytes = this.engine.readMemory(from, to - from);
+          for (let at = from; at < to; ) {
+            const next = Math.min(to, pageDown(at) + PAGE);
+            const piece = bytes.subarray(at - from, next - from);
+            if (!isZero(piece)) this.engine.writeMemory(at, new Uint8Array(piece.length));
+            at = next;
+          }
+        } else {
+          // Pages never touched that have no source hold zeros already.
+          const kept = this.hidden.get(a);
+          for (let q = f; q < l; q++) {
+            if (a.source === undefined && kept?.has(q) !== true) continue;
+            const at = Math.max(from, a.base + q * PAGE);
+            this.write(at, new Uint8Array(Math.min(to, a.base + (q + 1) * PAGE) - at));
+          }
+        }
+      });
+      p = stop;
+    }
     return true;
   }
 

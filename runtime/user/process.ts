@@ -11,12 +11,12 @@ import { tmpdir } from "node:os";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { cidText, hex } from "../../base/index.js";
 import { LoadError } from "../core/errors.js";
-import { parsePe, parsePeExports, type CoffSymbol, type ExportTable } from "../../pe/index.js";
+import { parsePe, parsePeExports, readRva, type CoffSymbol, type ExportTable } from "../../pe/index.js";
 import { syscallStub } from "../../instrumenter/index.js";
 import { Prot, X86Reg } from "../engine/index.js";
 import { Selector } from "../core/gdt.js";
 import { INSTRUCTIONS_PER_MS, type Cpu, type FaultInfo, type Machine } from "../core/machine.js";
-import { PAGE, PageProt, USER_HIGH, USER_LOW, pageUp } from "../core/memory.js";
+import { GRANULARITY, PAGE, PageProt, USER_HIGH, USER_LOW, pageUp } from "../core/memory.js";
 import { LazyFile } from "../core/lazyfile.js";
 import type { ImageModule } from "../core/module.js";
 import type { Personality } from "../core/personality.js";
@@ -109,13 +109,29 @@ export const SYSTEM32_GUEST = "C:\\windows\\system32";
 export interface UserThread {
   readonly thread: GuestThread;
   readonly object: ThreadObject;
-  /** Address of the TEB allocation. */
+  /** Address of the thread's TEB pages (TEB_ALLOCATION bytes in a block of TEBs). */
   readonly tebAllocation: number;
   readonly stackAllocation: number;
 }
 
 /** 2026-01-01 00:00:00 UTC in FILETIME units: the guest's clock starts there, every run. */
 export const GUEST_EPOCH_FILETIME = 134116992000000000n;
+
+/** TEBs per block of TEBs (Wine's virtual_alloc_teb reserves 32 at a time). */
+const TEB_BLOCK = 32;
+/** The no-access pages at the bottom of every thread stack: touching them is a stack overflow. */
+const STACK_FLOOR = 2 * PAGE;
+
+/**
+ * The start of Wine 8's i386 ntdll!signal_start_thread, up to and including its `rep stosl`:
+ * mov esi,[esp+4]; lea edi,[esi-12]; and edi,~0xfff; mov ecx,0xf0000; sub edi,ecx;
+ * mov esp,edi; xor eax,eax; shr ecx,2; rep stosl.
+ */
+const SIGNAL_START_THREAD_CLEAR = Uint8Array.from([
+  0x8b, 0x74, 0x24, 0x04, 0x8d, 0x7e, 0xf4, 0x81, 0xe7, 0x00, 0xf0, 0xff, 0xff, 0xb9, 0x00, 0x00, 0x0f, 0x00, 0x29, 0xcf, 0x89, 0xfc, 0x31, 0xc0, 0xc1, 0xe9, 0x02, 0xf3, 0xab,
+]);
+/** EFLAGS.DF: string instructions go down. */
+const EFLAGS_DF = 0x400;
 
 export class UserProcess implements Personality {
   readonly name = "user";
@@ -259,6 +275,7 @@ export class UserProcess implements Personality {
     }
 
     this.watchRtlUnwind();
+    this.assistThreadStartClear();
     this.mapApiSetSchema();
 
     // The program, then the process parameters that name it.
@@ -531,26 +548,25 @@ export class UserProcess implements Personality {
     const mem = m.memory;
     const g = this.guest;
     // The stack: the reserve asked for, else the program's SizeOfStackReserve, in 64 KiB
-    // granules and at least 1 MiB, as Wine's own thread start needs (ntdll's
-    // signal_start_thread zeroes 960 KiB below the initial context). No room for it or the
-    // TEB: undefined (STATUS_NO_MEMORY).
+    // granules and at least 1 MiB, all committed as Wine commits it (its thread start zeroes
+    // 960 KiB below the initial context, and its _chkstk moves ESP without touching the pages
+    // between, so a stack growing page by page behind a guard page would not do). The pages are
+    // mapped in the engine when first touched. No room for it or the TEB: undefined
+    // (STATUS_NO_MEMORY).
     const asked = o.stackReserve !== undefined && o.stackReserve > 0 ? o.stackReserve : this.mainImageFile.layout.sizeOfStackReserve;
     const reserve = Math.max(0x100000, Math.ceil(Math.min(asked, USER_HIGH) / 0x10000) * 0x10000);
-    const tebBase = mem.findFree(TEB_ALLOCATION, USER_LOW, this.peb, PAGE, true);
     const stackBase0 = mem.findFree(reserve, 0x00020000, 0x7f000000);
-    if (tebBase === undefined || stackBase0 === undefined) return undefined;
-    mem.reserve(tebBase, TEB_ALLOCATION, "private", "TEB", PageProt.READWRITE);
-    mem.commit(tebBase, TEB_ALLOCATION, PageProt.READWRITE);
-    this.secured.add(tebBase);
+    if (stackBase0 === undefined) return undefined;
+    const tebBase = this.takeTeb();
+    if (tebBase === undefined) return undefined;
     const stackAlloc = mem.reserve(stackBase0, reserve, "private", "thread stack", PageProt.READWRITE);
-    // Two no-access pages at the bottom: an overflow faults (STATUS_STACK_OVERFLOW) instead of
-    // running on. The rest is one engine region from the start (Wine's thread start zeroes most
-    // of it at once): demand paging in chunks would leave each thread a dozen regions, and
-    // unicorn's cost of mapping grows with the number of regions.
-    mem.commit(stackAlloc.base, 2 * PAGE, PageProt.NOACCESS);
-    mem.commit(stackAlloc.base + 2 * PAGE, stackAlloc.size - 2 * PAGE, PageProt.READWRITE, "eager");
+    mem.markStack(stackAlloc.base);
+    // No-access pages at the bottom: an overflow faults (STATUS_STACK_OVERFLOW) instead of
+    // running on.
+    mem.commit(stackAlloc.base, STACK_FLOOR, PageProt.NOACCESS);
+    mem.commit(stackAlloc.base + STACK_FLOOR, stackAlloc.size - STACK_FLOOR, PageProt.READWRITE);
     const stackBase = stackAlloc.base + stackAlloc.size;
-    const stackLimit = stackAlloc.base + 2 * PAGE;
+    const stackLimit = stackAlloc.base + STACK_FLOOR;
     const cid = { process: this.processId, thread: this.nextThreadId };
     this.nextThreadId += 4;
 
@@ -606,19 +622,52 @@ export class UserProcess implements Personality {
   }
 
   /**
-   * A thread ended while the process goes on: its TEB and its stack are freed, as Windows frees
-   * them, so a program that keeps creating and joining threads does not run out of address
-   * space (the KTHREAD object stays: it is the thread's key). When the process itself ends
-   * nothing is freed: its memory goes with it.
+   * A thread ended while the process goes on: its stack is freed, as Windows frees it, and its
+   * TEB goes back to the free list the next thread's comes from (takeTeb, as Wine does), so a
+   * program that keeps creating and joining threads does not run out of address space (the
+   * KTHREAD object stays: it is the thread's key). When the process itself ends nothing is
+   * freed: its memory goes with it.
    */
   onThreadTerminated(t: GuestThread): void {
     const u = this.threads.get(t);
     const mem = this.machine.memory;
     if (u === undefined || this.machine.processExit !== undefined || this.exitStatus !== undefined) return;
     if (mem.allocationAt(u.stackAllocation)?.base === u.stackAllocation) mem.release(u.stackAllocation);
-    if (this.secured.delete(u.tebAllocation)) mem.release(u.tebAllocation);
+    this.freeTebs.push(u.tebAllocation);
     if (this.tebInGdt === t.teb) this.tebInGdt = 0;
   }
+
+  /**
+   * TEBs as Wine allocates them (virtual_alloc_teb): from blocks of TEB_BLOCK TEBs reserved
+   * top-down below the PEB, handed out from the top of a block, each committed when taken; an
+   * ended thread's TEB goes on a free list and the next thread gets it back zeroed. The blocks
+   * are secured like Windows' TEB VADs (no release, nothing less than read-write). Wine's way
+   * keeps a program that creates and joins threads from mapping and unmapping TEB pages for
+   * each. Undefined: no address space left.
+   */
+  private takeTeb(): number | undefined {
+    const mem = this.machine.memory;
+    const reused = this.freeTebs.pop();
+    if (reused !== undefined) {
+      mem.zero(reused, TEB_ALLOCATION);
+      return reused;
+    }
+    if (this.tebBlockLeft === 0) {
+      const size = TEB_BLOCK * TEB_ALLOCATION;
+      const block = mem.findFree(size, USER_LOW, this.peb, GRANULARITY, true);
+      if (block === undefined) return undefined;
+      mem.reserve(block, size, "private", "TEB", PageProt.READWRITE);
+      this.secured.add(block);
+      this.tebBlock = block;
+      this.tebBlockLeft = TEB_BLOCK;
+    }
+    const teb = this.tebBlock + --this.tebBlockLeft * TEB_ALLOCATION;
+    mem.commit(teb, TEB_ALLOCATION, PageProt.READWRITE);
+    return teb;
+  }
+  private readonly freeTebs: number[] = [];
+  private tebBlock = 0;
+  private tebBlockLeft = 0;
 
   /** The start routine the thread was created with (ThreadQuerySetWin32StartAddress). */
   threadStart(t: GuestThread): number {
@@ -679,7 +728,7 @@ export class UserProcess implements Personality {
     if (code === 0xc0000005 && fault.parameters[1] !== undefined) {
       const u = this.threads.get(t);
       const a = fault.parameters[1];
-      if (u !== undefined && a >= u.stackAllocation && a < u.stackAllocation + 2 * PAGE) code = 0xc00000fd;
+      if (u !== undefined && a >= u.stackAllocation && a < u.stackAllocation + STACK_FLOOR) code = 0xc00000fd;
     }
     const ctx = captureContext(m, t, { [X86Reg.EIP]: eip });
     let esp = (m.reg(t, X86Reg.ESP) - 0x300) & ~3; // below the red zone Wine leaves for signal frames
@@ -849,6 +898,40 @@ export class UserProcess implements Personality {
       const code = record !== 0 && m.memory.readable(record, 4) ? m.memory.u32(record) : 0xc0000027; // STATUS_UNWIND
       this.unwinding.set(t, code);
       m.observer.onUnwind?.(t, { establisherFrame: 0, targetFrame, code });
+    });
+  }
+
+  /**
+   * Wine's ntdll!signal_start_thread(context) zeroes the 960 KiB below a new thread's initial
+   * context with one `rep stosl` before it continues at the context: 245,760 emulated stores
+   * per thread, most of the cost of creating one. ntrace's stacks are fresh committed memory,
+   * so the host does the same clearing at that instruction (pages never touched are zero
+   * already; any other page is written) and leaves the instruction nothing to repeat: EDI past
+   * the range, ECX 0, as the loop leaves them. Recognized by the function's exact code (Wine
+   * 8's i386 build); a different build runs its loop as it is.
+   */
+  private assistThreadStartClear(): void {
+    const m = this.machine;
+    const symbol = this.ntdll.image.coffSymbols.find((s) => s.isFunction && s.name === "_signal_start_thread" && s.rva !== undefined);
+    if (symbol?.rva === undefined) return;
+    const at = this.ntdll.base + symbol.rva;
+    // The file's bytes: the tracer may have patched the entry in memory already.
+    let code: Uint8Array;
+    try {
+      code = readRva(this.ntdll.image, symbol.rva, SIGNAL_START_THREAD_CLEAR.length);
+    } catch {
+      return;
+    }
+    if (!code.every((b, i) => b === SIGNAL_START_THREAD_CLEAR[i])) return;
+    const repStos = at + SIGNAL_START_THREAD_CLEAR.length - 2;
+    m.engine.addCodeHook(repStos, repStos, () => {
+      const t = m.currentThread();
+      if (t === undefined || (m.reg(t, X86Reg.EFLAGS) & EFLAGS_DF) !== 0) return;
+      const edi = m.reg(t, X86Reg.EDI);
+      const bytes = m.reg(t, X86Reg.ECX) * 4;
+      if (bytes === 0 || edi + bytes > USER_HIGH || !m.memory.zero(edi, bytes)) return;
+      m.setReg(t, X86Reg.EDI, edi + bytes);
+      m.setReg(t, X86Reg.ECX, 0);
     });
   }
 

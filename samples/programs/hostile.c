@@ -286,6 +286,42 @@ static void case_readonly(void)
     VirtualFree(page, 0, MEM_RELEASE);
 }
 
+/* A guard page raises STATUS_GUARD_PAGE_VIOLATION once, and is an ordinary page from then on. */
+static void case_guard(void)
+{
+    char *page = VirtualAlloc(NULL, 0x1000, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE | PAGE_GUARD);
+    MEMORY_BASIC_INFORMATION before, after;
+    char first[96], second[96];
+    VirtualQuery(page, &before, sizeof before);
+    read_at(page, first);
+    VirtualQuery(page, &after, sizeof after);
+    read_at(page, second);
+    printf("guard: protect 0x%lx, read %s, then protect 0x%lx, read %s\n", before.Protect, first, after.Protect, second);
+    VirtualFree(page, 0, MEM_RELEASE);
+}
+
+/* A new thread finds its stack below the stack pointer zeroed: Wine's thread start clears the
+ * 960 KiB below the initial context, where the loader ran the DLLs' thread attach. Counted
+ * from the page below the stack pointer down 60 KiB, before the thread calls anything. */
+static volatile LONG stack_nonzero = -1;
+static DWORD WINAPI scan_stack(void *arg)
+{
+    volatile char here = 0;
+    volatile DWORD *top = (volatile DWORD *)(((DWORD)&here) & ~0xfffu);
+    LONG nonzero = 0;
+    (void)arg;
+    for (int i = 1; i <= 0xf000 / 4; i++) nonzero += top[-i] != 0;
+    stack_nonzero = nonzero + here;
+    return 0;
+}
+static void case_stack_clear(void)
+{
+    HANDLE t = CreateThread(NULL, 0, scan_stack, NULL, 0, NULL);
+    WaitForSingleObject(t, INFINITE);
+    CloseHandle(t);
+    printf("stack-clear: %ld nonzero dwords in the 60 KiB below a new thread's stack pointer\n", stack_nonzero);
+}
+
 /* ---------------------------------------------------------------- the host does not grow with the guest */
 
 /* ntdll's RtlFillMemory (guest code) asked for 4 GiB: it runs off the end of its 64 KiB. */
@@ -518,6 +554,8 @@ static const struct named_case all_cases[] = {
     { "teb", case_teb },
     { "noaccess", case_noaccess },
     { "readonly", case_readonly },
+    { "guard", case_guard },
+    { "stack-clear", case_stack_clear },
     { "fill", case_fill },
     { "file-lengths", case_file_lengths },
     { "vm-lengths", case_vm_lengths },
