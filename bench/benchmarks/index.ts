@@ -8,7 +8,8 @@ import { tracingCost } from "./tracing.js";
 import { tracingProfile } from "./profile.js";
 import { engineFacts } from "./engine.js";
 import { startup } from "./startup.js";
+import { threadCreation } from "./threads.js";
 import { methodCost } from "./methods.js";
 import { nativeTracer } from "./native.js";
 
-export const BENCHMARKS: readonly Benchmark[] = [engineFacts, startup, naiveHooks, tracingCost, methodCost, tracingProfile, uftraceBaseline, nativeTracer, readerVsUftrace, readerMemory, pdbSymbolize];
+export const BENCHMARKS: readonly Benchmark[] = [engineFacts, startup, threadCreation, naiveHooks, tracingCost, methodCost, tracingProfile, uftraceBaseline, nativeTracer, readerVsUftrace, readerMemory, pdbSymbolize];
