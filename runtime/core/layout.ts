@@ -35,6 +35,19 @@ export const ETHREAD_SIZE = 0x400;
 
 export const SYSTEM_ARENA = 0x90000000;
 export const SYSTEM_ARENA_END = 0xa0000000;
+/**
+ * Where the arena's code (the tracer's thunks) starts. Unicorn finds the translated code of an
+ * indirect jump's or return's target in a 4,096-entry cache hashed from the address: its low 6
+ * bits and bits 12-17, each mixed with the 6 bits above (QEMU's tb_jmp_cache_hash_func). Code
+ * at the same hash evicts each other's entry, and a miss costs a linear search of the engine's
+ * memory regions. Every traced call runs the module's exit thunk, so its hash must not be
+ * that of the program's hot return sites: at 0x90FC0000, bits 18-23 are all ones, so the
+ * thunk pages hash apart from the first pages of modules at 256 KiB-aligned bases (0x10000000,
+ * and the arena's own start), where small programs' code sits. Measured: traced fib(30) took
+ * 1.8 s with its exit thunk at 0x90001000 (sharing a hash with fib's return site 0x10001041)
+ * and 1.45 s from here.
+ */
+export const SYSTEM_ARENA_CODE = 0x90fc0000;
 
 /**
  * KTHREAD/ETHREAD fields set for each thread, at the offsets of Windows 7 SP1 x86

@@ -18,7 +18,7 @@ import { countInstructions } from "../../instrumenter/x86/decode.js";
 import { faultingInstruction } from "../../instrumenter/x86/operands.js";
 import { GuestError } from "./errors.js";
 import { Gdt } from "./gdt.js";
-import { ETHREAD_SIZE, FIRST_DYNAMIC_STUB, GDT_BASE, HOST_STUBS, HOST_STUBS_END, HOST_STUBS_SIZE, KTHREAD, KTHREAD_REGION, KTHREAD_REGION_SIZE, STUB, SYSTEM_ARENA, SYSTEM_ARENA_END } from "./layout.js";
+import { ETHREAD_SIZE, FIRST_DYNAMIC_STUB, GDT_BASE, HOST_STUBS, HOST_STUBS_END, HOST_STUBS_SIZE, KTHREAD, KTHREAD_REGION, KTHREAD_REGION_SIZE, STUB, SYSTEM_ARENA, SYSTEM_ARENA_CODE, SYSTEM_ARENA_END } from "./layout.js";
 import { GuestMemory, PAGE, PageProt, type Region } from "./memory.js";
 import type { Personality } from "./personality.js";
 import { CONTEXT_REGS, GuestThread, type ContextReg, type WaitState } from "./thread.js";
@@ -249,10 +249,11 @@ export class Machine {
 
   /**
    * Allocates host-owned guest memory (tracer thunks, personality structures) in the system
-   * arena, out of the guest's own address space (page-granular).
+   * arena, out of the guest's own address space (page-granular). Code the guest runs (the
+   * tracer's thunks) goes from SYSTEM_ARENA_CODE on, data from the arena's start.
    */
-  allocate(size: number, prot: Prot, tag: string): Region {
-    return this.memory.allocate(size, prot, tag, SYSTEM_ARENA, SYSTEM_ARENA_END, PAGE);
+  allocate(size: number, prot: Prot, tag: string, holds: "data" | "code" = "data"): Region {
+    return this.memory.allocate(size, prot, tag, holds === "code" ? SYSTEM_ARENA_CODE : SYSTEM_ARENA, SYSTEM_ARENA_END, PAGE);
   }
 
   // ---------------------------------------------------------------- registers of a thread

@@ -165,6 +165,12 @@ export interface Engine {
   /** Code whose blocks the block clock's `charge` counts, [begin, end) pairs (e.g. the tracer's thunks). */
   setHostCodeRanges?(ranges: readonly (readonly [number, number])[]): void;
   /**
+   * True when a guest store costs about what a load does (unicorn 2.1.0 to 2.1.3), false when
+   * every store takes a slow path (unicorn 2.0 ~130–380 ns, 2.1.4 ~35–100 ns): the tracer's
+   * thunks then store the exit address themselves instead of an engine write from the hook.
+   */
+  readonly cheapGuestStores?: boolean;
+  /**
    * Optional: maps `size` bytes (page multiple) of host memory at `address` (free, page
    * aligned) and returns it as a byte view the host can read and write without engine calls.
    * The memory is a new zero-filled buffer dedicated to this mapping (never other host

@@ -227,6 +227,19 @@ export function engineNote(): string | undefined {
   return "unicorn 2.0 is slower (every guest store takes its slow path); bash scripts/fetch-engine.sh fetches Debian trixie's 2.1.1 into ntrace's cache";
 }
 
+/**
+ * Whether guest stores are cheap on the loaded unicorn: 2.1.0 to 2.1.3 keep a RAM store on the
+ * fast path (~1 ns, measured on 2.1.1); 2.0 sends every store through notdirty_write, and
+ * 2.1.4's "Optimize Notdirty write" brought the slow path back for a non-paging x86 guest
+ * (runtime/engine/README.md "Which unicorn").
+ */
+function cheapStores(): boolean {
+  const packed = loadedVersion();
+  if (packed === undefined) return false;
+  const [major, minor, patch] = [packed >>> 24, (packed >>> 16) & 0xff, (packed >>> 8) & 0xff];
+  return major === 2 && minor === 1 && patch <= 3;
+}
+
 const MAX_COUNT = 0xffffffff;
 
 /** The native block clock (runtime/engine/native/ntrace_clock.c), when built. */
@@ -426,6 +439,7 @@ interface PendingHook {
 type HookCallback = (a: number, b: number | bigint, c: number, d: number | bigint) => unknown;
 
 export class UnicornEngine implements Engine {
+  readonly cheapGuestStores = cheapStores();
   private readonly uc: unknown;
   private readonly u: UnicornLib;
   private readonly hooks = new Map<number, LiveHook>();

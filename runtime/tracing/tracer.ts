@@ -243,7 +243,9 @@ export class Tracer implements MachineObserver {
       if ((this.options.recorder ?? "native") === "native" && machine.privilege !== "kernel") {
         this.native = machine.engine.nativeRecorder?.({ returnSlot: view, argCount: this.argCount, slow: (why, address, value) => this.onNativeSlow(why, address, value) });
         if (this.native !== undefined) this.rawAhead = this.native.rawAhead;
-        this.native?.setWriteExit(true); // measured: uc_mem_write from C beats the guest store (README)
+        // Who points the return at the exit thunk: the continuation's store where guest stores
+        // are cheap, else uc_mem_write from the C hook (README "Measured").
+        this.native?.setWriteExit(machine.engine.cheapGuestStores !== true);
       }
     }
     if (this.options.attachAt !== undefined) machine.at(this.options.attachAt, () => this.attach());
@@ -312,7 +314,7 @@ export class Tracer implements MachineObserver {
     const slotsSize = HOOK_SLOT_SIZE * (chosen.length + 1);
     const contBase = Math.ceil(slotsSize / 16) * 16;
     const size = contBase + 2 * CONTINUATION_SIZE * chosen.length;
-    const area = machine.allocate(size, 5, `ntrace thunks for ${module.name}`);
+    const area = machine.allocate(size, 5, `ntrace thunks for ${module.name}`, "code");
     const bytes = new Uint8Array(size).fill(0xcc);
     const rs = this.returnSlot;
     bytes.set(rs !== undefined ? exitJumpSlot(rs.va) : exitSlot(), 0);
