@@ -246,7 +246,10 @@ export interface NativeRecorder {
   setWriteExit(on: boolean): void;
   setAttached(on: boolean): void;
   depth(t: NativeRecorderThread): number;
-  /** The records logged since the last call (the log is emptied). */
+  /**
+   * The records logged since the last call (the log is emptied). A view of the recorder's own
+   * memory: valid until the guest runs again or the thread's log is next taken.
+   */
   takeLog(t: NativeRecorderThread): Uint32Array | undefined;
   returnOf(t: NativeRecorderThread, fromTop: number): number;
   removeTop(t: NativeRecorderThread, n: number): void;
