@@ -1,6 +1,6 @@
 /** A PE image mapped in the guest, as the machine lists it (LoadedModule). */
 import { basename } from "node:path";
-import { parsePe, type PeImage, type PeLayout } from "../../pe/index.js";
+import { parsePe, type ExportTable, type PeImage, type PeLayout } from "../../pe/index.js";
 import type { LoadedModule } from "./types.js";
 
 export class ImageModule implements LoadedModule {
@@ -23,6 +23,8 @@ export class ImageModule implements LoadedModule {
     private readonly readAll: () => void = () => undefined,
     /** The full parse, when the caller has it already. */
     parsed?: PeImage,
+    /** The export table alone, without the full parse (else it comes from `image`). */
+    private readonly loadExports?: () => ExportTable | null,
   ) {
     this.parsed = parsed;
     this.name = name ?? basename(path);
@@ -34,6 +36,14 @@ export class ImageModule implements LoadedModule {
   ensureRead(): void {
     this.readAll();
   }
+
+  /** The export table: from the full parse when there is one, else parsed alone on first use. */
+  get exports(): ExportTable | null {
+    if (this.parsed !== undefined || this.loadExports === undefined) return this.image.exports;
+    if (this.exportTable === undefined) this.exportTable = this.loadExports();
+    return this.exportTable;
+  }
+  private exportTable: ExportTable | null | undefined;
 
   /** The whole parsed image (directories, symbols): parsed on first use. */
   get image(): PeImage {

@@ -1,6 +1,6 @@
 /** Public types of the machine (the tracer and the CLI code against these). */
 import type { ThreadKey } from "../../base/index.js";
-import type { PeImage } from "../../pe/index.js";
+import type { ExportTable, PeImage } from "../../pe/index.js";
 import type { Engine } from "../engine/index.js";
 import type { Machine } from "./machine.js";
 
@@ -18,6 +18,8 @@ export interface LoadedModule {
   readonly size: number;
   /** Parsed image (null for built-in DLLs). */
   readonly image: PeImage | null;
+  /** The export table alone, parsed on first use: far cheaper than `image` for a large DLL (null: none, or a built-in). */
+  readonly exports: ExportTable | null;
   /** The file's bytes (empty for built-ins). */
   readonly bytes: Uint8Array;
   readonly builtin: boolean;

@@ -265,15 +265,17 @@ export class Tracer implements MachineObserver {
     const machine = this.machine!;
     const engine = this.engine!;
     this.isNamedModule(module.name);
-    if (module.builtin || module.image === null) return;
-    const image = module.image;
-    // C++ unwinders may live in any module, traced or not (libgcc_s_dw2-1.dll, or linked in).
-    this.watchUnwinder(module, (image.exports?.entries ?? []).filter((e) => e.forwarder === undefined).flatMap((e) => e.names.map((n) => [n, e.rva] as const)));
+    if (module.builtin) return;
+    // C++ unwinders may live in any module, traced or not (libgcc_s_dw2-1.dll, or linked in):
+    // their exports are enough for that (a module left untraced is never parsed whole).
+    this.watchUnwinder(module, (module.exports?.entries ?? []).filter((e) => e.forwarder === undefined).flatMap((e) => e.names.map((n) => [n, e.rva] as const)));
     // With system libraries traced (--module, --system), system calls are recorded too: an
     // untraced system DLL then contributes its system-call stubs only (ntdll's Nt*, win32u's
     // NtUser*/NtGdi*), so a path into the system ends at the call that leaves user mode.
     const syscallsOnly = !this.wantModule(module);
     if (syscallsOnly && !this.recordSyscalls) return;
+    if (module.image === null) return;
+    const image = module.image;
     if (syscallsOnly && !hasSyscallStubs(image, (rva) => (rva + 15 <= module.size && machine.memory.readable(module.base + rva, 15) ? machine.memory.read(module.base + rva, 15) : undefined))) return;
     const search: { readonly pdb?: Pdb } = syscallsOnly ? {} : findPdb(image, module.path, this.options.symbolPath ?? [], (b) => parsePdb(b));
     const code: CodeBytes = {

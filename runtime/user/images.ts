@@ -196,7 +196,7 @@ export function mapImageView(
   const relocations = base !== l.imageBase ? (checked ?? parsePe(l.bytes, f.hostPath)).relocations : undefined;
   const name = basename(o.guestPath.replace(/\\/g, "/")) || basename(f.hostPath);
   mapImage(machine.memory, l, base, { tag: name, file: f.hostPath, ensure: (off, len) => f.file.ensure(off, len), ...(relocations !== undefined ? { relocations } : {}) });
-  const module = new ImageModule(f.hostPath, o.guestPath, base, size, l, o.system, name, () => f.file.ensureAll(), checked);
+  const module = new ImageModule(f.hostPath, o.guestPath, base, size, l, o.system, name, () => f.file.ensureAll(), checked, () => imageExports(f));
   imageFiles.set(module, f);
   machine.addModule(module);
   whileLoading(f.hostPath, base, () => machine.observer.onModuleLoaded?.(module));

@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { cidText, hex } from "../../base/index.js";
 import { LoadError } from "../core/errors.js";
-import { parsePe, parsePeExports, readRva, type CoffSymbol, type ExportTable } from "../../pe/index.js";
+import { IMAGE_SCN_CNT_CODE, parsePe, parsePeExports, type CoffSymbol, type ExportTable } from "../../pe/index.js";
 import { syscallStub } from "../../instrumenter/index.js";
 import { Prot, X86Reg } from "../engine/index.js";
 import { Selector } from "../core/gdt.js";
@@ -275,7 +275,7 @@ export class UserProcess implements Personality {
     }
 
     this.watchRtlUnwind();
-    this.assistThreadStartClear();
+    this.assistThreadStartClear(ntdllFile);
     this.mapApiSetSchema();
 
     // The program, then the process parameters that name it.
@@ -907,23 +907,26 @@ export class UserProcess implements Personality {
    * per thread, most of the cost of creating one. ntrace's stacks are fresh committed memory,
    * so the host does the same clearing at that instruction (pages never touched are zero
    * already; any other page is written) and leaves the instruction nothing to repeat: EDI past
-   * the range, ECX 0, as the loop leaves them. Recognized by the function's exact code (Wine
-   * 8's i386 build); a different build runs its loop as it is.
+   * the range, ECX 0, as the loop leaves them. The function is found by its exact code (Wine
+   * 8's i386 build), which must occur once in ntdll's code sections; another build runs its
+   * loop as it is. Searched in the file (the tracer may have patched memory already), without
+   * parsing the whole image: a user-mode run's start-up does not pay for it.
    */
-  private assistThreadStartClear(): void {
+  private assistThreadStartClear(file: ImageFile): void {
     const m = this.machine;
-    const symbol = this.ntdll.image.coffSymbols.find((s) => s.isFunction && s.name === "_signal_start_thread" && s.rva !== undefined);
-    if (symbol?.rva === undefined) return;
-    const at = this.ntdll.base + symbol.rva;
-    // The file's bytes: the tracer may have patched the entry in memory already.
-    let code: Uint8Array;
-    try {
-      code = readRva(this.ntdll.image, symbol.rva, SIGNAL_START_THREAD_CLEAR.length);
-    } catch {
-      return;
+    const pattern = Buffer.from(SIGNAL_START_THREAD_CLEAR);
+    let found: number | undefined;
+    for (const section of file.layout.sections) {
+      if ((section.characteristics & IMAGE_SCN_CNT_CODE) === 0 || section.rawSize < pattern.length) continue;
+      file.file.ensure(section.rawOffset, section.rawSize);
+      const raw = Buffer.from(file.file.bytes.buffer, file.file.bytes.byteOffset + section.rawOffset, Math.min(section.rawSize, file.file.bytes.length - section.rawOffset));
+      const first = raw.indexOf(pattern);
+      if (first < 0) continue;
+      if (found !== undefined || raw.indexOf(pattern, first + 1) >= 0) return; // not unique
+      found = this.ntdll.base + section.rva + first;
     }
-    if (!code.every((b, i) => b === SIGNAL_START_THREAD_CLEAR[i])) return;
-    const repStos = at + SIGNAL_START_THREAD_CLEAR.length - 2;
+    if (found === undefined) return;
+    const repStos = found + SIGNAL_START_THREAD_CLEAR.length - 2;
     m.engine.addCodeHook(repStos, repStos, () => {
       const t = m.currentThread();
       if (t === undefined || (m.reg(t, X86Reg.EFLAGS) & EFLAGS_DF) !== 0) return;
