@@ -45,6 +45,8 @@ export interface KernelTarget {
   readonly load?: readonly string[];
   readonly irps: readonly IrpSpec[];
   readonly allowMissingImports?: boolean;
+  /** Most characters of DbgPrint output kept (default 1 MiB); the rest is counted. */
+  readonly maxDebugOutput?: number;
 }
 
 export interface TraceOutput extends TracerOptions {
@@ -160,7 +162,7 @@ function start(options: SessionOptions, observer: MachineObserver | undefined): 
 }
 
 function startKernel(machineOptions: MachineOptions, target: KernelTarget): LiveRun {
-  const run = new KernelRun({ ...machineOptions, allowMissingImports: target.allowMissingImports ?? false });
+  const run = new KernelRun({ ...machineOptions, allowMissingImports: target.allowMissingImports ?? false, ...(target.maxDebugOutput !== undefined ? { maxDebugOutput: target.maxDebugOutput } : {}) });
   try {
     run.loadDrivers([target.image, ...(target.load ?? [])]);
   } catch (err) {

@@ -15,7 +15,7 @@ import type { Command } from "commander";
 import { UsageError, hex, cidText, withCommas } from "../../base/index.js";
 import { parseCallArg, parseMountSpec, runSession, type Interruption, type MachineObserver, type MachineOptions, type RunResult, type SessionResult, type UserTarget } from "../../runtime/index.js";
 import { DEFAULT_MAX_THREADS, MAX_USER_THREADS } from "../../runtime/core/machine.js";
-import { DEFAULT_DEBUG_OUTPUT_CAP } from "../../runtime/user/process.js";
+import { DEFAULT_DEBUG_OUTPUT_CAP } from "../../runtime/core/machine.js";
 import { addTracingOptions, tracingOptionsFrom, type RawTracingOptions } from "./tracing-options.js";
 import { isDriverImage, parseIrpSpec, type KernelRunResult } from "../../runtime/kernel/index.js";
 import { EXIT_STOPPED, GuestFailure, printJson } from "../cli.js";
@@ -127,7 +127,18 @@ export function sessionOptionsFrom(image: string, programArgs: readonly string[]
   for (const file of [image, ...(options.load ?? [])]) refuseNonRegularInput(file);
   if (isDriverImage(image)) {
     if (options.call !== undefined) throw new UsageError("--call is for DLLs; a driver gets requests with --irp");
-    return { ...machineOptionsFrom(options), target: { mode: "kernel" as const, image, ...(options.load !== undefined ? { load: options.load } : {}), irps: (options.irp ?? []).map(parseIrpSpec), allowMissingImports: options.allowMissingImports === true } };
+    const maxDebugOutput = positiveInt(options.maxDebugOutput, "--max-debug-output");
+    return {
+      ...machineOptionsFrom(options),
+      target: {
+        mode: "kernel" as const,
+        image,
+        ...(options.load !== undefined ? { load: options.load } : {}),
+        irps: (options.irp ?? []).map(parseIrpSpec),
+        allowMissingImports: options.allowMissingImports === true,
+        ...(maxDebugOutput !== undefined ? { maxDebugOutput } : {}),
+      },
+    };
   }
   if (options.irp !== undefined && options.irp.length > 0) throw new UsageError(`--irp sends requests to drivers (.sys images); ${image} is not one`);
   return { ...machineOptionsFrom(options), target: userTargetFrom(image, programArgs, options) };
@@ -280,7 +291,7 @@ export function addRunOptions(command: Command): Command {
     .option("--allow-missing-imports", "run even when imports are missing (calling one ends the process with an exception)")
     .option("--quantum <n>", "instructions per time slice when threads share a CPU")
     .option("--max-threads <n>", `threads the program may create, the first included (default ${DEFAULT_MAX_THREADS}, at most ${MAX_USER_THREADS}); past it thread creation fails`)
-    .option("--max-debug-output <chars>", `characters of debug output (OutputDebugString) shown and kept (default ${DEFAULT_DEBUG_OUTPUT_CAP}); the rest is counted, not kept`)
+    .option("--max-debug-output <chars>", `characters of debug output (OutputDebugString, a driver's DbgPrint) shown and kept (default ${DEFAULT_DEBUG_OUTPUT_CAP}); the rest is counted, not kept`)
     .option("--irp <major[:ioctl[:input-hex[:outlen]]]>", "driver (.sys): send this request to the top of the device stack (repeatable; create, close, device_control, ... or 0..27)", collect);
   return addTracingOptions(command);
 }

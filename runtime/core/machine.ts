@@ -978,6 +978,11 @@ export function withInterruption(interruption: Interruption | undefined): { read
 export const DEFAULT_MAX_THREADS = 1024;
 /** The most threads a user-mode run may be allowed: KTHREAD objects from KTHREAD_REGION up to the system arena. */
 export const MAX_USER_THREADS = (SYSTEM_ARENA - KTHREAD_REGION) / ETHREAD_SIZE;
+/**
+ * Characters of debug output (a program's OutputDebugString, a driver's DbgPrint) a run keeps
+ * unless told otherwise (1 MiB, --max-debug-output); past it messages are counted, not kept.
+ */
+export const DEFAULT_DEBUG_OUTPUT_CAP = 0x100000;
 /** Where the iret that drops to CPL 3 keeps its frame: the GDT page past the table, cleared afterwards. */
 const IRET_SCRATCH = 0x800;
 

@@ -58,7 +58,7 @@ export function kernelApis(k: KernelMachine): ApiDef[] {
   };
 
   // ---- debug output and pool
-  nt("DbgPrint", 1, (c) => (machine().output.push(formatDbgPrint(k, esp(c) + 4)), 0), "cdecl");
+  nt("DbgPrint", 1, (c) => (k.debugOutput(formatDbgPrint(k, esp(c) + 4)), 0), "cdecl");
   nt("ExAllocatePoolWithTag", 3, (c) => io().alloc(c.args[1]!));
   nt("ExAllocatePool", 2, (c) => io().alloc(c.args[1]!));
   nt("ExFreePoolWithTag", 2, (c) => (k.pool.freeBlock(c.args[0]!), 0));
@@ -300,9 +300,16 @@ export class ThreadWaitable implements Waitable {
 }
 
 /**
+ * Characters one DbgPrint call transmits: Windows sends at most 512 bytes of a message (the
+ * rest is lost), so no width, precision or argument a driver passes makes the host build more.
+ */
+export const DBGPRINT_MAX = 512;
+
+/**
  * DbgPrint's formatting (the kernel's printf subset): %d %i %u %x %X %o %c %s %S %ws %p %Z
  * %wZ %%, with flags (- 0 + space #), width, precision and the h/l/ll/I64 size prefixes.
- * `argp` points at the format argument.
+ * `argp` points at the format argument. At most DBGPRINT_MAX characters: widths, precisions
+ * and strings are bounded by it, and conversions past it are not formatted.
  */
 export function formatDbgPrint(k: KernelMachine, argp: number): string {
   const m = k.machine.memory;
@@ -313,19 +320,33 @@ export function formatDbgPrint(k: KernelMachine, argp: number): string {
     next += 4;
     return v;
   };
-  return format.replace(/%([-+ 0#]*)(\d+|\*)?(?:\.(\d+|\*))?(hh|h|ll|l|w|I64|I32)?([diuxXocsSpZ%])/g, (_all, flags: string, w: string | undefined, prec: string | undefined, size: string | undefined, conv: string) => {
+  const bounded = (n: number) => Math.min(Math.max(n, 0), DBGPRINT_MAX);
+  let produced = 0; // characters produced so far (literal text counted at each conversion)
+  let consumed = 0; // where in the format the last conversion ended
+  const text = format.replace(/%([-+ 0#]*)(\d+|\*)?(?:\.(\d+|\*))?(hh|h|ll|l|w|I64|I32)?([diuxXocsSpZ%])/g, (all: string, flags: string, w: string | undefined, prec: string | undefined, size: string | undefined, conv: string, at: number) => {
+    produced += at - consumed;
+    consumed = at + all.length;
+    if (produced >= DBGPRINT_MAX) return "";
+    const out = convert(flags, w, prec, size, conv);
+    produced += out.length;
+    return out;
+  });
+  return text.slice(0, DBGPRINT_MAX);
+
+  function convert(flags: string, w: string | undefined, prec: string | undefined, size: string | undefined, conv: string): string {
     if (conv === "%") return "%";
-    const width = w === "*" ? arg() | 0 : w !== undefined ? Number(w) : 0;
-    const precision = prec === "*" ? arg() | 0 : prec !== undefined ? Number(prec) : undefined;
+    const width = bounded(w === "*" ? arg() | 0 : w !== undefined ? Number(w) : 0);
+    const precision = prec === "*" ? bounded(arg() | 0) : prec !== undefined ? bounded(Number(prec)) : undefined;
     let text: string;
     switch (conv) {
       case "d":
       case "i": {
         const wide = size === "ll" || size === "I64";
         const lo = arg();
-        const v = wide ? arg() * 0x100000000 + lo : lo | 0;
-        text = String(v);
-        if (flags.includes("+") && v >= 0) text = `+${text}`;
+        // 64-bit values as BigInt: a double loses them (and their sign) past 2^53.
+        const v = wide ? BigInt.asIntN(64, (BigInt(arg()) << 32n) | BigInt(lo)) : BigInt(lo | 0);
+        text = v.toString();
+        if (flags.includes("+") && v >= 0n) text = `+${text}`;
         break;
       }
       case "u":
@@ -350,7 +371,7 @@ export function formatDbgPrint(k: KernelMachine, argp: number): string {
       case "S": {
         const a = arg();
         const wide = conv === "S" ? size !== "h" : size === "w" || size === "l";
-        text = a === 0 ? "(null)" : wide ? m.wstring(a) : m.cstring(a);
+        text = a === 0 ? "(null)" : wide ? m.wstring(a, DBGPRINT_MAX) : m.cstring(a, DBGPRINT_MAX);
         if (precision !== undefined) text = text.slice(0, precision);
         break;
       }
@@ -364,7 +385,7 @@ export function formatDbgPrint(k: KernelMachine, argp: number): string {
     }
     if (text.length < width) text = flags.includes("-") ? text.padEnd(width) : flags.includes("0") && conv !== "s" && conv !== "S" && conv !== "c" ? zeroPad(text, width) : text.padStart(width);
     return text;
-  });
+  }
 }
 
 function zeroPad(text: string, width: number): string {

@@ -10,7 +10,7 @@ import { X86Reg } from "../engine/index.js";
 import { GuestError } from "../core/errors.js";
 import { descriptor, GDT_BASE, Selector } from "../core/gdt.js";
 import { STUB } from "../core/layout.js";
-import { Machine, type Cpu, type FaultInfo } from "../core/machine.js";
+import { DEFAULT_DEBUG_OUTPUT_CAP, Machine, type Cpu, type FaultInfo } from "../core/machine.js";
 import { PAGE } from "../core/memory.js";
 import type { Personality } from "../core/personality.js";
 import { CONTEXT_REGS, type GuestThread, type Waitable } from "../core/thread.js";
@@ -83,8 +83,15 @@ export class KernelMachine implements Personality {
   private nextHandle = 0x80000004;
   private readonly idleStub: number;
 
-  constructor(options: MachineOptions & { readonly allowMissingImports?: boolean } = {}) {
+  /** Most characters of DbgPrint output the run keeps (`maxDebugOutput`). */
+  readonly debugCap: number;
+  private debugKept = 0;
+  /** DbgPrint messages past the cap: counted, not kept. */
+  readonly debugDropped = { messages: 0, cut: 0, characters: 0 };
+
+  constructor(options: MachineOptions & { readonly allowMissingImports?: boolean; readonly maxDebugOutput?: number } = {}) {
     const machine = new Machine(options, "kernel");
+    this.debugCap = options.maxDebugOutput ?? DEFAULT_DEBUG_OUTPUT_CAP;
     machine.setPersonality(this);
     this.machine = machine;
     const m = machine.memory;
@@ -149,6 +156,22 @@ export class KernelMachine implements Personality {
     machine.observer.onMachineReady?.(machine);
     // The idle threads exist from boot: announce them after the tracer is ready.
     for (const c of this.cpus) machine.observer.onThreadStart?.(c.idle);
+  }
+
+  /** A driver's DbgPrint message (at most DBGPRINT_MAX characters already): kept up to the run's cap, counted past it. */
+  debugOutput(text: string): void {
+    if (this.debugKept >= this.debugCap) {
+      this.debugDropped.messages++;
+      this.debugDropped.characters += text.length;
+      return;
+    }
+    const kept = text.slice(0, this.debugCap - this.debugKept);
+    if (kept.length < text.length) {
+      this.debugDropped.cut++;
+      this.debugDropped.characters += text.length - kept.length;
+    }
+    this.debugKept += Math.max(1, kept.length);
+    this.machine.output.push(kept);
   }
 
   // ---------------------------------------------------------------- threads

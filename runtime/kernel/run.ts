@@ -39,6 +39,8 @@ export interface KernelRunOptions extends MachineOptions {
   readonly load?: readonly string[];
   readonly irps: readonly IrpSpec[];
   readonly allowMissingImports?: boolean;
+  /** Most characters of DbgPrint output kept (default DEFAULT_DEBUG_OUTPUT_CAP, 1 MiB); the rest is counted. */
+  readonly maxDebugOutput?: number;
 }
 
 /** Where a CPU's idle thread and DPC stack are (DPCs run on the stack [dpcStackLimit, dpcStackBase)). */
@@ -184,6 +186,13 @@ export class KernelRun {
     }
   }
 
+  /** What the debug-output cap dropped, in one line (as user mode says it). */
+  private debugOutputNote(): string {
+    const { messages, cut, characters } = this.k.debugDropped;
+    const parts = [...(messages > 0 ? [`${messages} DbgPrint message${messages === 1 ? "" : "s"} dropped`] : []), ...(cut > 0 ? [`${cut} cut short`] : [])];
+    return `${characters} characters of debug output not kept (${parts.join(", ")}): past the cap of ${this.k.debugCap} characters (--max-debug-output)`;
+  }
+
   summary(): KernelRunResult {
     const machine = this.k.machine;
     if (this.requester.state === "blocked" && this.requester.wait?.reason === "idle host thread") machine.terminateThread(this.requester, 0);
@@ -198,6 +207,7 @@ export class KernelRun {
       instructions: machine.clock(),
       threads,
       output: [...machine.output],
+      ...(this.k.debugDropped.characters > 0 ? { notes: [this.debugOutputNote()] } : {}),
       irps: [...this.irps],
       ...(this.k.bugCheck !== undefined ? { bugCheck: this.k.bugCheck } : {}),
       cpus: this.k.cpus.map((c) => ({ index: c.index, idleThread: hex(c.idle.key), dpcStackLimit: c.dpcStackLimit, dpcStackBase: c.dpcStackBase })),

@@ -15,7 +15,7 @@ import { IMAGE_SCN_CNT_CODE, parsePe, parsePeExports, type CoffSymbol, type Expo
 import { syscallStub } from "../../instrumenter/index.js";
 import { Prot, X86Reg } from "../engine/index.js";
 import { Selector } from "../core/gdt.js";
-import { INSTRUCTIONS_PER_MS, type Cpu, type FaultInfo, type Machine } from "../core/machine.js";
+import { DEFAULT_DEBUG_OUTPUT_CAP, INSTRUCTIONS_PER_MS, type Cpu, type FaultInfo, type Machine } from "../core/machine.js";
 import { GRANULARITY, PAGE, PageProt, USER_HIGH, USER_LOW, pageUp } from "../core/memory.js";
 import { LazyFile } from "../core/lazyfile.js";
 import type { ImageModule } from "../core/module.js";
@@ -95,8 +95,6 @@ export interface UserProcessOptions {
   readonly onDebugString?: (text: string) => void;
 }
 
-/** Characters of debug output a run keeps unless `maxDebugOutput` says otherwise (1 MiB). */
-export const DEFAULT_DEBUG_OUTPUT_CAP = 0x100000;
 /** The longest single debug string read from the guest (OutputDebugString's own length is its argument). */
 export const MAX_DEBUG_STRING = 0x10000;
 

@@ -6,7 +6,8 @@ import { hex } from "../../base/index.js";
 import { GuestError } from "../core/errors.js";
 import { Machine, withInterruption } from "../core/machine.js";
 import type { MachineOptions, RunResult, ThreadSummary } from "../core/types.js";
-import { DEFAULT_DEBUG_OUTPUT_CAP, MAX_DEBUG_STRING, UserProcess, type UserProcessOptions } from "./process.js";
+import { DEFAULT_DEBUG_OUTPUT_CAP } from "../core/machine.js";
+import { MAX_DEBUG_STRING, UserProcess, type UserProcessOptions } from "./process.js";
 
 export interface ProgramOptions extends MachineOptions, UserProcessOptions {}
 
