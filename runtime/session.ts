@@ -220,6 +220,8 @@ function startUser(machineOptions: MachineOptions, target: UserTarget): LiveRun 
       const summary = programSummary(program);
       if (outcome === undefined) return summary;
       // A DLL call: the export's result; the runner's own exit code means nothing to the user.
+      // The program's notes (debug output past the cap) stay.
+      const notes = [...(call === undefined ? [`no export called (no --call): only ${basename(image)}'s DllMain ran, for process attach and detach`] : []), ...(summary.notes ?? [])];
       const failure =
         outcome.failure ?? summary.failure ?? (outcome.result === undefined && call !== undefined ? `${basename(image)}: ${call.name} did not return (the process ended with ${summary.exitCode ?? "no exit code"})` : undefined);
       return {
@@ -231,7 +233,7 @@ function startUser(machineOptions: MachineOptions, target: UserTarget): LiveRun 
         output: summary.output,
         ...(failure !== undefined ? { failure } : {}),
         ...withInterruption(program.machine.interruptionOf(failure)),
-        ...(call === undefined ? { notes: [`no export called (no --call): only ${basename(image)}'s DllMain ran, for process attach and detach`] } : {}),
+        ...(notes.length > 0 ? { notes } : {}),
       };
     },
     close: () => closeProgram(program),

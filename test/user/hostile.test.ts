@@ -10,11 +10,13 @@
  * limit), the comment says so and runtime/README.md "Isolation" documents it.
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ROOT, ntraceAsync } from "../cli/cli.js";
+import { parsePeLayout, readRva } from "../../pe/index.js";
+import { locateSystemDlls } from "../../runtime/user/sysdlls.js";
 import { requireSystemDlls } from "./system-dlls.js";
 
 requireSystemDlls();
@@ -156,6 +158,22 @@ describe.concurrent("hostile.exe: threads, debug output", () => {
     expect(summary.output.map((s) => s.length)).toEqual([1000, 1000, 500]);
     expect(summary.notes).toEqual(["2500 characters of debug output not kept (2 strings dropped, 1 cut short): past the cap of 2500 characters (--max-debug-output) or 65536 a string"]);
     expect(r.stderr).not.toContain("debug output:");
+  });
+});
+
+describe("a DLL's export called with --call", () => {
+  it("keeps the debug-output note of the program (kernel32!OutputDebugStringA on a 12-character string, cap 5)", async () => {
+    // The string: kernel32's own name in its export directory ("KERNEL32.dll"), at its preferred base.
+    const kernel32 = join(locateSystemDlls().system32, "kernel32.dll");
+    const layout = parsePeLayout(new Uint8Array(readFileSync(kernel32)));
+    const exportDir = layout.dataDirectories[0]!.rva;
+    const nameRva = new DataView(readRva(layout, exportDir + 12, 4).slice().buffer).getUint32(0, true);
+    expect(Buffer.from(readRva(layout, nameRva, 13)).toString("latin1")).toBe("KERNEL32.dll\0");
+    const at = `0x${(layout.imageBase + nameRva).toString(16)}`;
+    const r = await ntraceAsync(["run", "--no-trace", "--max-debug-output", "5", kernel32, "--call", `OutputDebugStringA:${at}`], { cwd: scratch });
+    expect(r.stdout.toString()).toContain("result: 0 (0x00000000)");
+    expect(r.stderr).toContain("ntrace: debug output: KERNE\n");
+    expect(r.stderr).toContain("ntrace: note: 7 characters of debug output not kept (1 cut short): past the cap of 5 characters (--max-debug-output) or 65536 a string");
   });
 });
 
