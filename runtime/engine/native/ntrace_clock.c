@@ -150,7 +150,9 @@ static void grow(clock_state *c) {
   free(old);
 }
 
-static uint32_t charge_of(clock_state *c, uint32_t start, uint32_t size) {
+/* A block not in the cache (or past its first probe): found or computed, then cached. Out of
+   line, so the block hook's common case (the first probe hits) saves and restores nothing. */
+__attribute__((noinline)) static uint32_t charge_of(clock_state *c, uint32_t start, uint32_t size) {
   uint32_t s = slot_of(start) & c->cache_mask;
   for (;;) {
     entry_t *e = &c->cache[s];
@@ -283,17 +285,24 @@ uint32_t ntc_take_attention(void) {
   return (a & ATTENTION_TICK) | ((a & ATTENTION_SIGNAL) ? signo << 8 : 0);
 }
 
+/* The rare side of the block hook: the slice's budget is used up or the host wants attention. */
+__attribute__((noinline)) static void stop_at_block(uc_engine *uc, clock_state *c, uint32_t address) {
+  /* stopping here runs none of this block (unicorn checks the stop request at its start) */
+  c->v.stopped_on_budget = c->v.counter >= c->v.budget ? 1 : 2;
+  c->v.stop_at = address;
+  uc_emu_stop(uc);
+}
+
 void ntc_block_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user) {
   clock_state *c = user;
-  if (c->v.counter >= c->v.budget || (attention && c->attend)) {
-    /* stopping here runs none of this block (unicorn checks the stop request at its start) */
-    c->v.stopped_on_budget = c->v.counter >= c->v.budget ? 1 : 2;
-    c->v.stop_at = (uint32_t)address;
-    uc_emu_stop(uc);
+  if (__builtin_expect(c->v.counter >= c->v.budget || (attention && c->attend), 0)) {
+    stop_at_block(uc, c, (uint32_t)address);
     return;
   }
   uint32_t start = (uint32_t)address;
-  uint32_t charge = charge_of(c, start, size);
+  /* the common case, inline: the block is in the cache at its first probe */
+  const entry_t *e = &c->cache[slot_of(start) & c->cache_mask];
+  uint32_t charge = __builtin_expect(e->used && e->start == start && e->size == size, 1) ? e->charge : charge_of(c, start, size);
   c->v.counter += charge;
   c->v.last_start = start;
   c->v.last_size = size;
