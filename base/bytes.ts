@@ -1,4 +1,5 @@
 import { FormatError } from "./errors.js";
+import { escapeControl } from "./format.js";
 
 /**
  * Bounds-checked little-endian reads over a byte array. Every failed read throws a
@@ -72,13 +73,13 @@ export class ByteReader {
     return this.bytes.subarray(offset, offset + size);
   }
 
-  /** NUL-terminated string (latin1 / UTF-8 as given); `max` bounds the search. */
+  /** NUL-terminated string (latin1 / UTF-8 as given), control characters escaped (escapeControl); `max` bounds the search. */
   cstring(offset: number, structure: string, field?: string, max = 4096, encoding: "latin1" | "utf8" = "utf8"): string {
     this.need(offset, 0, structure, field);
     const end = Math.min(this.bytes.length, offset + max);
     let i = offset;
     while (i < end && this.bytes[i] !== 0) i++;
     if (i >= end) this.fail(structure, field, offset, `string is not NUL-terminated within ${end - offset} bytes`);
-    return new TextDecoder(encoding === "latin1" ? "latin1" : "utf-8").decode(this.bytes.subarray(offset, i));
+    return escapeControl(new TextDecoder(encoding === "latin1" ? "latin1" : "utf-8").decode(this.bytes.subarray(offset, i)));
   }
 }

@@ -35,3 +35,19 @@ export function withCommas(n: number): string {
   const digits = Math.abs(Math.trunc(n)).toString();
   return (n < 0 ? "-" : "") + digits.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 }
+
+/**
+ * C0 and C1 control characters (everything but printable ASCII, DEL — which import libraries
+ * put in front of their `\x7f..._NULL_THUNK_DATA` symbols — and U+00A0 up): never in a real
+ * name, harmful in a message or on a terminal.
+ */
+const CONTROL = /[^ -\u007f\u00a0-\uffff]/g;
+
+/**
+ * A name read from a file, with its control characters written as `\xNN`: a name from a damaged
+ * or hostile file must not break an error message or a listing into several lines, nor send
+ * escape sequences to a terminal.
+ */
+export function escapeControl(text: string): string {
+  return text.replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+}

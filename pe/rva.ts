@@ -4,7 +4,7 @@
  * first min(SizeOfRawData, VirtualSize) bytes come from the file at PointerToRawData and the
  * rest reads as zeros. RVAs below SizeOfHeaders that no section covers map the file's headers.
  */
-import { FormatError } from "../base/index.js";
+import { FormatError, escapeControl } from "../base/index.js";
 import type { PeImage, SectionHeader } from "./types.js";
 
 /** IMAGE_SCN_CNT_CODE */
@@ -205,16 +205,9 @@ export class RvaReader {
 
 const utf8 = new TextDecoder("utf-8");
 /**
- * C0 and C1 control characters (everything but printable ASCII, DEL — which import libraries
- * put in front of their `\x7f..._NULL_THUNK_DATA` symbols — and U+00A0 up): never in a real
- * name, harmful in a message or on a terminal.
- */
-const CONTROL = /[^ -\u007f\u00a0-\uffff]/g;
-/**
  * Names in PE files are ASCII in practice; decode as UTF-8 (invalid bytes become U+FFFD), with
- * control characters written as `\xNN`: a name from a damaged file must not break an error
- * message into several lines or send escape sequences to a terminal.
+ * control characters written as `\xNN` (escapeControl).
  */
 export function decodeName(b: Uint8Array): string {
-  return utf8.decode(b).replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+  return escapeControl(utf8.decode(b));
 }

@@ -5,7 +5,7 @@
  * else by length. Every record is bounded by its own length, so a broken one cannot make us
  * read into its neighbour.
  */
-import { ByteReader } from "../../base/index.js";
+import { ByteReader, escapeControl } from "../../base/index.js";
 import type { ProcedureKind } from "./types.js";
 
 export const S_PUB32 = 0x110e;
@@ -24,14 +24,15 @@ const utf8 = new TextDecoder("utf-8");
  */
 function readName(r: ByteReader, offset: number, end: number, structure: string): string {
   const bytes = r.bytes;
-  let ascii = true;
+  let plain = true; // printable ASCII only
   let i = offset;
   while (i < end && bytes[i] !== 0) {
-    if (bytes[i]! >= 0x80) ascii = false;
+    if (bytes[i]! >= 0x80 || bytes[i]! < 0x20) plain = false;
     i++;
   }
   if (i >= end) r.fail(structure, "Name", offset, `name is not NUL-terminated within its ${end - offset}-byte record`);
-  if (!ascii || i - offset > 256) return utf8.decode(bytes.subarray(offset, i));
+  // Anything else is decoded with its control characters escaped (a damaged or hostile PDB).
+  if (!plain || i - offset > 256) return escapeControl(utf8.decode(bytes.subarray(offset, i)));
   let s = "";
   for (let j = offset; j < i; j++) s += String.fromCharCode(bytes[j]!);
   return s;

@@ -62,3 +62,20 @@ describe("an image cut short after the DOS header", () => {
 it("ntrace info on an empty file says it is empty", () => {
   expectOneClearLine(["info", empty], /empty\.dll: the file is empty/);
 });
+
+describe("names with control characters (a damaged or hostile PDB)", () => {
+  it("ntrace symbols writes them as \\xNN, never raw escape sequences", () => {
+    // fib.pdb with every "leaf" name turned into ESC "ea" BEL.
+    const pdb = Buffer.from(readFileSync(join(ROOT, "samples/fib/fib.pdb")));
+    const from = Buffer.from("leaf\0", "latin1");
+    for (let at = pdb.indexOf(from); at >= 0; at = pdb.indexOf(from, at + 1)) Buffer.from("\x1bea\x07", "latin1").copy(pdb, at);
+    const hostile = join(dir, "escapes.pdb");
+    writeFileSync(hostile, pdb);
+    const r = ntrace(["symbols", hostile]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/procedure {2}\\x1bea\\x07\n/);
+    expect(r.stdout).not.toMatch(/[\x00-\x09\x0b-\x1f]/);
+    const json = JSON.parse(ntrace(["symbols", "--json", hostile]).stdout) as { functions: { name: string }[] };
+    expect(json.functions.map((f) => f.name)).toContain("\\x1bea\\x07");
+  });
+});
