@@ -395,7 +395,7 @@ export class GuestMemory {
 
   /**
    * The first touch of a guard page: PAGE_GUARD is one-shot, as Windows clears it before it
-   * raises STATUS_GUARD_PAGE_VIOLATION or grows a stack into the page. True when the committed
+   * raises STATUS_GUARD_PAGE_VIOLATION. True when the committed
    * page holding `address` had the guard, which it no longer has (its contents are kept).
    */
   takeGuard(address: number): boolean {

@@ -1,6 +1,6 @@
 /** A PE image mapped in the guest, as the machine lists it (LoadedModule). */
 import { basename } from "node:path";
-import { parsePe, type ExportTable, type PeImage, type PeLayout } from "../../pe/index.js";
+import { parsePe, parsePeExports, type ExportTable, type PeImage, type PeLayout } from "../../pe/index.js";
 import type { LoadedModule } from "./types.js";
 
 export class ImageModule implements LoadedModule {
@@ -39,8 +39,14 @@ export class ImageModule implements LoadedModule {
 
   /** The export table: from the full parse when there is one, else parsed alone on first use. */
   get exports(): ExportTable | null {
-    if (this.parsed !== undefined || this.loadExports === undefined) return this.image.exports;
-    if (this.exportTable === undefined) this.exportTable = this.loadExports();
+    if (this.parsed !== undefined) return this.parsed.exports;
+    if (this.exportTable === undefined) {
+      if (this.loadExports !== undefined) this.exportTable = this.loadExports();
+      else {
+        this.readAll();
+        this.exportTable = parsePeExports(this.layout, this.path);
+      }
+    }
     return this.exportTable;
   }
   private exportTable: ExportTable | null | undefined;

@@ -162,12 +162,6 @@ export function checkedImage(f: ImageFile): PeImage {
   return image;
 }
 
-/** The file each mapped module came from. */
-const imageFiles = new WeakMap<ImageModule, ImageFile>();
-export function imageFileOf(module: ImageModule): ImageFile | undefined {
-  return imageFiles.get(module);
-}
-
 /**
  * Maps an image view: at `base` when given (STATUS_CONFLICTING_ADDRESSES if taken), else at the
  * preferred base, else anywhere (relocated: STATUS_IMAGE_NOT_AT_BASE). The module is listed
@@ -197,7 +191,6 @@ export function mapImageView(
   const name = basename(o.guestPath.replace(/\\/g, "/")) || basename(f.hostPath);
   mapImage(machine.memory, l, base, { tag: name, file: f.hostPath, ensure: (off, len) => f.file.ensure(off, len), ...(relocations !== undefined ? { relocations } : {}) });
   const module = new ImageModule(f.hostPath, o.guestPath, base, size, l, o.system, name, () => f.file.ensureAll(), checked, () => imageExports(f));
-  imageFiles.set(module, f);
   machine.addModule(module);
   whileLoading(f.hostPath, base, () => machine.observer.onModuleLoaded?.(module));
   return { status: base !== l.imageBase ? Status.IMAGE_NOT_AT_BASE : Status.SUCCESS, module };

@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { cidText, hex } from "../../base/index.js";
 import { LoadError } from "../core/errors.js";
-import { IMAGE_SCN_CNT_CODE, parsePe, parsePeExports, type CoffSymbol, type ExportTable } from "../../pe/index.js";
+import { IMAGE_SCN_CNT_CODE, parsePe, type CoffSymbol, type ExportTable } from "../../pe/index.js";
 import { syscallStub } from "../../instrumenter/index.js";
 import { Prot, X86Reg } from "../engine/index.js";
 import { Selector } from "../core/gdt.js";
@@ -25,7 +25,7 @@ import type { LoadedModule } from "../core/types.js";
 import { captureContext } from "./context.js";
 import { Guest, utf16z } from "./guest.js";
 import { checkImports, parseApiSetSchema } from "./imports.js";
-import { imageExports, imageFileOf, imageInformation, mapImageView, readImageFile, type ImageFile } from "./images.js";
+import { imageInformation, mapImageView, readImageFile, type ImageFile } from "./images.js";
 import {
   CONSOLE_HANDLE_SHELL_NO_WINDOW,
   CONTEXT,
@@ -190,7 +190,6 @@ export class UserProcess implements Personality {
   /** Debug output kept so far (characters), and what the cap made the run drop. */
   private debugKept = 0;
   readonly debugDropped = { strings: 0, cut: 0, characters: 0 };
-  private readonly exportCache = new Map<ImageModule, ExportTable | null>();
   readonly options: UserProcessOptions;
 
   constructor(
@@ -830,15 +829,7 @@ export class UserProcess implements Personality {
   // ---------------------------------------------------------------- modules and names
 
   exportsOf(module: ImageModule): ExportTable | null {
-    const file = imageFileOf(module);
-    if (file !== undefined) return imageExports(file);
-    let e = this.exportCache.get(module);
-    if (e === undefined) {
-      module.ensureRead();
-      e = parsePeExports(module.layout, module.path);
-      this.exportCache.set(module, e);
-    }
-    return e;
+    return module.exports;
   }
 
   exportAddress(module: ImageModule, name: string): number | undefined {
