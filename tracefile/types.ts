@@ -153,6 +153,30 @@ export interface ThreadEventWriter {
   lost(ts: number, count: number): void;
   threadStart(ts: number): void;
   threadEnd(ts: number, exitCode: number): void;
+  /**
+   * Bulk append, for producers that fill typed arrays themselves (the native recorder):
+   * room for at least min(`wanted`, what is left of the chunk) events at `start` of the
+   * returned columns, each event set exactly as entry() / exit() … set it (kind and ts always;
+   * fn for kinds with a function; esp and `argCount` args per event for entries; value for
+   * exit, unwind, lost, thread end). `commit(count)` then appends them (a full chunk is written
+   * at once, after which reserve again).
+   */
+  reserve(wanted: number): BulkColumns;
+  commit(count: number): void;
+}
+
+/** Where a bulk append writes (ThreadEventWriter.reserve): valid until commit. */
+export interface BulkColumns {
+  readonly kind: Uint8Array;
+  readonly ts: Float64Array;
+  readonly fn: Int32Array;
+  readonly esp: Uint32Array;
+  readonly value: Uint32Array;
+  readonly args: Uint32Array;
+  /** Index of the first free event. */
+  readonly start: number;
+  /** Events that fit from `start` before the chunk is full. */
+  readonly room: number;
 }
 
 export interface Damage {

@@ -11,6 +11,7 @@ import { RecordKind, TRACE_MAGIC, frameRecord, trailer } from "./framing.js";
 import { type ChunkInfo, encodeFooter, encodeHeader, encodeModule, encodeThread, pb } from "./records.js";
 import type { TraceSink } from "./sink.js";
 import {
+  type BulkColumns,
   type EventChunk,
   EventKind,
   MAX_ARG_COUNT,
@@ -317,6 +318,19 @@ class ThreadBuffer implements ThreadEventWriter {
     this.esp = new Uint32Array(this.capacity);
     this.value = new Uint32Array(this.capacity);
     this.args = new Uint32Array(this.capacity * argCount);
+  }
+
+  reserve(wanted: number): BulkColumns {
+    const need = Math.min(this.cap, this.used + Math.max(1, wanted));
+    while (this.capacity < need) this.grow();
+    return { kind: this.kind, ts: this.ts, fn: this.fn, esp: this.esp, value: this.value, args: this.args, start: this.used, room: this.capacity - this.used };
+  }
+
+  commit(count: number): void {
+    if (!Number.isInteger(count) || count < 0 || this.used + count > this.capacity) {
+      throw new UsageError(`trace writer: commit of ${count} events at ${this.used} exceeds the ${this.capacity} reserved`);
+    }
+    if ((this.used += count) === this.cap) this.owner.writeChunk(this);
   }
 
   /** Makes room for one more event (the columns are full below the chunk size). */

@@ -12,7 +12,9 @@ import { join } from "node:path";
 import koffi, { type LibraryHandle } from "koffi";
 import { packageRoot } from "../../base/packageroot.js";
 import { builtLibraryPath } from "./builtlib.js";
-import type { HookHandle, NativeRecorder, NativeRecorderOptions, NativeRecorderThread } from "./types.js";
+import type { HookHandle, NativeColumns, NativeRecorder, NativeRecorderOptions, NativeRecorderThread } from "./types.js";
+
+const EMPTY_FRAMES = new Uint32Array(0);
 
 type NativeFunction = ReturnType<LibraryHandle["func"]>;
 
@@ -25,12 +27,14 @@ interface NativeLib {
   setWriteExit: NativeFunction;
   setBlockClock: NativeFunction;
   depth: NativeFunction;
-  used: NativeFunction;
-  log: NativeFunction;
-  logReset: NativeFunction;
+  pending: NativeFunction;
+  emit: NativeFunction;
+  frames: NativeFunction;
+  syncLow: NativeFunction;
   frameRet: NativeFunction;
   removeTop: NativeFunction;
   push: NativeFunction;
+  stopRecording: NativeFunction;
   probe: NativeFunction;
   probeHookFn: NativeFunction;
   hookFn: NativeFunction;
@@ -91,12 +95,16 @@ function load(): NativeLib | null {
       setWriteExit: h.func("void ntr_set_write_exit(void *st, uint32_t on)"),
       setBlockClock: h.func("void ntr_set_block_clock(void *st, uint32_t on)"),
       depth: h.func("uint32_t ntr_depth(void *t)"),
-      used: h.func("uint32_t ntr_used(void *t)"),
-      log: h.func("void *ntr_log(void *t)"),
-      logReset: h.func("void ntr_log_reset(void *t)"),
+      pending: h.func("uint32_t ntr_pending(void *t)"),
+      emit: h.func(
+        "uint32_t ntr_emit(void *st, void *t, uint8_t *kind, double *ts, int32_t *fn, uint32_t *esp, uint32_t *value, uint32_t *args, uint32_t start, uint32_t room, double *clock, uint32_t *counts)",
+      ),
+      frames: h.func("void *ntr_frames(void *t)"),
+      syncLow: h.func("uint32_t ntr_sync_low(void *t, uint32_t *out)"),
       frameRet: h.func("uint32_t ntr_frame_ret(void *t, uint32_t fromTop)"),
       removeTop: h.func("void ntr_remove_top(void *t, uint32_t n)"),
-      push: h.func("void ntr_push(void *t, uint32_t ret, uint32_t esp)"),
+      push: h.func("void ntr_push(void *t, uint32_t ret, uint32_t esp, uint32_t fn)"),
+      stopRecording: h.func("void ntr_stop_recording(void *t)"),
       probe: h.func("void *ntr_probe(void *st, uint32_t exitVa, uint32_t fn)"),
       probeHookFn: h.func("void *ntr_probe_hook_fn()"),
       hookFn: h.func("void *ntr_hook_fn()"),
@@ -168,14 +176,19 @@ class UnicornNativeRecorder implements NativeRecorder {
   depth(t: NativeRecorderThread): number {
     return this.l.depth(t.handle) as number;
   }
-  takeLog(t: NativeRecorderThread): Uint32Array | undefined {
-    const used = this.l.used(t.handle) as number;
-    if (used === 0) return undefined;
-    // A view of the C log itself, not a copy: a fresh 256 KiB buffer per drain cost a host page
-    // fault per page (traced fib(30): 370 drains). The log is refilled only when the guest runs.
-    const words = new Uint32Array(koffi.view(this.l.log(t.handle), 4 * used));
-    this.l.logReset(t.handle);
-    return words;
+  pending(t: NativeRecorderThread): number {
+    return this.l.pending(t.handle) as number;
+  }
+  emit(t: NativeRecorderThread, into: NativeColumns, start: number, room: number, clock: Float64Array, counts: Uint32Array): number {
+    return this.l.emit(this.state, t.handle, into.kind, into.ts, into.fn, into.esp, into.value, into.args, start, room, clock, counts) as number;
+  }
+  private readonly lowOut = new Uint32Array(1);
+  syncFrames(t: NativeRecorderThread): { low: number; frames: Uint32Array; poppedEsp: number } {
+    const low = this.l.syncLow(t.handle, this.lowOut) as number;
+    const depth = this.l.depth(t.handle) as number;
+    // A view of the C frames themselves (valid until the next push), read at once.
+    const frames = depth > low ? new Uint32Array(koffi.view(this.l.frames(t.handle), 16 * depth), 16 * low, 4 * (depth - low)) : EMPTY_FRAMES;
+    return { low, frames, poppedEsp: this.lowOut[0]! };
   }
   returnOf(t: NativeRecorderThread, fromTop: number): number {
     return this.l.frameRet(t.handle, fromTop) as number;
@@ -183,7 +196,10 @@ class UnicornNativeRecorder implements NativeRecorder {
   removeTop(t: NativeRecorderThread, n: number): void {
     if (n > 0) this.l.removeTop(t.handle, n);
   }
-  push(t: NativeRecorderThread, ret: number, entryEsp: number): void {
-    this.l.push(t.handle, ret, entryEsp);
+  push(t: NativeRecorderThread, ret: number, entryEsp: number, fn: number): void {
+    this.l.push(t.handle, ret, entryEsp, fn);
+  }
+  stopRecording(t: NativeRecorderThread): void {
+    this.l.stopRecording(t.handle);
   }
 }

@@ -209,6 +209,8 @@ export interface Engine {
 
 /** The tag of an exit record in a native recorder's log; entry records start with the function id. */
 export const NATIVE_EXIT_TAG = 0xffffffff;
+/** In an exit record's fn dword: the frame was closed by detach and records nothing. */
+export const NATIVE_NOT_RECORDING = 0x80000000;
 /** Why a native recorder calls the tracer back (`NativeRecorderOptions.slow`). */
 export const NATIVE_SLOW = { CUT: 1, EXIT: 2, FLUSH: 3, DETACHED: 4, NO_THREAD: 5, BAD_STACK: 102 } as const;
 
@@ -227,9 +229,12 @@ export interface NativeRecorderThread {
 }
 
 /**
- * Entry/exit hooks that run natively: per thread a shadow stack of {real return, entry ESP} and
- * a log of records, `[fn, raw clock, esp, args…]` for an entry and `[NATIVE_EXIT_TAG, raw
- * clock, eax]` for an exit (runtime/tracing/README.md "Recorders").
+ * Entry/exit hooks that run natively: per thread a shadow stack of {real return, entry ESP,
+ * function id, recording} and a log of records, `[fn, raw clock, esp, args…]` for an entry and
+ * `[NATIVE_EXIT_TAG, raw clock, eax, fn | NATIVE_NOT_RECORDING]` for an exit
+ * (runtime/tracing/README.md "Recorders"). The log becomes trace events in native code
+ * (`emit`), and the tracer's mirror of the shadow stack is brought up to date from the lowest
+ * depth reached (`syncFrames`): nothing runs in JS per event.
  */
 export interface NativeRecorder {
   /** How far the log's raw clock values run ahead of executedInstructions() (0 or 1). */
@@ -246,13 +251,37 @@ export interface NativeRecorder {
   setWriteExit(on: boolean): void;
   setAttached(on: boolean): void;
   depth(t: NativeRecorderThread): number;
+  /** Log dwords not yet emitted (an event takes at least 3). */
+  pending(t: NativeRecorderThread): number;
   /**
-   * The records logged since the last call (the log is emptied). A view of the recorder's own
-   * memory: valid until the guest runs again or the thread's log is next taken.
+   * Writes the log's records as trace events into `into` at [start, start + room) (the
+   * fields a trace writer's entry() / exit() set) and returns how many; the rest stays for
+   * the next call. `clock` (in/out): [live, base, now, host, anchor ns, anchor clock, ns per
+   * count, last ts] — ts = live ? base + raw : now, mapped to ns when host, never below last
+   * ts, which is written back. `counts` [entries, exits] is added to.
    */
-  takeLog(t: NativeRecorderThread): Uint32Array | undefined;
+  emit(t: NativeRecorderThread, into: NativeColumns, start: number, room: number, clock: Float64Array, counts: Uint32Array): number;
+  /**
+   * The shadow stack's changes since the last call: frames below `low` are as they were; the
+   * frames from `low` to the top are `frames` (4 dwords each: ret, entry ESP, fn, recording);
+   * `poppedEsp` is the highest entry ESP of a frame a fast-path exit popped (0: none).
+   */
+  syncFrames(t: NativeRecorderThread): { readonly low: number; readonly frames: Uint32Array; readonly poppedEsp: number };
   returnOf(t: NativeRecorderThread, fromTop: number): number;
+  /** Drops the top `n` frames (the tracer's mirror dropped them already). */
   removeTop(t: NativeRecorderThread, n: number): void;
   /** Opens a frame the hooks did not see (a system call recorded by JS); it returns through the exit thunk. */
-  push(t: NativeRecorderThread, ret: number, entryEsp: number): void;
+  push(t: NativeRecorderThread, ret: number, entryEsp: number, fn: number): void;
+  /** Detach: the thread's open frames record nothing more (their returns still go through the thunk). */
+  stopRecording(t: NativeRecorderThread): void;
+}
+
+/** The trace columns `NativeRecorder.emit` writes (a trace writer's bulk append area). */
+export interface NativeColumns {
+  readonly kind: Uint8Array;
+  readonly ts: Float64Array;
+  readonly fn: Int32Array;
+  readonly esp: Uint32Array;
+  readonly value: Uint32Array;
+  readonly args: Uint32Array;
 }

@@ -33,7 +33,7 @@ import {
   type PatchPlan,
 } from "../../instrumenter/index.js";
 import type { ThreadEventWriter, TraceClock, TraceWriter } from "../../tracefile/index.js";
-import { NATIVE_EXIT_TAG, NATIVE_SLOW, Prot, X86Reg, type Engine, type NativeRecorder, type NativeRecorderThread } from "../engine/index.js";
+import { NATIVE_SLOW, Prot, X86Reg, type Engine, type NativeRecorder, type NativeRecorderThread } from "../engine/index.js";
 import type { Machine } from "../core/machine.js";
 import type { GuestThread } from "../core/thread.js";
 import type { LoadedModule, MachineObserver, ThreadView, UnwindStep } from "../core/types.js";
@@ -459,7 +459,7 @@ export class Tracer implements MachineObserver {
     }
     const ret = machine.memory.u32(entryEsp);
     frames.push({ fn: known.id, ret, entryEsp, recording: true });
-    if (s.nbuf !== undefined) this.native!.push(s.nbuf, ret, entryEsp);
+    if (s.nbuf !== undefined) this.native!.push(s.nbuf, ret, entryEsp, known.id);
     machine.memory.setU32(entryEsp, known.exitVa);
     if (this.argCount > 0) {
       const raw = machine.memory.read(entryEsp + 4, 4 * this.argCount);
@@ -521,6 +521,7 @@ export class Tracer implements MachineObserver {
     for (const s of this.threads.values()) this.drain(s);
     const ts = this.now();
     for (const s of this.threads.values()) {
+      if (s.nbuf !== undefined) this.native!.stopRecording(s.nbuf);
       for (let i = s.frames.length - 1; i >= 0; i--) {
         const f = s.frames[i]!;
         if (!f.recording) continue;
@@ -854,60 +855,54 @@ export class Tracer implements MachineObserver {
   // ---------------------------------------------------------------- native recorder (native.ts)
 
   /**
-   * Turns the thread's native log into events (in order) and keeps `frames` mirroring the
-   * C shadow stack. Timestamps: the engine counter of the current slice (every slice end
-   * drains, so the log never holds another slice's counts) → guest clock; host clock:
-   * interpolated linearly between the host times of consecutive drains.
+   * Turns the thread's native log into events (in order, written by native code straight into
+   * the writer's columns) and brings `frames` up to date with the C shadow stack. Timestamps:
+   * the engine counter of the current slice (every slice end drains, so the log never holds
+   * another slice's counts) → guest clock; host clock: interpolated linearly between the host
+   * times of consecutive drains.
    */
   private drain(s: ThreadState): void {
-    const words = s.nbuf !== undefined ? this.native!.takeLog(s.nbuf) : undefined;
-    if (words === undefined) return;
-    // A single thread never ends a slice mid-run: the full log is the periodic host visit.
-    if (this.options.progress !== undefined) this.reportProgress(this.options.progress);
-    const machine = this.machine!;
-    const executed = this.engine!.executedInstructions();
-    const live = machine.currentThread() !== undefined && !Number.isNaN(executed);
-    const clock = machine.clock();
-    const base = live ? clock - executed - this.rawAhead : clock;
-    const host = this.clockChoice === "host";
-    const stamp = (raw: number): number => {
-      let ts = live ? base + raw : clock;
-      if (host) ts = this.hostNs(ts);
-      if (ts < s.lastTs) ts = s.lastTs;
-      s.lastTs = ts;
-      return ts;
-    };
-    const frames = s.frames;
-    const n = this.argCount;
-    for (let i = 0; i < words.length; ) {
-      const tag = words[i]!;
-      const ts = stamp(words[i + 1]!);
-      if (tag === NATIVE_EXIT_TAG) {
-        const eax = words[i + 2]!;
-        i += 3;
-        const f = frames.pop();
-        if (f === undefined) {
-          this.stats.lost++;
-          continue;
-        }
-        if (f.entryEsp > s.unwindTarget) s.unwindTarget = 0; // the unwind's target frame has returned
-        if (f.recording) {
-          s.writer.exit(ts, f.fn, eax);
-          this.stats.exits++;
-        }
-      } else {
-        const esp = words[i + 2]!;
-        const recording = this.attached; // entries drained after detach ran in a thunk a thread was stopped in
-        frames.push({ fn: tag, ret: 0, entryEsp: esp, recording });
-        if (recording) {
-          if (n > 0) s.writer.entry(ts, tag, esp, words.subarray(i + 3, i + 3 + n));
-          else s.writer.entry(ts, tag, esp);
-          this.stats.entries++;
-        }
-        i += 3 + n;
+    const n = this.native;
+    if (n === undefined || s.nbuf === undefined) return;
+    const pending = n.pending(s.nbuf);
+    if (pending > 0) {
+      // A single thread never ends a slice mid-run: the full log is the periodic host visit.
+      if (this.options.progress !== undefined) this.reportProgress(this.options.progress);
+      const machine = this.machine!;
+      const executed = this.engine!.executedInstructions();
+      const live = machine.currentThread() !== undefined && !Number.isNaN(executed);
+      const clock = machine.clock();
+      const c = this.emitClock;
+      c[0] = live ? 1 : 0;
+      c[1] = clock - executed - this.rawAhead;
+      c[2] = clock;
+      c[3] = this.clockChoice === "host" ? 1 : 0;
+      c[4] = this.anchorNs;
+      c[5] = this.anchorClock;
+      c[6] = this.rate;
+      c[7] = s.lastTs;
+      const counts = this.emitCounts.fill(0);
+      // at most one event per 3 log dwords; the writer's chunk boundaries cut it into parts
+      for (let wanted = Math.ceil(pending / 3); n.pending(s.nbuf) > 0; ) {
+        const into = s.writer.reserve(wanted);
+        const written = n.emit(s.nbuf, into, into.start, into.room, c, counts);
+        s.writer.commit(written);
+        wanted -= written;
       }
+      s.lastTs = c[7]!;
+      this.stats.entries += counts[0]!;
+      this.stats.exits += counts[1]!;
     }
+    // The mirror: frames below the lowest depth the hooks reached are unchanged.
+    const { low, frames, poppedEsp } = n.syncFrames(s.nbuf);
+    const mirror = s.frames;
+    if (mirror.length > low) mirror.length = low;
+    for (let i = 0; i < frames.length; i += 4) mirror.push({ fn: frames[i + 2]!, ret: 0, entryEsp: frames[i + 1]!, recording: frames[i + 3] !== 0 });
+    if (poppedEsp > s.unwindTarget) s.unwindTarget = 0; // the unwind's target frame has returned
   }
+  /** drain's scratch: the clock mapping handed to the native emitter, and its counts. */
+  private readonly emitClock = new Float64Array(8);
+  private readonly emitCounts = new Uint32Array(2);
 
   private hostNs(guestClock: number): number {
     return Math.round(this.anchorNs + Math.max(0, guestClock - this.anchorClock) * this.rate);

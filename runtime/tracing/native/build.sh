@@ -7,5 +7,5 @@ set -e
 cd "$(dirname "$0")"
 [ "$(uname -s)-$(uname -m)" = "Linux-x86_64" ] || { echo "build.sh: the native hook helper is for x86-64 Linux only" >&2; exit 1; }
 # Build to a temporary name first: a failed build never leaves a broken library behind.
-${CC:-cc} -O2 -shared -fPIC -Wall -Wextra -o libntrace_hooks.so.tmp ntrace_hooks.c -l:libunicorn.so.2
+${CC:-cc} -O2 -shared -fPIC -Wall -Wextra -o libntrace_hooks.so.tmp ntrace_hooks.c -l:libunicorn.so.2 -lm
 mv -f libntrace_hooks.so.tmp libntrace_hooks.so

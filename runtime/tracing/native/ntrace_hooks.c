@@ -7,11 +7,17 @@
  * Everything else (dead frames, `ret n`, detached entries, a full log) calls the JS slow
  * callback, which has the whole rule set; it edits the shadow stack through ntr_remove_top.
  *
+ * The log becomes trace events here too (ntr_emit, at every drain): the records are written
+ * straight into the trace writer's column arrays, and the JS side mirrors the shadow stack
+ * only from the lowest depth it reached since the last drain (ntr_sync_low), so no JS code
+ * runs per event.
+ *
  * Build: runtime/tracing/native/build.sh (clang, links libunicorn.so.2).
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <math.h>
 
 #include "../../engine/native/ntrace_clock.h"
 
@@ -23,16 +29,30 @@ extern int uc_mem_write(uc_engine *uc, uint64_t address, const void *bytes, size
 #define REG_EAX 19
 #define REG_ESP 30
 
+/* An exit record's fn dword has this bit when its frame no longer records (closed by detach). */
+#define NOT_RECORDING 0x80000000u
+
 enum { SLOW_CUT = 1, SLOW_EXIT = 2, SLOW_FLUSH = 3, SLOW_DETACHED = 4, SLOW_NO_THREAD = 5, SLOW_BAD_STACK = 102 };
 #define EXIT_TAG 0xffffffffu
 
 typedef void (*slow_cb_t)(int why, uint32_t address, uint32_t value);
 
 typedef struct {
-  uint32_t *frames; /* pairs: return, entry ESP */
+  uint32_t ret;       /* the real return address */
+  uint32_t esp;       /* ESP at the function's first instruction */
+  uint32_t fn;        /* function id */
+  uint32_t recording; /* 0 once detach closed the frame in the trace */
+} frame_t;
+
+typedef struct {
+  frame_t *frames;
   uint32_t depth, cap;
-  uint32_t *log; /* records: fnId|EXIT_TAG, counter, entry ESP|EAX, args… */
+  /* records: entry {fn, counter, entry ESP, args…}, exit {EXIT_TAG, counter, EAX, fn|NOT_RECORDING} */
+  uint32_t *log;
   uint32_t used, log_cap;
+  uint32_t read; /* ntr_emit's position in the log */
+  /* since the last ntr_sync_low: the lowest depth and the highest entry ESP of a popped frame */
+  uint32_t low, popped_esp;
 } thread_t;
 
 typedef struct {
@@ -77,7 +97,7 @@ area_t *ntr_area(state_t *st, uint32_t base, uint32_t first_id) {
 thread_t *ntr_thread(uint32_t log_dwords) {
   thread_t *t = calloc(1, sizeof *t);
   t->cap = 1024;
-  t->frames = malloc(sizeof(uint32_t) * 2 * t->cap);
+  t->frames = malloc(sizeof(frame_t) * t->cap);
   t->log_cap = log_dwords;
   t->log = malloc(sizeof(uint32_t) * log_dwords);
   return t;
@@ -87,14 +107,40 @@ void ntr_select(state_t *st, thread_t *t) { st->cur = t; }
 void ntr_set_attached(state_t *st, uint32_t on) { st->attached = on; }
 void ntr_set_write_exit(state_t *st, uint32_t on) { st->write_exit = on; }
 uint32_t ntr_depth(thread_t *t) { return t->depth; }
-uint32_t ntr_used(thread_t *t) { return t->used; }
-uint32_t *ntr_log(thread_t *t) { return t->log; }
-void ntr_log_reset(thread_t *t) { t->used = 0; }
-uint32_t ntr_frame_ret(thread_t *t, uint32_t from_top) { return from_top < t->depth ? t->frames[2 * (t->depth - 1 - from_top)] : 0; }
-void ntr_remove_top(thread_t *t, uint32_t n) { t->depth = n >= t->depth ? 0 : t->depth - n; }
-static void push_frame(thread_t *t, uint32_t ret, uint32_t esp);
+uint32_t ntr_pending(thread_t *t) { return t->used - t->read; }
+uint32_t ntr_frame_ret(thread_t *t, uint32_t from_top) { return from_top < t->depth ? t->frames[t->depth - 1 - from_top].ret : 0; }
+/* The shadow stack itself (valid until the next push): the JS side reads frames [low, depth). */
+frame_t *ntr_frames(thread_t *t) { return t->frames; }
+static inline void popped(thread_t *t, uint32_t depth) {
+  if (depth < t->low) t->low = depth;
+}
+/* Frames removed by JS are in its mirror already: they do not lower `low`. */
+void ntr_remove_top(thread_t *t, uint32_t n) {
+  t->depth = n >= t->depth ? 0 : t->depth - n;
+  if (t->low > t->depth) t->low = t->depth;
+}
+static void push_frame(thread_t *t, uint32_t ret, uint32_t esp, uint32_t fn);
 /* A frame opened by JS (a system call recorded at the dispatcher): its exit comes through the thunk. */
-void ntr_push(thread_t *t, uint32_t ret, uint32_t esp) { push_frame(t, ret, esp); }
+void ntr_push(thread_t *t, uint32_t ret, uint32_t esp, uint32_t fn) {
+  push_frame(t, ret, esp, fn);
+  t->low = t->depth; /* the mirror has it */
+}
+/* Detach: every open frame stops recording (its exit still returns through the thunk). */
+void ntr_stop_recording(thread_t *t) {
+  for (uint32_t i = 0; i < t->depth; i++) t->frames[i].recording = 0;
+}
+/*
+ * The lowest depth since the last call (the JS mirror keeps frames below it, and reads the rest
+ * from ntr_frames) and, in out[0], the highest entry ESP of a frame popped by a fast-path exit
+ * meanwhile (0: none). Starts the next period.
+ */
+uint32_t ntr_sync_low(thread_t *t, uint32_t *out) {
+  uint32_t low = t->low;
+  out[0] = t->popped_esp;
+  t->low = t->depth;
+  t->popped_esp = 0;
+  return low;
+}
 
 static inline uint32_t reg(state_t *st, int r) {
   uint64_t v = 0;
@@ -102,13 +148,12 @@ static inline uint32_t reg(state_t *st, int r) {
   return (uint32_t)v;
 }
 
-static void push_frame(thread_t *t, uint32_t ret, uint32_t esp) {
+static void push_frame(thread_t *t, uint32_t ret, uint32_t esp, uint32_t fn) {
   if (t->depth == t->cap) {
     t->cap *= 2;
-    t->frames = realloc(t->frames, sizeof(uint32_t) * 2 * t->cap);
+    t->frames = realloc(t->frames, sizeof(frame_t) * t->cap);
   }
-  t->frames[2 * t->depth] = ret;
-  t->frames[2 * t->depth + 1] = esp;
+  t->frames[t->depth] = (frame_t){ ret, esp, fn, 1 };
   t->depth++;
 }
 
@@ -121,7 +166,7 @@ static inline thread_t *ready_thread(state_t *st, uint32_t addr) {
     t = st->cur;
     if (t == NULL) return NULL;
   }
-  if (t->used + 3 + st->arg_count > t->log_cap) {
+  if (t->used + 4 + st->arg_count > t->log_cap) {
     st->slow(SLOW_FLUSH, addr, 0);
     t = st->cur;
   }
@@ -133,7 +178,7 @@ static inline thread_t *ready_thread(state_t *st, uint32_t addr) {
    given, and the record {fn, counter, esp, args...} is logged. */
 static inline void record_entry(state_t *st, thread_t *t, uint32_t addr, uint32_t fn, uint32_t counter, const uint32_t *exit_va) {
   uint32_t esp = reg(st, REG_ESP);
-  if (t->depth > 0 && t->frames[2 * (t->depth - 1) + 1] <= esp) {
+  if (t->depth > 0 && t->frames[t->depth - 1].esp <= esp) {
     st->slow(SLOW_CUT, addr, esp);
     t = st->cur;
   }
@@ -148,7 +193,7 @@ static inline void record_entry(state_t *st, thread_t *t, uint32_t addr, uint32_
     for (uint32_t i = 0; i < st->arg_count; i++)
       if (uc_mem_read(st->uc, esp + 4 + 4 * i, &buf[1 + i], 4) != 0) buf[1 + i] = 0;
   }
-  push_frame(t, buf[0], esp);
+  push_frame(t, buf[0], esp, fn);
   if (exit_va != NULL) uc_mem_write(st->uc, esp, exit_va, 4);
   uint32_t *r = t->log + t->used;
   r[0] = fn;
@@ -170,17 +215,20 @@ void ntr_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user) {
   if (addr == a->base) {
     /* exit: ESP is just above the popped return slot for a plain `ret` */
     uint32_t esp = reg(st, REG_ESP);
-    if (t->depth == 0 || t->frames[2 * (t->depth - 1) + 1] + 4 != esp) {
+    if (t->depth == 0 || t->frames[t->depth - 1].esp + 4 != esp) {
       st->slow(SLOW_EXIT, addr, esp);
       return;
     }
-    t->depth--;
-    *st->ret_slot = t->frames[2 * t->depth];
+    const frame_t *f = &t->frames[--t->depth];
+    popped(t, t->depth);
+    if (f->esp > t->popped_esp) t->popped_esp = f->esp;
+    *st->ret_slot = f->ret;
     uint32_t *r = t->log + t->used;
     r[0] = EXIT_TAG;
     r[1] = counter;
     r[2] = reg(st, REG_EAX);
-    t->used += 3;
+    r[3] = f->fn | (f->recording ? 0 : NOT_RECORDING);
+    t->used += 4;
     return;
   }
   uint32_t fn = a->first_id + (addr - a->base) / 8 - 1;
@@ -189,6 +237,58 @@ void ntr_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user) {
     return;
   }
   record_entry(st, t, addr, fn, counter, st->write_exit ? &a->base : NULL);
+}
+
+/*
+ * The log as trace events, written into the writer's column arrays (tracefile/ ThreadBuffer:
+ * kind, ts, fn, esp, value, args) at [start, start + room): the same fields its entry() and
+ * exit() set. Returns how many were written; what did not fit stays for the next call (the log
+ * is empty again once all of it was taken). `clock` (in/out) says how raw counts become
+ * timestamps: [live, base, now, host, anchor ns, anchor clock, ns per count, last ts]:
+ * ts = live ? base + raw : now; with host, ts = round(anchor ns + max(0, ts - anchor clock) *
+ * ns per count); never below the last ts (written back). counts[0..1] += entries, exits.
+ */
+enum { EV_ENTRY = 0, EV_EXIT = 1 }; /* tracefile EventKind */
+uint32_t ntr_emit(state_t *st, thread_t *t, uint8_t *kind, double *ts, int32_t *fn, uint32_t *esp, uint32_t *value, uint32_t *args,
+                  uint32_t start, uint32_t room, double *clock, uint32_t *counts) {
+  const uint32_t n = st->arg_count;
+  const int live = clock[0] != 0, host = clock[3] != 0;
+  const double base = clock[1], now = clock[2], anchor_ns = clock[4], anchor_clock = clock[5], rate = clock[6];
+  double last = clock[7];
+  uint32_t i = start, end = start + room;
+  uint32_t p = t->read;
+  while (p < t->used && i < end) {
+    const uint32_t *r = t->log + p;
+    double at = live ? base + (double)r[1] : now;
+    if (host) {
+      double d = at - anchor_clock;
+      at = floor(anchor_ns + (d > 0 ? d : 0) * rate + 0.5);
+    }
+    if (at < last) at = last;
+    last = at;
+    if (r[0] == EXIT_TAG) {
+      p += 4;
+      if (r[3] & NOT_RECORDING) continue;
+      kind[i] = EV_EXIT;
+      ts[i] = at;
+      fn[i] = (int32_t)r[3];
+      value[i] = r[2];
+      counts[1]++;
+    } else {
+      p += 3 + n;
+      kind[i] = EV_ENTRY;
+      ts[i] = at;
+      fn[i] = (int32_t)r[0];
+      esp[i] = r[2];
+      for (uint32_t a = 0; a < n; a++) args[i * n + a] = r[3 + a];
+      counts[0]++;
+    }
+    i++;
+  }
+  clock[7] = last;
+  if (p >= t->used) t->used = p = 0;
+  t->read = p;
+  return i - start;
 }
 
 /*
