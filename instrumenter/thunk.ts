@@ -14,6 +14,19 @@
  *                 <relocated first instruction>     clang form only
  *                 E9 rel32        jmp fn+firstLength (msvc: fn+2)
  *
+ * Mailbox layout (native hooks where guest stores are cheap): between the hook slots and the
+ * continuations, MAILBOX_THUNK_SIZE bytes per slot, which the patched entries and returns reach
+ * first; they hand the hook what it would otherwise read from the engine, in a guest-writable
+ * host page (the mailbox: real return, ESP, EAX), and go on to the hooked slot:
+ *   exit thunk    89 05 [mb+8]   mov [mb+8], eax
+ *                 89 25 [mb+4]   mov [mb+4], esp
+ *                 E9 rel32       jmp slot 0
+ *   entry i       8F 05 [mb]     pop dword [mb]     the real return
+ *                 68 imm32       push exit thunk    the return slot now leads to the exit thunk
+ *                 89 25 [mb+4]   mov [mb+4], esp    the entry ESP
+ *                 E9 rel32       jmp slot i+1
+ * mov, push and pop leave the flags alone, and no register changes.
+ *
  * Nothing is ever kept below ESP (ARCHITECTURE.md "Tracing").
  */
 import { assert } from "../base/index.js";
@@ -21,6 +34,7 @@ import type { PatchClass } from "./classify.js";
 import { relocateInstruction, relocateSequence } from "./x86/relocate.js";
 
 export const HOOK_SLOT_SIZE = 8;
+export const MAILBOX_THUNK_SIZE = 24;
 export const CONTINUATION_SIZE = 64;
 
 export function jmpRel32(from: number, to: number): Uint8Array {
@@ -54,6 +68,32 @@ export function exitJumpSlot(returnSlotVa: number): Uint8Array {
 export function entrySlot(slotVa: number, continuationVa: number): Uint8Array {
   const out = new Uint8Array(HOOK_SLOT_SIZE).fill(0xcc);
   out.set(jmpRel32(slotVa, continuationVa));
+  return out;
+}
+
+/** The mailbox layout's exit thunk at `va`: EAX and ESP into the mailbox, then the hooked exit slot. */
+export function mailboxExitThunk(va: number, mailboxVa: number, exitSlotVa: number): Uint8Array {
+  const out = new Uint8Array(MAILBOX_THUNK_SIZE).fill(0xcc);
+  const dv = new DataView(out.buffer);
+  out.set([0x89, 0x05], 0);
+  dv.setUint32(2, (mailboxVa + 8) >>> 0, true);
+  out.set([0x89, 0x25], 6);
+  dv.setUint32(8, (mailboxVa + 4) >>> 0, true);
+  out.set(jmpRel32(va + 12, exitSlotVa), 12);
+  return out;
+}
+
+/** The mailbox layout's entry thunk at `va`: the real return and the entry ESP into the mailbox, the return slot to `exitVa`, then the hooked entry slot. */
+export function mailboxEntryThunk(va: number, mailboxVa: number, exitVa: number, entrySlotVa: number): Uint8Array {
+  const out = new Uint8Array(MAILBOX_THUNK_SIZE).fill(0xcc);
+  const dv = new DataView(out.buffer);
+  out.set([0x8f, 0x05], 0);
+  dv.setUint32(2, mailboxVa >>> 0, true);
+  out[6] = 0x68;
+  dv.setUint32(7, exitVa >>> 0, true);
+  out.set([0x89, 0x25], 11);
+  dv.setUint32(13, (mailboxVa + 4) >>> 0, true);
+  out.set(jmpRel32(va + 17, entrySlotVa), 17);
   return out;
 }
 

@@ -871,6 +871,7 @@ export class Machine {
 
   private runSlice(cpu: Cpu, t: GuestThread): void {
     this.loadContext(cpu, t);
+    this.observer.onSliceStart?.(t);
     const othersWaiting = this.readyQueue.length > 0 || this.cpus.some((c) => c !== cpu && c.thread !== undefined);
     let count = othersWaiting ? this.quantum : UNLIMITED;
     for (const th of this.threads) {

@@ -95,6 +95,8 @@ export interface MachineObserver {
    * Called before the call is carried out, with the guest stopped in the dispatcher.
    */
   onSyscall?(thread: ThreadView, stub: number, entryEsp: number): void;
+  /** A slice of `thread` is about to run (its context is on the CPU, the guest has not run yet). */
+  onSliceStart?(thread: ThreadView): void;
   /**
    * A slice of `thread` just ended (engine stopped, before the clock advances and before any
    * action the slice left is applied); clock() and engine.executedInstructions() still

@@ -24,6 +24,7 @@ interface NativeLib {
   thread: NativeFunction;
   select: NativeFunction;
   setAttached: NativeFunction;
+  setMailbox: NativeFunction;
   setWriteExit: NativeFunction;
   setBlockClock: NativeFunction;
   depth: NativeFunction;
@@ -92,6 +93,7 @@ function load(): NativeLib | null {
       thread: h.func("void *ntr_thread(uint32_t logDwords)"),
       select: h.func("void ntr_select(void *st, void *t)"),
       setAttached: h.func("void ntr_set_attached(void *st, uint32_t on)"),
+      setMailbox: h.func("void ntr_set_mailbox(void *st, uintptr_t mailbox)"),
       setWriteExit: h.func("void ntr_set_write_exit(void *st, uint32_t on)"),
       setBlockClock: h.func("void ntr_set_block_clock(void *st, uint32_t on)"),
       depth: h.func("uint32_t ntr_depth(void *t)"),
@@ -173,6 +175,12 @@ class UnicornNativeRecorder implements NativeRecorder {
   setAttached(on: boolean): void {
     this.l.setAttached(this.state, on ? 1 : 0);
   }
+  useMailbox(page: Uint8Array): void {
+    this.l.setMailbox(this.state, BigInt(koffi.address(page)));
+    this.mailboxPage = page;
+  }
+  /** The mailbox page the C state points into (the engine keeps its buffer alive too). */
+  mailboxPage: Uint8Array | undefined;
   depth(t: NativeRecorderThread): number {
     return this.l.depth(t.handle) as number;
   }

@@ -249,6 +249,12 @@ export interface NativeRecorder {
   /** Whether the entry hook (true) or the traced continuation (false) writes the exit thunk address. */
   readonly writesExit: boolean;
   setWriteExit(on: boolean): void;
+  /**
+   * The mailbox layout (runtime/tracing/README.md "Thunks"): from now on the hooks take the
+   * real return, ESP and EAX from this page (dwords 0, 1, 2; a host page the thunks write)
+   * instead of reading them from the engine.
+   */
+  useMailbox(page: Uint8Array): void;
   setAttached(on: boolean): void;
   depth(t: NativeRecorderThread): number;
   /** Log dwords not yet emitted (an event takes at least 3). */

@@ -12,6 +12,7 @@ import type { PeImage } from "../../pe/types.js";
 import {
   CONTINUATION_SIZE,
   HOOK_SLOT_SIZE,
+  MAILBOX_THUNK_SIZE,
   PATCH_LENGTH,
   classifyFunctions,
   continuation,
@@ -20,6 +21,8 @@ import {
   exitJumpSlot,
   exitSlot,
   findPdb,
+  mailboxEntryThunk,
+  mailboxExitThunk,
   FunctionSelection,
   planDetourPatch,
   planPatch,
@@ -82,8 +85,12 @@ export function traceClock(choice: ClockChoice): TraceClock {
 
 /** The tag of the exit thunk's return-slot page in the machine's memory map. */
 export const RETURN_SLOT_TAG = "ntrace return slot (host page, read-only)";
+export const MAILBOX_TAG = "ntrace hook mailbox (host page, guest-writable)";
 /** The flush policy: completed trace records reach the file at least this often (wall time). */
 export const FLUSH_INTERVAL_MS = 1000;
+
+/** Dwords of the mailbox a thread's context keeps: real return, ESP, EAX (and one spare). */
+const MAILBOX_WORDS = 4;
 
 /** One open call on a thread's shadow stack. */
 interface Frame {
@@ -120,6 +127,8 @@ interface ThreadState {
   nbuf: NativeRecorderThread | undefined;
   /** Last timestamp written (drained timestamps are clamped to stay monotonic). */
   lastTs: number;
+  /** Mailbox layout: the mailbox as the thread left it at its last slice end. */
+  readonly mailbox: Uint32Array | undefined;
 }
 
 /** A patched (or patchable) function of an instrumented module. */
@@ -135,6 +144,9 @@ interface Site {
 
 interface ThunkArea {
   readonly base: number;
+  /** The hook slots: the exit slot, then one per function (the area's base, or after the mailbox exit thunk). */
+  readonly slots: number;
+  /** Where returns go: the exit slot, or the mailbox exit thunk (either way the area's base). */
   readonly exitVa: number;
   /** Hook path: offset of the continuations (two per function: traced, plain). */
   readonly contBase: number;
@@ -186,6 +198,8 @@ export class Tracer implements MachineObserver {
   private lastState: ThreadState | undefined;
   /** Hook path: the dword the exit thunk jumps through (undefined: the older `ret` exit). */
   private returnSlot: { readonly va: number; readonly view: DataView } | undefined;
+  /** The mailbox layout's page (README "Thunks"), when in use. */
+  private mailbox: { readonly va: number; readonly words: Uint32Array } | undefined;
   /** Native hooks, when active (see native.ts). */
   private native: NativeRecorder | undefined;
   /**
@@ -243,9 +257,21 @@ export class Tracer implements MachineObserver {
       if ((this.options.recorder ?? "native") === "native" && machine.privilege !== "kernel") {
         this.native = machine.engine.nativeRecorder?.({ returnSlot: view, argCount: this.argCount, slow: (why, address, value) => this.onNativeSlow(why, address, value) });
         if (this.native !== undefined) this.rawAhead = this.native.rawAhead;
-        // Who points the return at the exit thunk: the continuation's store where guest stores
+        // Who points the return at the exit thunk: the thunks' own stores where guest stores
         // are cheap, else uc_mem_write from the C hook (README "Measured").
         this.native?.setWriteExit(machine.engine.cheapGuestStores !== true);
+        if (this.native !== undefined && machine.engine.cheapGuestStores === true) {
+          // The mailbox layout: thunks hand the hooks the return address, ESP and EAX in this
+          // page, so the hooks' fast paths make no engine calls. Isolation (runtime/README.md):
+          // a dedicated host page, the only one the guest may write; it holds what the guest
+          // just had in its registers and on its stack, and the hooks only copy values from it.
+          const mb = machine.allocate(0x1000, Prot.RW, MAILBOX_TAG);
+          machine.engine.unmapMemory(mb.base, 0x1000);
+          const page = machine.engine.mapHostMemory(mb.base, 0x1000, Prot.RW);
+          page.fill(0);
+          this.native.useMailbox(page);
+          this.mailbox = { va: mb.base, words: new Uint32Array(page.buffer, page.byteOffset, MAILBOX_WORDS) };
+        }
       }
     }
     if (this.options.attachAt !== undefined) machine.at(this.options.attachAt, () => this.attach());
@@ -311,22 +337,31 @@ export class Tracer implements MachineObserver {
     });
     if (chosen.length === 0) return;
 
-    // Thunk area: hook slots (exit + one per function), then continuations (traced with
-    // the exit-thunk store when the return slot exists, and plain for detached entries).
+    // Thunk area: hook slots (exit + one per function), then continuations (traced with the
+    // exit-thunk store when the return slot exists and nothing else stores it, and plain for
+    // detached entries). The mailbox layout puts its exit thunk first, where returns go in
+    // either layout (the area's base: the same return addresses on the stack), and its entry
+    // thunks between the slots and the continuations.
+    const mb = this.mailbox;
+    const slotsBase = mb !== undefined ? MAILBOX_THUNK_SIZE : 0;
     const slotsSize = HOOK_SLOT_SIZE * (chosen.length + 1);
-    const contBase = Math.ceil(slotsSize / 16) * 16;
+    const mailboxBase = Math.ceil((slotsBase + slotsSize) / 16) * 16;
+    const contBase = mb !== undefined ? mailboxBase + MAILBOX_THUNK_SIZE * chosen.length : mailboxBase;
     const size = contBase + 2 * CONTINUATION_SIZE * chosen.length;
     const area = machine.allocate(size, 5, `ntrace thunks for ${module.name}`, "code");
     const bytes = new Uint8Array(size).fill(0xcc);
     const rs = this.returnSlot;
-    bytes.set(rs !== undefined ? exitJumpSlot(rs.va) : exitSlot(), 0);
+    const exitVa = area.base;
+    const slots = area.base + slotsBase;
+    bytes.set(rs !== undefined ? exitJumpSlot(rs.va) : exitSlot(), slotsBase);
+    if (mb !== undefined) bytes.set(mailboxExitThunk(exitVa, mb.va, slots), 0);
     const probes: { fnVa: number; id: number }[] = [];
     const programInstructions: number[] = [];
     chosen.forEach((c, i) => {
       const fnVa = module.base + c.fn.rva;
       if (c.cls.patch === "syscall") {
         // Not patched: recorded when the call reaches the dispatcher (onSyscall).
-        this.syscallStubs.set(fnVa, { id: rec.firstFunctionId + i, exitVa: area.base });
+        this.syscallStubs.set(fnVa, { id: rec.firstFunctionId + i, exitVa });
         return;
       }
       if (c.cls.patch === "probe") {
@@ -334,13 +369,19 @@ export class Tracer implements MachineObserver {
         probes.push({ fnVa, id: rec.firstFunctionId + i });
         return;
       }
-      const slotVa = area.base + HOOK_SLOT_SIZE * (i + 1);
+      const slotVa = slots + HOOK_SLOT_SIZE * (i + 1);
       const contVa = area.base + contBase + 2 * CONTINUATION_SIZE * i;
-      bytes.set(entrySlot(slotVa, contVa), HOOK_SLOT_SIZE * (i + 1));
+      bytes.set(entrySlot(slotVa, contVa), slotVa - area.base);
+      // The patched entry's target: the slot, or the mailbox entry thunk in front of it.
+      let entryVa = slotVa;
+      if (mb !== undefined) {
+        entryVa = area.base + mailboxBase + MAILBOX_THUNK_SIZE * i;
+        bytes.set(mailboxEntryThunk(entryVa, mb.va, exitVa, slotVa), entryVa - area.base);
+      }
       const first = machine.memory.read(fnVa, 16);
       // With the return slot the padding jumps (E9) instead of calling: no push to undo.
       const reachedBy = rs !== undefined ? "jump" : "call";
-      const storeExit = rs !== undefined && !(this.native?.writesExit ?? false);
+      const storeExit = rs !== undefined && mb === undefined && !(this.native?.writesExit ?? false);
       const traced = continuation(contVa, fnVa, c.cls, first, storeExit ? area.base : undefined, reachedBy);
       bytes.set(traced.bytes, contBase + 2 * CONTINUATION_SIZE * i);
       const plainVa = contVa + CONTINUATION_SIZE;
@@ -349,20 +390,20 @@ export class Tracer implements MachineObserver {
       programInstructions.push(...traced.programStarts.map((o) => contVa + o), ...plain.programStarts.map((o) => plainVa + o));
       if (c.cls.patch === "detour") {
         const original = machine.memory.read(fnVa, DETOUR_PATCH_LENGTH);
-        this.sites.push({ fnVa, id: rec.firstFunctionId + i, plan: planDetourPatch(fnVa, slotVa, original), method: "detour", plainVa, cls: c.cls });
+        this.sites.push({ fnVa, id: rec.firstFunctionId + i, plan: planDetourPatch(fnVa, entryVa, original), method: "detour", plainVa, cls: c.cls });
         return;
       }
       const original = machine.memory.read(fnVa - 5, PATCH_LENGTH);
-      this.sites.push({ fnVa, id: rec.firstFunctionId + i, plan: planPatch(fnVa, slotVa, original, rs !== undefined ? 0xe9 : 0xe8), method: "hotpatch", plainVa, cls: c.cls });
+      this.sites.push({ fnVa, id: rec.firstFunctionId + i, plan: planPatch(fnVa, entryVa, original, rs !== undefined ? 0xe9 : 0xe8), method: "hotpatch", plainVa, cls: c.cls });
     });
     machine.memory.write(area.base, bytes);
     this.hostCode.addArea([area.base, area.base + size], programInstructions);
     this.publishHostCode();
-    const thunks: ThunkArea = { base: area.base, exitVa: area.base, contBase, firstId: rec.firstFunctionId, count: chosen.length };
+    const thunks: ThunkArea = { base: area.base, slots, exitVa, contBase, firstId: rec.firstFunctionId, count: chosen.length };
     this.areas.push(thunks);
     // The hook covers the hook slots only: continuations run at full speed.
-    if (this.native !== undefined) this.native.hookArea(area.base, area.base + slotsSize - 1, rec.firstFunctionId);
-    else engine.addCodeHook(area.base, area.base + slotsSize - 1, (address) => this.onThunk(thunks, address));
+    if (this.native !== undefined) this.native.hookArea(slots, slots + slotsSize - 1, rec.firstFunctionId);
+    else engine.addCodeHook(slots, slots + slotsSize - 1, (address) => this.onThunk(thunks, address));
     for (const p of probes) {
       if (this.native !== undefined) this.native.hookProbe(p.fnVa, thunks.exitVa, p.id);
       else engine.addCodeHook(p.fnVa, p.fnVa, () => this.onProbe(thunks, p.id));
@@ -383,8 +424,15 @@ export class Tracer implements MachineObserver {
     this.stateOf(thread);
   }
 
+  /** Mailbox layout: the thread's mailbox comes back with it (saved at its slice ends). */
+  onSliceStart(thread: ThreadView): void {
+    const saved = this.mailbox !== undefined ? this.threads.get(thread.key)?.mailbox : undefined;
+    if (saved !== undefined) this.mailbox!.words.set(saved);
+  }
+
   onSliceEnd(thread: ThreadView): void {
     const s = this.threads.get(thread.key);
+    if (s?.mailbox !== undefined) s.mailbox.set(this.mailbox!.words);
     if (s?.nbuf !== undefined) this.drain(s);
     this.native?.select(undefined); // the next slice's first hook selects its thread
     if (this.native !== undefined && this.clockChoice === "host") this.resampleHostClock();
@@ -636,7 +684,7 @@ export class Tracer implements MachineObserver {
         // Idle threads are bound to their CPU and all share CID 0:0: the record says which.
         ...(thread.idle === true ? { idle: true, cpu: thread.cpu ?? 0 } : {}),
       });
-      s = { key, writer: this.writer.thread(key), frames: [], unwindTarget: 0, unwindCode: 0, restored: undefined, unwinderEsp: 0, nbuf: this.native?.newThread(), lastTs: 0 };
+      s = { key, writer: this.writer.thread(key), frames: [], unwindTarget: 0, unwindCode: 0, restored: undefined, unwinderEsp: 0, nbuf: this.native?.newThread(), lastTs: 0, mailbox: this.mailbox !== undefined ? new Uint32Array(MAILBOX_WORDS) : undefined };
       this.threads.set(thread.key, s);
       s.writer.threadStart(this.now());
     }
@@ -644,7 +692,7 @@ export class Tracer implements MachineObserver {
   }
 
   private onThunk(area: ThunkArea, address: number): void {
-    const slot = (address - area.base) / HOOK_SLOT_SIZE;
+    const slot = (address - area.slots) / HOOK_SLOT_SIZE;
     if (slot === 0) this.onExit(area);
     else this.onEntry(area, area.firstId + slot - 1);
   }
@@ -754,7 +802,7 @@ export class Tracer implements MachineObserver {
    *    thunk in the shared slot, so the frame that jumped stays open and the new one nests.
    * Runs only on this rare path (the usual entry is deeper than the top frame).
    */
-  private cutDead(s: ThreadState, entryEsp: number, ts: number): void {
+  private cutDead(s: ThreadState, entryEsp: number, ts: number, entrySlotWas?: number): void {
     if (s.restored !== undefined && entryEsp < s.unwinderEsp) {
       // A call the DWARF unwinder makes (personality, FDE lookup) while the throwing frames
       // above it hold their real return addresses: only frames inside the unwinder can be dead.
@@ -769,7 +817,8 @@ export class Tracer implements MachineObserver {
     const engine = this.engine!;
     while (frames.length > 0) {
       const top = frames[frames.length - 1]!;
-      const slot = engine.readU32(top.entryEsp);
+      // The new entry's own slot: what it held before a mailbox thunk pointed it at the exit thunk.
+      const slot = top.entryEsp === entryEsp && entrySlotWas !== undefined ? entrySlotWas : engine.readU32(top.entryEsp);
       if (this.areas.some((a) => a.exitVa === slot)) break;
       frames.pop();
       if (top.recording) {
@@ -945,14 +994,16 @@ export class Tracer implements MachineObserver {
     }
     if (why === NATIVE_SLOW.DETACHED) {
       // A thread stopped on an entry slot when we detached: the function runs untraced.
-      const area = this.areas.find((a) => address > a.base && address < a.base + HOOK_SLOT_SIZE * (a.count + 1))!;
+      const area = this.areas.find((a) => address > a.slots && address < a.slots + HOOK_SLOT_SIZE * (a.count + 1))!;
       engine.writeRegister(X86Reg.EIP, area.base + area.contBase + 2 * CONTINUATION_SIZE * (value - area.firstId) + CONTINUATION_SIZE);
       return;
     }
     const frames = s.frames;
     const before = frames.length;
     if (why === NATIVE_SLOW.CUT) {
-      this.cutDead(s, value, this.now());
+      // An entry through a mailbox thunk (not a probe) has already pointed its slot at the exit thunk.
+      const throughMailbox = this.mailbox !== undefined && this.areas.some((a) => address > a.slots && address < a.slots + HOOK_SLOT_SIZE * (a.count + 1));
+      this.cutDead(s, value, this.now(), throughMailbox ? this.mailbox!.words[0] : undefined);
       n.removeTop(s.nbuf!, before - frames.length);
       return;
     }

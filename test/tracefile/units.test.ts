@@ -10,7 +10,7 @@ import { ntrace } from "../../tracefile/generated/trace.js";
 import { EventKind } from "../../tracefile/types.js";
 import { VarintWriter, readVarint, unzigzag, unzigzag32, zigzag, zigzag32 } from "../../tracefile/varint.js";
 import { buildSmallTrace, prng } from "./small.js";
-import { openTraceBytes } from "../../tracefile/index.js";
+import { MemorySink, TraceWriter, openTraceBytes } from "../../tracefile/index.js";
 
 const pb = ntrace.trace.v1;
 /** protobufjs's Long (a dependency of protobufjs, not of ours). */
@@ -260,5 +260,62 @@ describe("decode buffer reuse and column selection", () => {
     for (const c of tf.chunks(undefined, { reuse: true })) reused.push(arrays(c)); // copy: valid only now
     expect(fresh.length).toBeGreaterThan(3);
     expect(reused).toEqual(fresh);
+  });
+});
+
+describe("bulk append (ThreadEventWriter.reserve / commit)", () => {
+  // The same events through entry()/exit()/threadEnd() and through filled column arrays, across
+  // chunk boundaries (chunkEvents 100: 250 events = three chunks), give identical bytes.
+  const header = { clock: { kind: "guest-instructions" as const, unit: "instructions", description: "test" }, cpus: 1, toolVersion: "test", commandLine: [], argCount: 2, mode: "user" as const };
+  const events = Array.from({ length: 250 }, (_, i) => ({ entry: i % 2 === 0, ts: 10 * i, fn: i % 7, esp: 0x1000 - 8 * i, value: i * 3, args: [i, ~i >>> 0] }));
+  const write = (bulk: boolean): Uint8Array => {
+    const sink = new MemorySink();
+    const w = TraceWriter.create(sink, header, { chunkEvents: 100 });
+    w.addModule({ name: "m.dll", path: "m.dll", base: 0x10000000, size: 0x1000, timeDateStamp: 0, checksum: 0, exportNames: [], debugBlock: new Uint8Array(0), functionRvas: [0, 1, 2, 3, 4, 5, 6] });
+    const key = threadKey(0x80100000);
+    w.addThread({ key, process: 0x20, thread: 0x24, startAddress: 0 });
+    const t = w.thread(key);
+    if (!bulk) {
+      for (const e of events) if (e.entry) t.entry(e.ts, e.fn, e.esp, e.args); else t.exit(e.ts, e.fn, e.value);
+    } else {
+      for (let next = 0; next < events.length; ) {
+        const c = t.reserve(events.length - next);
+        expect(c.room).toBeGreaterThan(0);
+        const n = Math.min(c.room, events.length - next, 37); // odd-sized batches
+        for (let k = 0; k < n; k++) {
+          const e = events[next + k]!;
+          const i = c.start + k;
+          c.kind[i] = e.entry ? EventKind.Entry : EventKind.Exit;
+          c.ts[i] = e.ts;
+          c.fn[i] = e.fn;
+          if (e.entry) {
+            c.esp[i] = e.esp;
+            c.args.set(e.args, 2 * i);
+          } else c.value[i] = e.value;
+        }
+        t.commit(n);
+        next += n;
+      }
+    }
+    t.threadEnd(3000, 0);
+    w.close();
+    return sink.bytes();
+  };
+
+  it("writes the bytes the per-event calls write", () => {
+    const bulk = write(true);
+    expect(bulk).toEqual(write(false));
+    const tf = openTraceBytes(bulk);
+    expect(tf.eventCount).toBe(251);
+    expect(tf.chunkIndex().length).toBe(3);
+  });
+
+  it("refuses a commit beyond the reserved room", () => {
+    const w = TraceWriter.create(new MemorySink(), header, { chunkEvents: 100 });
+    const key = threadKey(0x80100000);
+    w.addThread({ key, process: 0x20, thread: 0x24, startAddress: 0 });
+    const c = w.thread(key).reserve(10);
+    expect(() => w.thread(key).commit(c.room + 1)).toThrow(/exceeds the .* reserved/);
+    expect(() => w.thread(key).commit(-1)).toThrow(/commit of -1/);
   });
 });

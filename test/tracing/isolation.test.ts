@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runSession, type Machine, type MachineObserver } from "../../runtime/index.js";
 import { EngineFault, Prot, UnicornEngine, X86Reg } from "../../runtime/engine/index.js";
-import { RETURN_SLOT_TAG, Tracer } from "../../runtime/tracing/tracer.js";
+import { MAILBOX_TAG, RETURN_SLOT_TAG, Tracer } from "../../runtime/tracing/tracer.js";
 import { EventKind, MemorySink, TraceWriter, openTraceBytes } from "../../tracefile/index.js";
 import { ROOT, sample } from "./helpers.js";
 
@@ -79,6 +79,58 @@ describe("the return-slot page, the tracer's only host memory the guest sees", (
     expect(machine!.describeAddress(ret)).toMatch(/^ntdll\.dll/);
     expect(page!.bytes.subarray(4).every((b) => b === 0)).toBe(true);
     expect(tracer.stats.exits).toBeGreaterThan(0);
+  });
+
+  it("the mailbox page (native recorder, engines with cheap guest stores): one guest-writable page holding the last return address, ESP and EAX only (fib.dll Run(5), traced)", () => {
+    const sink = new MemorySink();
+    const writer = TraceWriter.create(sink, { clock: { kind: "guest-instructions", unit: "instructions", description: "test" }, cpus: 1, toolVersion: "test", commandLine: [], argCount: 0, mode: "user" });
+    const tracer = new Tracer(writer, {});
+    const forward = tracer as unknown as MachineObserver;
+    let machine: Machine | undefined;
+    let seen: { cheap: boolean; regions: [number, number][]; words: number[]; rest: boolean } | undefined;
+    const lastExit: { ret: number; esp: number }[] = [];
+    const observer: MachineObserver = {
+      ...Object.fromEntries(
+        (["onModuleUnloaded", "onThreadStart", "onException", "onUnwind", "onContextResume", "onSliceStart", "onSliceEnd", "onSyscall"] as const).map((k) => [k, (forward[k] as ((...a: unknown[]) => void) | undefined)?.bind(tracer)]),
+      ),
+      onMachineReady: (m) => {
+        machine = m;
+        forward.onMachineReady!.call(tracer, m);
+      },
+      onModuleLoaded: (mod) => {
+        forward.onModuleLoaded!.call(tracer, mod);
+        if (mod.name.toLowerCase() !== "fib.dll") return;
+        // DllMain's return address as its caller pushed it (its detach call is the last traced return)
+        machine!.engine.addCodeHook(mod.entry, mod.entry, () => {
+          const t = machine!.currentThread()!;
+          const esp = machine!.reg(t, X86Reg.ESP);
+          lastExit.push({ ret: machine!.memory.u32(esp), esp });
+        });
+      },
+      onThreadExit: (t, code) => {
+        forward.onThreadExit!.call(tracer, t, code);
+        const regions = machine!.memory.list().filter((r) => r.tag === MAILBOX_TAG);
+        const bytes = regions.length > 0 ? machine!.engine.readMemory(regions[0]!.base, 0x1000) : new Uint8Array(0x1000);
+        const dv = new DataView(bytes.buffer, bytes.byteOffset);
+        seen = { cheap: machine!.engine.cheapGuestStores === true, regions: regions.map((r) => [r.size, r.prot]), words: [0, 4, 8].map((o) => dv.getUint32(o, true)), rest: bytes.subarray(12).every((b) => b === 0) };
+      },
+    } as MachineObserver;
+    const run = runSession({ target: { mode: "user", image: sample("fib/fib.dll"), call: { name: "Run", args: [5] } }, observer }).run;
+    tracer.finish();
+    writer.close();
+    expect(run.result).toBe(5);
+    if (!seen!.cheap || tracer.recorder !== "native") {
+      // other engines keep the older layout: no guest-writable host page at all
+      expect(seen!.regions).toEqual([]);
+      return;
+    }
+    expect(seen!.regions).toEqual([[0x1000, Prot.RW]]);
+    // The last traced return was DllMain(DLL_PROCESS_DETACH)'s: the mailbox holds the return
+    // address its caller pushed, ESP as its `ret 12` left it (stdcall, three arguments) and its
+    // result (TRUE).
+    const detach = lastExit[1]!;
+    expect(seen!.words).toEqual([detach.ret, detach.esp + 4 + 12, 1]);
+    expect(seen!.rest).toBe(true);
   });
 
   it("a guest store into a read-only host page faults; a guest load reads what the host wrote", () => {

@@ -67,6 +67,12 @@ typedef struct {
   uint32_t block_clock;
   slow_cb_t slow;
   thread_t *cur;
+  /*
+   * The mailbox layout (runtime/tracing/README.md "Thunks"): NULL, or the guest-writable host
+   * page the thunks fill before the hooked slot — {real return, ESP, EAX} — so the hooks need
+   * no register or memory reads from the engine on their fast paths.
+   */
+  uint32_t *mailbox;
 } state_t;
 
 typedef struct {
@@ -104,6 +110,10 @@ thread_t *ntr_thread(uint32_t log_dwords) {
 }
 
 void ntr_select(state_t *st, thread_t *t) { st->cur = t; }
+/* The mailbox is part of a thread's context: the tracer saves it at every slice end and puts
+   it back at the thread's next slice start (a slice can end between a thunk's mailbox stores
+   and its hooked slot, and other threads' thunks fill the mailbox meanwhile). */
+void ntr_set_mailbox(state_t *st, uint32_t *mailbox) { st->mailbox = mailbox; }
 void ntr_set_attached(state_t *st, uint32_t on) { st->attached = on; }
 void ntr_set_write_exit(state_t *st, uint32_t on) { st->write_exit = on; }
 uint32_t ntr_depth(thread_t *t) { return t->depth; }
@@ -173,24 +183,25 @@ static inline thread_t *ready_thread(state_t *st, uint32_t addr) {
   return t;
 }
 
-/* An entry of function `fn` at the current ESP (the return slot): frames left without
-   returning are cut first, the frame is pushed, the return address becomes *exit_va when
-   given, and the record {fn, counter, esp, args...} is logged. */
-static inline void record_entry(state_t *st, thread_t *t, uint32_t addr, uint32_t fn, uint32_t counter, const uint32_t *exit_va) {
-  uint32_t esp = reg(st, REG_ESP);
+/* An entry of function `fn` at ESP `esp` (the return slot): frames left without returning are
+   cut first, the frame {ret, esp, fn} is pushed, the return address becomes *exit_va when given,
+   and the record {fn, counter, esp, args...} is logged. `ret` NULL: read the return slot here. */
+static inline void record_entry(state_t *st, thread_t *t, uint32_t addr, uint32_t fn, uint32_t counter, uint32_t esp, const uint32_t *ret, const uint32_t *exit_va) {
   if (t->depth > 0 && t->frames[t->depth - 1].esp <= esp) {
     st->slow(SLOW_CUT, addr, esp);
     t = st->cur;
   }
   uint32_t buf[1 + 64];
-  if (uc_mem_read(st->uc, esp, buf, 4 * (1 + st->arg_count)) != 0) {
+  const uint32_t n = st->arg_count;
+  if (ret != NULL) buf[0] = *ret;
+  if ((ret == NULL || n > 0) && uc_mem_read(st->uc, ret == NULL ? esp : esp + 4, ret == NULL ? buf : buf + 1, 4 * (n + (ret == NULL))) != 0) {
     /* near the top of the stack the argument dwords may run past mapped memory: read what is
        there, 0 for the rest; an unreadable return slot goes to the JS path, which reports it */
-    if (uc_mem_read(st->uc, esp, buf, 4) != 0) {
+    if (ret == NULL && uc_mem_read(st->uc, esp, buf, 4) != 0) {
       st->slow(SLOW_BAD_STACK, addr, esp);
       return;
     }
-    for (uint32_t i = 0; i < st->arg_count; i++)
+    for (uint32_t i = 0; i < n; i++)
       if (uc_mem_read(st->uc, esp + 4 + 4 * i, &buf[1 + i], 4) != 0) buf[1 + i] = 0;
   }
   push_frame(t, buf[0], esp, fn);
@@ -199,8 +210,8 @@ static inline void record_entry(state_t *st, thread_t *t, uint32_t addr, uint32_
   r[0] = fn;
   r[1] = counter;
   r[2] = esp;
-  for (uint32_t i = 0; i < st->arg_count; i++) r[3 + i] = buf[1 + i];
-  t->used += 3 + st->arg_count;
+  for (uint32_t i = 0; i < n; i++) r[3 + i] = buf[1 + i];
+  t->used += 3 + n;
 }
 
 void ntr_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user) {
@@ -212,9 +223,10 @@ void ntr_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user) {
   thread_t *t = ready_thread(st, addr);
   if (t == NULL) return;
   uint32_t counter = (uint32_t)*st->counter;
+  const uint32_t *mb = st->mailbox;
   if (addr == a->base) {
     /* exit: ESP is just above the popped return slot for a plain `ret` */
-    uint32_t esp = reg(st, REG_ESP);
+    uint32_t esp = mb != NULL ? mb[1] : reg(st, REG_ESP);
     if (t->depth == 0 || t->frames[t->depth - 1].esp + 4 != esp) {
       st->slow(SLOW_EXIT, addr, esp);
       return;
@@ -226,17 +238,20 @@ void ntr_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user) {
     uint32_t *r = t->log + t->used;
     r[0] = EXIT_TAG;
     r[1] = counter;
-    r[2] = reg(st, REG_EAX);
+    r[2] = mb != NULL ? mb[2] : reg(st, REG_EAX);
     r[3] = f->fn | (f->recording ? 0 : NOT_RECORDING);
     t->used += 4;
     return;
   }
   uint32_t fn = a->first_id + (addr - a->base) / 8 - 1;
   if (!st->attached) {
+    /* the mailbox thunk already pointed the return at the exit thunk: the real one goes back */
+    if (mb != NULL) uc_mem_write(st->uc, mb[1], &mb[0], 4);
     st->slow(SLOW_DETACHED, addr, fn);
     return;
   }
-  record_entry(st, t, addr, fn, counter, st->write_exit ? &a->base : NULL);
+  if (mb != NULL) record_entry(st, t, addr, fn, counter, mb[1], &mb[0], NULL);
+  else record_entry(st, t, addr, fn, counter, reg(st, REG_ESP), NULL, st->write_exit ? &a->base : NULL);
 }
 
 /*
@@ -338,7 +353,7 @@ void ntr_probe_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user) 
        produce for functions they emit separately.) */
     counter -= c->last_charge;
   }
-  record_entry(st, t, addr, p->fn, counter, &p->exit_va);
+  record_entry(st, t, addr, p->fn, counter, reg(st, REG_ESP), NULL, &p->exit_va);
 }
 
 void *ntr_probe_hook_fn(void) { return (void *)ntr_probe_hook; }
