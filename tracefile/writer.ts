@@ -4,8 +4,8 @@
  * event-chunk record (columns encoded, then deflated). close() writes the remaining chunks,
  * the footer index and the trailer.
  */
-import { deflateRawSync } from "node:zlib";
 import { type ThreadKey, UsageError, hex } from "../base/index.js";
+import { encodeChunkColumns } from "./chunkencode.js";
 import { type ColumnArrays, ColumnEncoder } from "./columns.js";
 import { RecordKind, TRACE_MAGIC, frameRecord, trailer } from "./framing.js";
 import { type ChunkInfo, encodeFooter, encodeHeader, encodeModule, encodeThread, pb } from "./records.js";
@@ -247,17 +247,15 @@ export class TraceWriter {
   private writeColumns(b: ThreadBuffer, c: ColumnArrays, count: number): void {
     const firstTs = c.ts[0]!;
     const lastTs = c.ts[count - 1]!;
-    const raw = this.encoder.encode(c, count, this.header.argCount, firstTs);
-    const deflate = this.level > 0;
-    const columns = deflate ? deflateRawSync(raw, { level: this.level }) : raw;
+    const { columns, rawSize } = encodeChunkColumns(this.encoder, c, count, this.header.argCount, this.level);
     const payload = pb.EventChunk.encode({
       thread: b.key >>> 0,
       seq: b.seq,
       count,
       firstTs,
       lastTs,
-      encoding: deflate ? pb.ColumnEncoding.COLUMNS_DEFLATE_RAW : pb.ColumnEncoding.COLUMNS_PLAIN,
-      rawSize: raw.length,
+      encoding: this.level > 0 ? pb.ColumnEncoding.COLUMNS_DEFLATE_RAW : pb.ColumnEncoding.COLUMNS_PLAIN,
+      rawSize,
       columns,
     }).finish();
     this.chunkIndex.push({ offset: this.offset, thread: b.key >>> 0, seq: b.seq, count, firstTs, lastTs });
