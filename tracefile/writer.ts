@@ -3,8 +3,15 @@
  * ThreadEventWriter whose append path is a few typed-array stores; a full buffer becomes one
  * event-chunk record (columns encoded, then deflated). close() writes the remaining chunks,
  * the footer index and the trailer.
+ *
+ * With `background`, full chunks are encoded by a worker thread (background.ts) while the
+ * caller goes on. Records leave in the order they were made all the same: a chunk with the
+ * worker holds its place in an output queue, and what was recorded after it waits behind it;
+ * a record's file offset is taken when it reaches the sink.
  */
 import { type ThreadKey, UsageError, hex } from "../base/index.js";
+import { type BackgroundTuning, ChunkOffload, MAX_CHUNKS_IN_FLIGHT, isShared } from "./background.js";
+import type { ChunkOutcome } from "./chunkprotocol.js";
 import { encodeChunkColumns } from "./chunkencode.js";
 import { type ColumnArrays, ColumnEncoder } from "./columns.js";
 import { RecordKind, TRACE_MAGIC, frameRecord, trailer } from "./framing.js";
@@ -33,6 +40,24 @@ export interface TraceWriterOptions {
   readonly chunkEvents?: number;
   /** zlib deflate level 0–9 (default 6); 0 stores the columns uncompressed. */
   readonly compressionLevel?: number;
+  /**
+   * Encode and deflate full chunks on a worker thread (default false). The file is byte for
+   * byte the same; without the built worker script (dist/tracefile/chunkworker.js), or when
+   * the worker fails, chunks are encoded on the calling thread.
+   */
+  readonly background?: boolean;
+  /** Test hooks of the background worker. @internal */
+  readonly backgroundTuning?: BackgroundTuning;
+}
+
+/** Where a writer's chunks were encoded (TraceWriter.chunkEncoding). */
+export interface ChunkEncodingStats {
+  /** Chunks the worker thread encoded. */
+  readonly inWorker: number;
+  /** Chunks encoded on the writer's own thread (all of them without `background`). */
+  readonly inline: number;
+  /** Why a background writer stopped using (or never used) its worker. */
+  readonly workerUnavailable?: string;
 }
 
 export interface TraceWriterResult {
@@ -46,6 +71,23 @@ export const DEFAULT_COMPRESSION_LEVEL = 6;
 const MAX_EVENT_BYTES = 1 + 10 + 5 + 5 + 5;
 /** Chunks stay well below the 16 MiB record cap whatever the argument count. */
 const MAX_CHUNK_COLUMN_BYTES = 8 * 1024 * 1024;
+
+/** What the footer indexes of a chunk, but its offset (taken when the record is written). */
+type ChunkPlace = Omit<ChunkInfo, "offset">;
+
+/** A record on its way to the sink, behind a chunk the worker has not answered for. */
+interface QueuedRecord {
+  /** The framed record; undefined while the worker encodes its chunk. */
+  frame: Uint8Array | undefined;
+  /** Notes the record's offset (module, thread and chunk offsets for the footer). */
+  readonly placed: ((offset: number) => void) | undefined;
+}
+
+/** A full chunk with the worker: its columns stay the writer's (shared memory) until answered. */
+interface ChunkWithWorker extends QueuedRecord {
+  readonly place: ChunkPlace;
+  readonly columns: ColumnArrays;
+}
 
 export class TraceWriter {
   readonly header: TraceHeader;
@@ -63,6 +105,14 @@ export class TraceWriter {
   private readonly threadOffsets: number[] = [];
   private readonly chunkIndex: ChunkInfo[] = [];
   private events = 0;
+  /** The worker side of `background`; undefined without it. */
+  private readonly offload: ChunkOffload | undefined;
+  /** Records not yet written, in file order; empty unless a chunk is with the worker. */
+  private readonly queue: QueuedRecord[] = [];
+  /** Chunks with the worker, by job id. */
+  private readonly withWorker = new Map<number, ChunkWithWorker>();
+  private chunksInWorker = 0;
+  private chunksInline = 0;
 
   private constructor(sink: TraceSink, header: TraceHeader, options: TraceWriterOptions) {
     this.sink = sink;
@@ -77,6 +127,7 @@ export class TraceWriter {
     if (!Number.isInteger(this.level) || this.level < 0 || this.level > 9) {
       throw new UsageError(`trace writer: compressionLevel must be 0–9, not ${this.level}`);
     }
+    this.offload = options.background === true ? new ChunkOffload(this.chunkEvents, header.argCount, this.level, options.backgroundTuning) : undefined;
   }
 
   /** Starts a trace: writes the magic and the header record. */
@@ -91,7 +142,7 @@ export class TraceWriter {
     const full: TraceHeader = { ...header, formatMajor: TRACE_FORMAT_MAJOR, formatMinor: TRACE_FORMAT_MINOR };
     const w = new TraceWriter(sink, full, options);
     w.emit(TRACE_MAGIC);
-    w.record(RecordKind.Header, encodeHeader(full));
+    w.record(RecordKind.Header, encodeHeader(full), undefined);
     return w;
   }
 
@@ -103,7 +154,7 @@ export class TraceWriter {
     return this.threadList;
   }
 
-  /** Events recorded so far (buffered or written). */
+  /** Events recorded so far (buffered, with the worker, or written). */
   get eventCount(): number {
     let n = this.events;
     for (const b of this.buffers.values()) n += b.used;
@@ -114,9 +165,18 @@ export class TraceWriter {
     return this.buffers.get(key)?.total() ?? 0;
   }
 
-  /** Bytes handed to the sink so far. */
+  /**
+   * Bytes handed to the sink so far. With `background` this lags behind: records behind a
+   * chunk the worker is still encoding are not handed over yet (flushWritten() catches up).
+   */
   get bytesWritten(): number {
     return this.offset;
+  }
+
+  /** Where the chunks written so far were encoded. */
+  get chunkEncoding(): ChunkEncodingStats {
+    const why = this.offload?.failure;
+    return { inWorker: this.chunksInWorker, inline: this.chunksInline, ...(why !== undefined ? { workerUnavailable: why } : {}) };
   }
 
   /** Records a loaded module; assigns its index and its function ids. */
@@ -132,8 +192,7 @@ export class TraceWriter {
     };
     this.nextFunctionId += init.functionRvas.length;
     this.moduleList.push(rec);
-    this.moduleOffsets.push(this.offset);
-    this.record(RecordKind.Module, encodeModule(rec));
+    this.record(RecordKind.Module, encodeModule(rec), this.placeModule);
     return rec;
   }
 
@@ -152,8 +211,7 @@ export class TraceWriter {
     const copy: ModuleRecord = { ...rec };
     this.nextFunctionId = rec.firstFunctionId + rec.functionRvas.length;
     this.moduleList.push(copy);
-    this.moduleOffsets.push(this.offset);
-    this.record(RecordKind.Module, encodeModule(copy));
+    this.record(RecordKind.Module, encodeModule(copy), this.placeModule);
     return copy;
   }
 
@@ -162,8 +220,7 @@ export class TraceWriter {
     this.checkOpen("addThread");
     if (this.buffers.has(rec.key)) throw new UsageError(`trace writer: thread ${hex(rec.key)} added twice`);
     this.threadList.push(rec);
-    this.threadOffsets.push(this.offset);
-    this.record(RecordKind.Thread, encodeThread(rec));
+    this.record(RecordKind.Thread, encodeThread(rec), this.placeThread);
     this.buffers.set(rec.key, new ThreadBuffer(this, rec.key, this.chunkEvents, this.header.argCount));
   }
 
@@ -175,18 +232,21 @@ export class TraceWriter {
   }
 
   /**
-   * Pushes the records already complete (the sink's buffer) to the file, leaving the threads'
-   * partly filled chunks in memory: the bytes of the trace are the same whenever this is
-   * called, so a periodic flush keeps identical runs' traces identical.
+   * Pushes the records already complete (the sink's buffer, and chunks with the worker: this
+   * waits for them) to the file, leaving the threads' partly filled chunks in memory: the
+   * bytes of the trace are the same whenever this is called, so a periodic flush keeps
+   * identical runs' traces identical.
    */
   flushWritten(): void {
     this.checkOpen("flush");
+    this.finishQueued();
     this.sink.flush();
   }
 
   /** Writes every thread's buffered events as chunks and flushes the sink. */
   flush(): void {
     this.checkOpen("flush");
+    this.finishQueued();
     for (const b of this.buffers.values()) if (b.used > 0) this.writeChunk(b);
     this.sink.flush();
   }
@@ -197,7 +257,14 @@ export class TraceWriter {
    */
   close(run?: RunSummary): TraceWriterResult {
     this.checkOpen("close");
-    for (const b of this.buffers.values()) if (b.used > 0) this.writeChunk(b);
+    try {
+      this.finishQueued();
+      for (const b of this.buffers.values()) if (b.used > 0) this.writeChunk(b);
+    } finally {
+      // The worker ends with the writer, even when the chunks fail (a caller that closes the
+      // sink itself then is not left with a thread); anything later is encoded here.
+      this.offload?.stop();
+    }
     const footerOffset = this.offset;
     this.record(
       RecordKind.Footer,
@@ -208,6 +275,7 @@ export class TraceWriter {
         totalEvents: this.events,
         ...(run !== undefined ? { run } : {}),
       }),
+      undefined,
     );
     this.emit(trailer(footerOffset));
     this.closed = true;
@@ -231,8 +299,25 @@ export class TraceWriter {
   /** Called by a ThreadBuffer when it is full (and by flush/close). @internal */
   writeChunk(b: ThreadBuffer): void {
     this.checkOpen("record events");
+    if (this.offload !== undefined && b.used === this.chunkEvents && this.handOff(this.offload, b)) return;
     this.writeColumns(b, b, b.used);
     b.used = 0;
+  }
+
+  /**
+   * Columns for a thread's buffer of `capacity` events: a full chunk's in shared memory when
+   * a worker may encode them, so they can be handed over without a copy. @internal
+   */
+  columnsFor(capacity: number): ColumnArrays {
+    if (capacity === this.chunkEvents && this.offload !== undefined) return this.offload.takeColumns();
+    return {
+      kind: new Uint8Array(capacity),
+      ts: new Float64Array(capacity),
+      fn: new Int32Array(capacity),
+      esp: new Uint32Array(capacity),
+      value: new Uint32Array(capacity),
+      args: new Uint32Array(capacity * this.header.argCount),
+    };
   }
 
   /**
@@ -241,32 +326,151 @@ export class TraceWriter {
    */
   appendRecord(kind: number, payload: Uint8Array): void {
     this.checkOpen("appendRecord");
-    this.record(kind, payload);
+    this.record(kind, payload, undefined);
+  }
+
+  /**
+   * Gives a full buffer's columns to the worker and the buffer a spare set; false when the
+   * worker is not to be had (the caller encodes the chunk itself).
+   */
+  private handOff(offload: ChunkOffload, b: ThreadBuffer): boolean {
+    if (!isShared(b) || !offload.ready()) return false;
+    // Take what the worker has finished, so the queue drains as the run goes; wait only
+    // when it is as far behind as memory allows. While it is still starting (tens of ms, a
+    // few chunks of a fast run), encoding here beats waiting for it.
+    this.takeOutcomes(offload);
+    while (offload.inFlight >= MAX_CHUNKS_IN_FLIGHT && offload.unavailable === undefined) {
+      if (offload.starting) return false;
+      this.awaitOutcome(offload);
+    }
+    if (offload.unavailable !== undefined) return false;
+    const count = b.used;
+    const place: ChunkPlace = { thread: b.key >>> 0, seq: b.seq, count, firstTs: b.ts[0]!, lastTs: b.ts[count - 1]! };
+    const columns = b.swapColumns(offload.takeColumns());
+    b.used = 0;
+    this.events += count;
+    b.written += count;
+    b.seq++;
+    const entry: ChunkWithWorker = { frame: undefined, placed: this.placeChunk(place), place, columns };
+    this.queue.push(entry);
+    this.withWorker.set(offload.submit(columns, count), entry);
+    return true;
+  }
+
+  /** Settles what the worker has posted, without waiting, and writes what is then in order. */
+  private takeOutcomes(offload: ChunkOffload): void {
+    for (let o = offload.receive(); o !== undefined; o = offload.receive()) this.settle(o);
+    this.emitQueued();
+  }
+
+  /** Waits for the worker's next outcome; if the worker is gone, encodes its chunks here. */
+  private awaitOutcome(offload: ChunkOffload): void {
+    const o = offload.waitForOutcome();
+    if (o !== undefined) this.settle(o);
+    else for (const [id, entry] of this.withWorker) this.encodeHere(id, entry);
+    this.emitQueued();
+  }
+
+  /** Waits for every chunk with the worker and writes the queue out. */
+  private finishQueued(): void {
+    const offload = this.offload;
+    if (offload === undefined) return;
+    this.takeOutcomes(offload);
+    while (this.withWorker.size > 0) this.awaitOutcome(offload);
+    this.emitQueued();
+  }
+
+  private settle(o: ChunkOutcome): void {
+    const entry = this.withWorker.get(o.id);
+    if (entry === undefined) return;
+    if ("error" in o) {
+      // The encoder threw in the worker (a timestamp it refuses): encoding here throws the
+      // same error, as the synchronous writer would.
+      this.encodeHere(o.id, entry);
+      return;
+    }
+    this.withWorker.delete(o.id);
+    entry.frame = this.chunkFrame(entry.place, o.columns, o.rawSize);
+    this.offload!.recycle(entry.columns);
+    this.chunksInWorker++;
+  }
+
+  /** Encodes a chunk the worker had on this thread; one that throws is dropped from the queue. */
+  private encodeHere(id: number, entry: ChunkWithWorker): void {
+    this.withWorker.delete(id);
+    try {
+      const { columns, rawSize } = encodeChunkColumns(this.encoder, entry.columns, entry.place.count, this.header.argCount, this.level);
+      entry.frame = this.chunkFrame(entry.place, columns, rawSize);
+      this.chunksInline++;
+    } catch (e) {
+      this.queue.splice(this.queue.indexOf(entry), 1);
+      throw e;
+    } finally {
+      this.offload!.recycle(entry.columns);
+    }
   }
 
   private writeColumns(b: ThreadBuffer, c: ColumnArrays, count: number): void {
-    const firstTs = c.ts[0]!;
-    const lastTs = c.ts[count - 1]!;
-    const { columns, rawSize } = encodeChunkColumns(this.encoder, c, count, this.header.argCount, this.level);
-    const payload = pb.EventChunk.encode({
-      thread: b.key >>> 0,
-      seq: b.seq,
-      count,
-      firstTs,
-      lastTs,
-      encoding: this.level > 0 ? pb.ColumnEncoding.COLUMNS_DEFLATE_RAW : pb.ColumnEncoding.COLUMNS_PLAIN,
-      rawSize,
-      columns,
-    }).finish();
-    this.chunkIndex.push({ offset: this.offset, thread: b.key >>> 0, seq: b.seq, count, firstTs, lastTs });
-    this.record(RecordKind.EventChunk, payload);
+    this.writePlaced({ thread: b.key >>> 0, seq: b.seq, count, firstTs: c.ts[0]!, lastTs: c.ts[count - 1]! }, c);
     this.events += count;
     b.written += count;
     b.seq++;
   }
 
-  private record(kind: number, payload: Uint8Array): void {
-    this.emit(frameRecord(kind, payload));
+  /** Encodes a chunk on this thread and writes it (or queues it behind chunks with the worker). */
+  private writePlaced(place: ChunkPlace, c: ColumnArrays): void {
+    const { columns, rawSize } = encodeChunkColumns(this.encoder, c, place.count, this.header.argCount, this.level);
+    this.chunksInline++;
+    this.put(this.chunkFrame(place, columns, rawSize), this.placeChunk(place));
+  }
+
+  private chunkFrame(place: ChunkPlace, columns: Uint8Array, rawSize: number): Uint8Array {
+    const payload = pb.EventChunk.encode({
+      ...place,
+      encoding: this.level > 0 ? pb.ColumnEncoding.COLUMNS_DEFLATE_RAW : pb.ColumnEncoding.COLUMNS_PLAIN,
+      rawSize,
+      columns,
+    }).finish();
+    return frameRecord(RecordKind.EventChunk, payload);
+  }
+
+  private readonly placeModule = (offset: number): void => {
+    this.moduleOffsets.push(offset);
+  };
+
+  private readonly placeThread = (offset: number): void => {
+    this.threadOffsets.push(offset);
+  };
+
+  private placeChunk(place: ChunkPlace): (offset: number) => void {
+    return (offset) => this.chunkIndex.push({ offset, ...place });
+  }
+
+  private record(kind: number, payload: Uint8Array, placed: ((offset: number) => void) | undefined): void {
+    this.put(frameRecord(kind, payload), placed);
+  }
+
+  /** Writes a framed record now, or queues it when chunks with the worker come before it. */
+  private put(frame: Uint8Array, placed: ((offset: number) => void) | undefined): void {
+    if (this.queue.length > 0) {
+      this.queue.push({ frame, placed });
+      return;
+    }
+    placed?.(this.offset);
+    this.emit(frame);
+  }
+
+  /** Writes the queue's records up to the first chunk the worker has not answered for. */
+  private emitQueued(): void {
+    const queue = this.queue;
+    let n = 0;
+    for (; n < queue.length; n++) {
+      const r = queue[n]!;
+      if (r.frame === undefined) break;
+      r.placed?.(this.offset);
+      this.emit(r.frame);
+    }
+    if (n > 0) queue.splice(0, n);
   }
 
   private emit(bytes: Uint8Array): void {
@@ -281,7 +485,8 @@ export class TraceWriter {
 
 /**
  * One thread's event buffer: columns in typed arrays, no per-event objects. When it fills,
- * the owning TraceWriter encodes it as a chunk and it starts over.
+ * the owning TraceWriter encodes it as a chunk and it starts over (with `background`, in a
+ * spare set of columns while the worker reads the full one).
  */
 /** Events a thread's columns hold at first; they grow fourfold up to the chunk size as needed. */
 const INITIAL_THREAD_EVENTS = 256;
@@ -310,12 +515,13 @@ class ThreadBuffer implements ThreadEventWriter {
     this.cap = cap;
     this.argCount = argCount;
     this.capacity = Math.min(cap, INITIAL_THREAD_EVENTS);
-    this.kind = new Uint8Array(this.capacity);
-    this.ts = new Float64Array(this.capacity);
-    this.fn = new Int32Array(this.capacity);
-    this.esp = new Uint32Array(this.capacity);
-    this.value = new Uint32Array(this.capacity);
-    this.args = new Uint32Array(this.capacity * argCount);
+    const c = owner.columnsFor(this.capacity);
+    this.kind = c.kind;
+    this.ts = c.ts;
+    this.fn = c.fn;
+    this.esp = c.esp;
+    this.value = c.value;
+    this.args = c.args;
   }
 
   reserve(wanted: number): BulkColumns {
@@ -334,18 +540,31 @@ class ThreadBuffer implements ThreadEventWriter {
   /** Makes room for one more event (the columns are full below the chunk size). */
   private grow(): void {
     const n = Math.min(this.cap, this.capacity * 4);
-    const more = <T extends Uint8Array | Float64Array | Int32Array | Uint32Array>(a: T, make: (len: number) => T, per = 1): T => {
-      const b = make(n * per);
-      b.set(a);
-      return b;
-    };
-    this.kind = more(this.kind, (l) => new Uint8Array(l));
-    this.ts = more(this.ts, (l) => new Float64Array(l));
-    this.fn = more(this.fn, (l) => new Int32Array(l));
-    this.esp = more(this.esp, (l) => new Uint32Array(l));
-    this.value = more(this.value, (l) => new Uint32Array(l));
-    this.args = more(this.args, (l) => new Uint32Array(l), this.argCount);
+    const c = this.owner.columnsFor(n);
+    c.kind.set(this.kind);
+    c.ts.set(this.ts);
+    c.fn.set(this.fn);
+    c.esp.set(this.esp);
+    c.value.set(this.value);
+    c.args.set(this.args);
+    this.install(c);
     this.capacity = n;
+  }
+
+  /** Gives the full columns away (to the writer's worker) and takes `fresh` ones of the same capacity. */
+  swapColumns(fresh: ColumnArrays): ColumnArrays {
+    const full: ColumnArrays = { kind: this.kind, ts: this.ts, fn: this.fn, esp: this.esp, value: this.value, args: this.args };
+    this.install(fresh);
+    return full;
+  }
+
+  private install(c: ColumnArrays): void {
+    this.kind = c.kind;
+    this.ts = c.ts;
+    this.fn = c.fn;
+    this.esp = c.esp;
+    this.value = c.value;
+    this.args = c.args;
   }
 
   total(): number {
