@@ -11,7 +11,7 @@
  */
 import { existsSync, statSync } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
-import { FileSink, MemorySink, TraceWriter, type TraceSink } from "../tracefile/index.js";
+import { type ChunkEncodingStats, FileSink, MemorySink, TraceWriter, type TraceSink } from "../tracefile/index.js";
 import { TOOL_VERSION } from "../version.js";
 import { withInterruption, type Machine } from "./core/machine.js";
 import { LoadError } from "./core/errors.js";
@@ -72,6 +72,8 @@ export interface TraceSummary {
   readonly warnings: readonly string[];
   readonly events: number;
   readonly traceBytes: number;
+  /** Where the trace's chunks were encoded (the writer's worker thread, or inline, and why). */
+  readonly chunkEncoding: ChunkEncodingStats;
   /** The trace when no output file was given. */
   readonly bytes?: Uint8Array;
   /** Image bytes of each traced module as mapped at the end of the run (tests: unpatch exactness). */
@@ -106,7 +108,7 @@ function runTracedSession(options: SessionOptions, trace: TraceOutput): SessionR
   let loaded = false;
   const startedNs = process.hrtime.bigint();
   try {
-    writer = TraceWriter.create(sink, {
+    const header = {
       clock: traceClock(trace.clock ?? "guest"),
       cpus: options.cpus ?? 1,
       toolVersion: TOOL_VERSION,
@@ -114,7 +116,10 @@ function runTracedSession(options: SessionOptions, trace: TraceOutput): SessionR
       argCount: trace.args ?? 0,
       mode: options.target.mode,
       engine: traceEngine(),
-    });
+    };
+    // Full chunks are encoded and deflated on a worker thread while the machine runs on, with
+    // the same bytes (tracefile/README.md "Encoding on a worker thread").
+    writer = TraceWriter.create(sink, header, { background: true });
     tracer = new Tracer(writer, trace);
     live = start(options, tracer);
     loaded = true;
@@ -136,6 +141,7 @@ function runTracedSession(options: SessionOptions, trace: TraceOutput): SessionR
         warnings: tracer.unmatchedOptions(),
         events: written.events,
         traceBytes: written.bytes,
+        chunkEncoding: writer.chunkEncoding,
         ...(memory !== undefined ? { bytes: memory.bytes() } : {}),
         finalImages,
       },

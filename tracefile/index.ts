@@ -8,6 +8,7 @@ export {
   DEFAULT_COMPRESSION_LEVEL,
   type TraceWriterOptions,
   type TraceWriterResult,
+  type ChunkEncodingStats,
 } from "./writer.js";
 export { type TraceSink, FileSink, MemorySink } from "./sink.js";
 export { openTrace, openTraceBytes, TraceFile, type FunctionAddress, type ChunkInfo, type ChunkIterationOptions } from "./reader.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { openTraceBytes } from "../../tracefile/index.js";
+import { MemorySink, openTraceBytes, rewriteTrace } from "../../tracefile/index.js";
 import { replay, sample, traceRun } from "./helpers.js";
 
 /** Function id of a named function: the module table's RVAs matched against the tracer's listing. */
@@ -31,4 +31,22 @@ describe("fib traced (must show 2)", () => {
       expect(counts.maxDepth).toBe(1 + 20 + 1); // Run → fib(20) … fib(1) → leaf
     });
   }
+});
+
+describe("a traced run's trace writer", () => {
+  it("encodes full chunks on its worker thread (fib(22): two full chunks of 65,536 events), and the trace reads back exact", () => {
+    const r = traceRun({ image: sample("fib/fib.dll"), call: { name: "Run", args: [22] } });
+    expect(r.result.run.result).toBe(17711);
+    // The two full chunks went to the worker; the partly filled last one is encoded at close.
+    expect(r.result.chunkEncoding).toEqual({ inWorker: 2, inline: 1 });
+    const counts = replay(r.events);
+    // fib(22) calls fib 57,313 times and leaf 28,657 times, each call entered and exited.
+    expect([...counts.entries.values()].sort((a, b) => b - a).slice(0, 2)).toEqual([57313, 28657]);
+    expect(counts.exits).toEqual(counts.entries);
+    expect(r.events.length).toBeGreaterThan(2 * 65536);
+    // The synchronous writer, copying the trace record by record, writes the same bytes.
+    const copy = new MemorySink();
+    rewriteTrace(openTraceBytes(r.result.bytes!), copy);
+    expect(Buffer.from(copy.bytes()).equals(Buffer.from(r.result.bytes!))).toBe(true);
+  });
 });
