@@ -28,7 +28,7 @@ import type { ColumnArrays } from "./columns.js";
 
 /** The worker script in the package: tsc's output bundled into one file by scripts/bundle.mjs. */
 export const CHUNK_WORKER_IN_PACKAGE = ["dist", "tracefile", "chunkworker.js"] as const;
-/** Chunks handed to the worker and not yet answered, at most; a writer with more waits (bounds memory). */
+/** Chunks handed to the worker and not yet answered, at most (bounds memory); beyond, the writer encodes itself. */
 export const MAX_CHUNKS_IN_FLIGHT = 4;
 /** A worker that answers nothing for this long while the writer waits is given up (it is stuck or dead). */
 const STALL_LIMIT_MS = 20_000;
@@ -77,11 +77,6 @@ export class ChunkOffload {
   /** Why chunks are encoded on the writer's thread instead (undefined while the worker is usable). */
   get unavailable(): string | undefined {
     return this.stopReason ?? (this.stopped ? "the worker was stopped" : undefined);
-  }
-
-  /** True from the worker's start until its script has loaded (it answers nothing before). */
-  get starting(): boolean {
-    return this.state !== undefined && Atomics.load(this.state, STATE_STATUS) === STATUS_STARTING;
   }
 
   /** Why the worker could not be used, when it failed (not when it was stopped). */

@@ -335,15 +335,11 @@ export class TraceWriter {
    */
   private handOff(offload: ChunkOffload, b: ThreadBuffer): boolean {
     if (!isShared(b) || !offload.ready()) return false;
-    // Take what the worker has finished, so the queue drains as the run goes; wait only
-    // when it is as far behind as memory allows. While it is still starting (tens of ms, a
-    // few chunks of a fast run), encoding here beats waiting for it.
+    // Take what the worker has finished, so the queue drains as the run goes. When it is as
+    // far behind as memory allows (starting, or short of CPU), this thread encodes the chunk
+    // itself: waiting would only idle it.
     this.takeOutcomes(offload);
-    while (offload.inFlight >= MAX_CHUNKS_IN_FLIGHT && offload.unavailable === undefined) {
-      if (offload.starting) return false;
-      this.awaitOutcome(offload);
-    }
-    if (offload.unavailable !== undefined) return false;
+    if (offload.inFlight >= MAX_CHUNKS_IN_FLIGHT || offload.unavailable !== undefined) return false;
     const count = b.used;
     const place: ChunkPlace = { thread: b.key >>> 0, seq: b.seq, count, firstTs: b.ts[0]!, lastTs: b.ts[count - 1]! };
     const columns = b.swapColumns(offload.takeColumns());
