@@ -263,8 +263,8 @@ export interface NativeRecorder {
    * Writes the log's records as trace events into `into` at [start, start + room) (the
    * fields a trace writer's entry() / exit() set) and returns how many; the rest stays for
    * the next call. `clock` (in/out): [live, base, now, host, anchor ns, anchor clock, ns per
-   * count, last ts, ceiling] — ts = live ? base + raw : now, mapped to ns when host (at most
-   * the ceiling), never below last ts, which is written back. `counts` [entries, exits] is added to.
+   * count, last ts] — ts = live ? base + raw : now, mapped to ns when host, never below last
+   * ts, which is written back. `counts` [entries, exits] is added to.
    */
   emit(t: NativeRecorderThread, into: NativeColumns, start: number, room: number, clock: Float64Array, counts: Uint32Array): number;
   /**

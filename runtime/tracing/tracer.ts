@@ -660,7 +660,7 @@ export class Tracer implements MachineObserver {
 
   private now(): number {
     if (this.clockChoice === "guest") return this.machine!.clock();
-    if (this.native !== undefined) return Math.min(this.hostNs(this.machine!.clock()), this.hostElapsedNs());
+    if (this.native !== undefined) return this.hostNs(this.machine!.clock());
     return Number(process.hrtime.bigint() - this.hostStart);
   }
 
@@ -932,8 +932,6 @@ export class Tracer implements MachineObserver {
       c[5] = this.anchorClock;
       c[6] = this.rate;
       c[7] = s.lastTs;
-      // extrapolated host times never pass the present (a slow segment's slope applied to a fast one)
-      c[8] = this.clockChoice === "host" ? this.hostElapsedNs() : Infinity;
       const counts = this.emitCounts.fill(0);
       // at most one event per 3 log dwords; the writer's chunk boundaries cut it into parts
       for (let wanted = Math.ceil(pending / 3); n.pending(s.nbuf) > 0; ) {
@@ -954,12 +952,8 @@ export class Tracer implements MachineObserver {
     if (poppedEsp > s.unwindTarget) s.unwindTarget = 0; // the unwind's target frame has returned
   }
   /** drain's scratch: the clock mapping handed to the native emitter, and its counts. */
-  private readonly emitClock = new Float64Array(9);
+  private readonly emitClock = new Float64Array(8);
   private readonly emitCounts = new Uint32Array(2);
-
-  private hostElapsedNs(): number {
-    return Number(process.hrtime.bigint() - this.hostStart);
-  }
 
   private hostNs(guestClock: number): number {
     return Math.round(this.anchorNs + Math.max(0, guestClock - this.anchorClock) * this.rate);

@@ -259,17 +259,17 @@ void ntr_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user) {
  * kind, ts, fn, esp, value, args) at [start, start + room): the same fields its entry() and
  * exit() set. Returns how many were written; what did not fit stays for the next call (the log
  * is empty again once all of it was taken). `clock` (in/out) says how raw counts become
- * timestamps: [live, base, now, host, anchor ns, anchor clock, ns per count, last ts, ceiling]:
- * ts = live ? base + raw : now; with host, ts = min(ceiling, round(anchor ns + max(0, ts -
- * anchor clock) * ns per count)); never below the last ts (written back). counts[0..1] +=
- * entries, exits.
+ * timestamps: [live, base, now, host, anchor ns, anchor clock, ns per count, last ts]:
+ * ts = live ? base + raw : now; with host, ts = round(anchor ns + max(0, ts - anchor clock) *
+ * ns per count), the tracer's monotonic map of the guest clock (it keeps cross-thread order);
+ * never below the last ts (written back). counts[0..1] += entries, exits.
  */
 enum { EV_ENTRY = 0, EV_EXIT = 1 }; /* tracefile EventKind */
 uint32_t ntr_emit(state_t *st, thread_t *t, uint8_t *kind, double *ts, int32_t *fn, uint32_t *esp, uint32_t *value, uint32_t *args,
                   uint32_t start, uint32_t room, double *clock, uint32_t *counts) {
   const uint32_t n = st->arg_count;
   const int live = clock[0] != 0, host = clock[3] != 0;
-  const double base = clock[1], now = clock[2], anchor_ns = clock[4], anchor_clock = clock[5], rate = clock[6], ceiling = clock[8];
+  const double base = clock[1], now = clock[2], anchor_ns = clock[4], anchor_clock = clock[5], rate = clock[6];
   double last = clock[7];
   uint32_t i = start, end = start + room;
   uint32_t p = t->read;
@@ -279,7 +279,6 @@ uint32_t ntr_emit(state_t *st, thread_t *t, uint8_t *kind, double *ts, int32_t *
     if (host) {
       double d = at - anchor_clock;
       at = floor(anchor_ns + (d > 0 ? d : 0) * rate + 0.5);
-      if (at > ceiling) at = ceiling;
     }
     if (at < last) at = last;
     last = at;
