@@ -7,7 +7,7 @@ import type { ExportTable, PeImage, PeLayout } from "./types.js";
 import { RvaReader, type RvaSource } from "./rva.js";
 import { DIR_BASERELOC, DIR_DEBUG, DIR_EXPORT, DIR_IMPORT, IMAGE_FILE_DLL, locateStringTable, parseNtHeaders, parseSectionTable, type NtHeaders } from "./headers.js";
 import { parseImports } from "./imports.js";
-import { parseExports } from "./exports.js";
+import { findExports, parseExports } from "./exports.js";
 import { parseDebugDirectory } from "./debug.js";
 import { parseRelocations } from "./relocs.js";
 import { parseCoffSymbols } from "./coff.js";
@@ -56,6 +56,22 @@ export function parsePeExports(layout: PeLayout, file?: string): ExportTable | n
     const d = layout.dataDirectories[DIR_EXPORT];
     const field: RvaSource = { structure: "IMAGE_DATA_DIRECTORY[0] (Export)", field: "VirtualAddress", offset: layout.ntOffset + 24 + 96 };
     return parseExports(rr, d?.rva ?? 0, d?.size ?? 0, field);
+  } catch (e) {
+    if (e instanceof FormatError && file !== undefined) throw withFile(e, file);
+    throw e;
+  }
+}
+
+/**
+ * The RVAs of these named code exports (exports.ts findExports), without parsing the whole
+ * table; undefined when that needs bytes outside `present` (an RVA range, for lazily read files).
+ */
+export function findPeExports(layout: PeLayout, wanted: readonly string[], file?: string, present?: readonly [number, number]): Map<string, number> | undefined {
+  try {
+    const rr = new RvaReader({ sections: layout.sections, sizeOfHeaders: layout.sizeOfHeaders, bytes: layout.bytes });
+    const d = layout.dataDirectories[DIR_EXPORT];
+    const field: RvaSource = { structure: "IMAGE_DATA_DIRECTORY[0] (Export)", field: "VirtualAddress", offset: layout.ntOffset + 24 + 96 };
+    return findExports(rr, d?.rva ?? 0, d?.size ?? 0, field, wanted, present);
   } catch (e) {
     if (e instanceof FormatError && file !== undefined) throw withFile(e, file);
     throw e;

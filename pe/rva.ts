@@ -209,5 +209,17 @@ const utf8 = new TextDecoder("utf-8");
  * control characters written as `\xNN` (escapeControl).
  */
 export function decodeName(b: Uint8Array): string {
+  // Fast path for the usual printable ASCII name (export tables: thousands per system DLL).
+  if (b.length <= 256) {
+    let plain = true;
+    for (let i = 0; i < b.length; i++) {
+      const c = b[i]!;
+      if (c < 0x20 || c > 0x7e) {
+        plain = false;
+        break;
+      }
+    }
+    if (plain) return String.fromCharCode.apply(null, b as unknown as number[]);
+  }
   return escapeControl(utf8.decode(b));
 }

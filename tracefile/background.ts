@@ -1,6 +1,6 @@
 /**
  * The main-thread side of the trace writer's worker (TraceWriter option `background`): the
- * worker thread, started on the first full chunk, and the pool of shared column buffers
+ * worker thread, started with the writer, and the pool of shared column buffers
  * that full chunks are handed over in. Everything here is synchronous: the thread that runs
  * the machine does not return to its event loop until the run ends, so outcomes are read
  * with receiveMessageOnPort, and waiting is Atomics.wait on a word the worker bumps.

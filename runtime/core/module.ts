@@ -1,6 +1,6 @@
 /** A PE image mapped in the guest, as the machine lists it (LoadedModule). */
 import { basename } from "node:path";
-import { parsePe, parsePeExports, type ExportTable, type PeImage, type PeLayout } from "../../pe/index.js";
+import { exportRvasOf, parsePe, parsePeExports, type ExportTable, type PeImage, type PeLayout } from "../../pe/index.js";
 import type { LoadedModule } from "./types.js";
 
 export class ImageModule implements LoadedModule {
@@ -25,6 +25,8 @@ export class ImageModule implements LoadedModule {
     parsed?: PeImage,
     /** The export table alone, without the full parse (else it comes from `image`). */
     private readonly loadExports?: () => ExportTable | null,
+    /** Named exports without the table (else they come from `exports`). */
+    private readonly findExports?: (names: readonly string[]) => ReadonlyMap<string, number>,
   ) {
     this.parsed = parsed;
     this.name = name ?? basename(path);
@@ -50,6 +52,12 @@ export class ImageModule implements LoadedModule {
     return this.exportTable;
   }
   private exportTable: ExportTable | null | undefined;
+
+  exportRvas(names: readonly string[]): ReadonlyMap<string, number> {
+    const table = this.parsed?.exports ?? this.exportTable;
+    if (table === undefined && this.findExports !== undefined) return this.findExports(names);
+    return exportRvasOf(table === undefined ? this.exports : table, names);
+  }
 
   /** The whole parsed image (directories, symbols): parsed on first use. */
   get image(): PeImage {

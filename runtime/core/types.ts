@@ -20,6 +20,11 @@ export interface LoadedModule {
   readonly image: PeImage | null;
   /** The export table alone, parsed on first use: far cheaper than `image` for a large DLL (null: none, or a built-in). */
   readonly exports: ExportTable | null;
+  /**
+   * The RVAs of these named code exports (forwarders and names not exported left out), found
+   * without parsing the whole export table unless it is parsed already.
+   */
+  exportRvas(names: readonly string[]): ReadonlyMap<string, number>;
   /** The file's bytes (empty for built-ins). */
   readonly bytes: Uint8Array;
   readonly builtin: boolean;

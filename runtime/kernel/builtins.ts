@@ -39,7 +39,7 @@ export class BuiltinDlls {
     let i = 0;
     for (const [dll, defs] of groups) {
       const base = BUILTIN_DLL_BASE + BUILTIN_DLL_STRIDE * i++;
-      const module: LoadedModule = { name: dll, path: "", guestPath: "", system: true, base, size: BUILTIN_DLL_STRIDE, image: null, exports: null, bytes: new Uint8Array(0), builtin: true, entry: 0 };
+      const module: LoadedModule = { name: dll, path: "", guestPath: "", system: true, base, size: BUILTIN_DLL_STRIDE, image: null, exports: null, exportRvas: () => new Map(), bytes: new Uint8Array(0), builtin: true, entry: 0 };
       const byName = new Map<string, BuiltinExport>();
       const byOrdinal = new Map<number, BuiltinExport>();
       defs.forEach((api, k) => {

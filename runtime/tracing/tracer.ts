@@ -294,7 +294,7 @@ export class Tracer implements MachineObserver {
     if (module.builtin) return;
     // C++ unwinders may live in any module, traced or not (libgcc_s_dw2-1.dll, or linked in):
     // their exports are enough for that (a module left untraced is never parsed whole).
-    this.watchUnwinder(module, (module.exports?.entries ?? []).filter((e) => e.forwarder === undefined).flatMap((e) => e.names.map((n) => [n, e.rva] as const)));
+    this.watchUnwinder(module, module.exportRvas(UNWINDER_WATCH));
     // With system libraries traced (--module, --system), system calls are recorded too: an
     // untraced system DLL then contributes its system-call stubs only (ntdll's Nt*, win32u's
     // NtUser*/NtGdi*), so a path into the system ends at the call that leaves user mode.
@@ -1083,6 +1083,8 @@ function hasSyscallStubs(image: PeImage, read: (rva: number) => Uint8Array | und
 
 /** The unwinder entry points of libgcc's DWARF unwinder: frames' return addresses are restored there. */
 const UNWINDER_ENTRIES = new Set(["_Unwind_RaiseException", "_Unwind_Resume", "_Unwind_Resume_or_Rethrow", "_Unwind_ForcedUnwind", "_Unwind_Backtrace"]);
+/** The exports watchUnwinder looks for in every module (a handful: found without parsing whole export tables). */
+const UNWINDER_WATCH = [...UNWINDER_ENTRIES, "__cxa_begin_catch"];
 /** The code of UNWIND events for frames a C++ throw (DWARF unwinding) removed: libgcc's STATUS_GCC_THROW. */
 export const STATUS_GCC_THROW = 0x20474343;
 

@@ -7,7 +7,7 @@
 import { statSync } from "node:fs";
 import { basename } from "node:path";
 import { FormatError, hex } from "../../base/index.js";
-import { checkImageDirectories, checkImageLayout, parsePe, parsePeExports, parsePeLayout, type ExportTable, type PeImage, type PeLayout } from "../../pe/index.js";
+import { checkImageDirectories, checkImageLayout, exportRvasOf, findPeExports, parsePe, parsePeExports, parsePeLayout, type ExportTable, type PeImage, type PeLayout } from "../../pe/index.js";
 import { LazyFile } from "../core/lazyfile.js";
 import { IMAGE_FILE_RELOCS_STRIPPED, mapImage, whileLoading } from "../core/image.js";
 import { GRANULARITY, pageUp, USER_HIGH, USER_LOW } from "../core/memory.js";
@@ -117,6 +117,23 @@ export function imageExports(f: ImageFile): ExportTable | null {
   return e;
 }
 
+/**
+ * The RVAs of a few named code exports of an image file, reading only the section that holds
+ * the export directory and looking at no more names than it must (findPeExports); the whole
+ * table (imageExports) when it is parsed already or lies elsewhere.
+ */
+export function imageExportRvas(f: ImageFile, names: readonly string[]): ReadonlyMap<string, number> {
+  const parsed = exportTables.get(f);
+  const dir = f.layout.dataDirectories[0];
+  const section = dir === undefined ? undefined : f.layout.sections.find((s) => dir.rva >= s.rva && dir.rva + dir.size <= s.rva + Math.max(s.virtualSize, s.rawSize));
+  if (parsed === undefined && section !== undefined) {
+    f.file.ensure(section.rawOffset, section.rawSize);
+    const found = findPeExports(f.layout, names, f.hostPath, [section.rva, section.rva + Math.min(section.rawSize, Math.max(section.virtualSize, section.rawSize))]);
+    if (found !== undefined) return found;
+  }
+  return exportRvasOf(imageExports(f), names);
+}
+
 /** SECTION_IMAGE_INFORMATION (x86, 0x30 bytes) of an image, as Windows (and Wine) fill it. */
 export function imageInformation(f: ImageFile): Uint8Array {
   const l = f.layout;
@@ -190,7 +207,7 @@ export function mapImageView(
   const relocations = base !== l.imageBase ? (checked ?? parsePe(l.bytes, f.hostPath)).relocations : undefined;
   const name = basename(o.guestPath.replace(/\\/g, "/")) || basename(f.hostPath);
   mapImage(machine.memory, l, base, { tag: name, file: f.hostPath, ensure: (off, len) => f.file.ensure(off, len), ...(relocations !== undefined ? { relocations } : {}) });
-  const module = new ImageModule(f.hostPath, o.guestPath, base, size, l, o.system, name, () => f.file.ensureAll(), checked, () => imageExports(f));
+  const module = new ImageModule(f.hostPath, o.guestPath, base, size, l, o.system, name, () => f.file.ensureAll(), checked, () => imageExports(f), (names) => imageExportRvas(f, names));
   machine.addModule(module);
   whileLoading(f.hostPath, base, () => machine.observer.onModuleLoaded?.(module));
   return { status: base !== l.imageBase ? Status.IMAGE_NOT_AT_BASE : Status.SUCCESS, module };

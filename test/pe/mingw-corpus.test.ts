@@ -8,7 +8,7 @@
 import { describe, expect, it } from "vitest";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { isPe, parsePe, parseDebugBlock, buildDebugBlock, readRva } from "../../pe/index.js";
+import { isPe, parsePe, parseDebugBlock, buildDebugBlock, readRva, parsePeLayout, findPeExports, exportRvasOf, parsePeExports } from "../../pe/index.js";
 import { GOLDEN_PE, ROOT } from "./samples.js";
 
 interface GoldenDll { file: string; package: string; exports: number; imports: number; dlls: number }
@@ -58,5 +58,19 @@ describe.skipIf(!haveCache)("mingw-w64 runtime DLLs (real-world corpus)", () => 
     // Every section maps (the loader's view), and the debug block round-trips.
     for (const s of img.sections) expect(readRva(img, s.rva, s.virtualSize || s.rawSize).length).toBe(s.virtualSize || s.rawSize);
     expect(parseDebugBlock(buildDebugBlock(img.debug)).map((e) => e.type)).toEqual(img.debug.map((e) => e.type));
+  });
+
+  // The lookup the tracer uses in every module (watching for libgcc's unwinder) finds what the
+  // full parse finds: every code export by name (libgcc_s_dw2-1.dll has the _Unwind_* ones),
+  // nothing for names that are not exported, and it says when it needs bytes it was not given.
+  it.each(golden.dlls.map((d) => [d.file, d] as const))("%s: named-export lookup agrees with the full export table", (_file, want) => {
+    const layout = parsePeLayout(readFileSync(join(cache, "root", want.package, want.file)), want.file);
+    const table = parsePeExports(layout, want.file);
+    const names = [...new Set((table?.entries ?? []).flatMap((e) => e.names)), "_Unwind_RaiseException", "__cxa_begin_catch", "NoSuchExport", "_"];
+    const expected = exportRvasOf(table, names);
+    expect(findPeExports(layout, names, want.file)).toEqual(expected);
+    expect(findPeExports(layout, ["NoSuchExport"], want.file)).toEqual(new Map());
+    if (want.file.startsWith("libgcc_s_dw2")) expect(expected.has("_Unwind_RaiseException")).toBe(true);
+    if ((table?.entries.length ?? 0) > 0) expect(findPeExports(layout, names, want.file, [0, 1])).toBeUndefined();
   });
 });

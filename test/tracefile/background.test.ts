@@ -175,15 +175,15 @@ describe("background chunk encoding", () => {
     expect(fallback.encoding.workerUnavailable).toMatch(/no-such-worker\.js is missing/);
   });
 
-  it("starts no worker before a chunk is full", () => {
+  it("starts the worker with the writer (a missing script is known before any chunk is full)", () => {
     const sink = new MemorySink();
-    // A missing script would be reported had the writer tried to start the worker.
     const w = TraceWriter.create(sink, SMALL_HEADER, { chunkEvents: CHUNK, background: true, backgroundTuning: { script: join(scratch, "no-such-worker.js") } });
+    expect(w.chunkEncoding.workerUnavailable).toMatch(/no-such-worker\.js is missing/);
     w.addThread({ key: THREADS[0]!, process: 4, thread: 8, startAddress: 0 });
     for (let i = 0; i < CHUNK - 1; i++) w.thread(THREADS[0]!).lost(i, 1);
     w.flush();
     w.close();
-    expect(w.chunkEncoding).toEqual({ inWorker: 0, inline: 1 });
+    expect(w.chunkEncoding).toMatchObject({ inWorker: 0, inline: 1 });
   });
 
   it("encodes the worker's unanswered chunks itself when the worker exits mid-run", () => {
