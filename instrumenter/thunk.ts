@@ -20,7 +20,7 @@
  * host page (the mailbox: real return, ESP, EAX), and go on to the hooked slot:
  *   exit thunk    89 05 [mb+8]   mov [mb+8], eax
  *                 89 25 [mb+4]   mov [mb+4], esp
- *                 E9 rel32       jmp slot 0
+ *                 (slot 0 follows: the same translated block runs the stores and the hook)
  *   entry i       8F 05 [mb]     pop dword [mb]     the real return
  *                 68 imm32       push exit thunk    the return slot now leads to the exit thunk
  *                 89 25 [mb+4]   mov [mb+4], esp    the entry ESP
@@ -35,6 +35,7 @@ import { relocateInstruction, relocateSequence } from "./x86/relocate.js";
 
 export const HOOK_SLOT_SIZE = 8;
 export const MAILBOX_THUNK_SIZE = 24;
+export const MAILBOX_EXIT_SIZE = 12;
 export const CONTINUATION_SIZE = 64;
 
 export function jmpRel32(from: number, to: number): Uint8Array {
@@ -71,15 +72,18 @@ export function entrySlot(slotVa: number, continuationVa: number): Uint8Array {
   return out;
 }
 
-/** The mailbox layout's exit thunk at `va`: EAX and ESP into the mailbox, then the hooked exit slot. */
-export function mailboxExitThunk(va: number, mailboxVa: number, exitSlotVa: number): Uint8Array {
-  const out = new Uint8Array(MAILBOX_THUNK_SIZE).fill(0xcc);
+/**
+ * The mailbox layout's exit thunk: EAX and ESP into the mailbox (MAILBOX_EXIT_SIZE bytes). The
+ * hooked exit slot follows it directly, so the stores and the hook run in one translated block
+ * (no block start, hence no slice end, between them).
+ */
+export function mailboxExitThunk(mailboxVa: number): Uint8Array {
+  const out = new Uint8Array(MAILBOX_EXIT_SIZE);
   const dv = new DataView(out.buffer);
   out.set([0x89, 0x05], 0);
   dv.setUint32(2, (mailboxVa + 8) >>> 0, true);
   out.set([0x89, 0x25], 6);
   dv.setUint32(8, (mailboxVa + 4) >>> 0, true);
-  out.set(jmpRel32(va + 12, exitSlotVa), 12);
   return out;
 }
 

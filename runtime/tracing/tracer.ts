@@ -12,6 +12,7 @@ import type { PeImage } from "../../pe/types.js";
 import {
   CONTINUATION_SIZE,
   HOOK_SLOT_SIZE,
+  MAILBOX_EXIT_SIZE,
   MAILBOX_THUNK_SIZE,
   PATCH_LENGTH,
   classifyFunctions,
@@ -345,7 +346,7 @@ export class Tracer implements MachineObserver {
     // continuation stays within a page, where the engine chains blocks (split areas: traced
     // fib(30) 0.90 → 1.3 s).
     const mb = this.mailbox;
-    const slotsBase = mb !== undefined ? MAILBOX_THUNK_SIZE : 0;
+    const slotsBase = mb !== undefined ? MAILBOX_EXIT_SIZE : 0;
     const slotsSize = HOOK_SLOT_SIZE * (chosen.length + 1);
     const mailboxBase = Math.ceil((slotsBase + slotsSize) / 16) * 16;
     const contBase = mb !== undefined ? mailboxBase + MAILBOX_THUNK_SIZE * chosen.length : mailboxBase;
@@ -356,7 +357,7 @@ export class Tracer implements MachineObserver {
     const exitVa = area.base;
     const slots = area.base + slotsBase;
     bytes.set(rs !== undefined ? exitJumpSlot(rs.va) : exitSlot(), slotsBase);
-    if (mb !== undefined) bytes.set(mailboxExitThunk(exitVa, mb.va, slots), 0);
+    if (mb !== undefined) bytes.set(mailboxExitThunk(mb.va), 0);
     const probes: { fnVa: number; id: number }[] = [];
     const programInstructions: number[] = [];
     chosen.forEach((c, i) => {
