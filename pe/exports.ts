@@ -13,32 +13,40 @@ export const MAX_EXPORTS = 65536;
 
 const ED = "IMAGE_EXPORT_DIRECTORY";
 
-export function parseExports(rr: RvaReader, dirRva: number, dirSize: number, dirField: RvaSource): ExportTable | null {
-  if (dirRva === 0) return null;
+/** The directory's counts and table addresses, with the limits both readers check. */
+function directory(rr: RvaReader, dirRva: number, dirField: RvaSource) {
   const base = rr.offsetFor(dirRva, dirField);
   const at = (field: string): RvaSource => ({ structure: ED, field, offset: base });
-  const timeDateStamp = rr.u32(dirRva + 4, at("TimeDateStamp"));
-  const nameRva = rr.u32(dirRva + 12, at("Name"));
-  const ordinalBase = rr.u32(dirRva + 16, at("Base"));
   const numberOfFunctions = rr.u32(dirRva + 20, at("NumberOfFunctions"));
   const numberOfNames = rr.u32(dirRva + 24, at("NumberOfNames"));
+  if (numberOfFunctions > MAX_EXPORTS) throw rr.error(at("NumberOfFunctions"), `${numberOfFunctions} exports is more than the ${MAX_EXPORTS} ordinals can number`);
+  if (numberOfNames > MAX_EXPORTS) throw rr.error(at("NumberOfNames"), `${numberOfNames} export names is more than ${MAX_EXPORTS}`);
   const functionsRva = rr.u32(dirRva + 28, at("AddressOfFunctions"));
   const namesRva = rr.u32(dirRva + 32, at("AddressOfNames"));
   const ordinalsRva = rr.u32(dirRva + 36, at("AddressOfNameOrdinals"));
-  if (numberOfFunctions > MAX_EXPORTS) throw rr.error(at("NumberOfFunctions"), `${numberOfFunctions} exports is more than the ${MAX_EXPORTS} ordinals can number`);
-  if (numberOfNames > MAX_EXPORTS) throw rr.error(at("NumberOfNames"), `${numberOfNames} export names is more than ${MAX_EXPORTS}`);
+  /** The three tables, each read in one piece (bounds-checked once, zero-filled as mapped). */
+  const tables = () => {
+    const view = (b: Uint8Array) => new DataView(b.buffer, b.byteOffset, b.byteLength);
+    return {
+      fv: view(rr.bytes(functionsRva, numberOfFunctions * 4, at("AddressOfFunctions"))),
+      nv: view(rr.bytes(namesRva, numberOfNames * 4, at("AddressOfNames"))),
+      ov: view(rr.bytes(ordinalsRva, numberOfNames * 2, at("AddressOfNameOrdinals"))),
+    };
+  };
+  return { at, numberOfFunctions, numberOfNames, functionsRva, namesRva, ordinalsRva, tables };
+}
+
+export function parseExports(rr: RvaReader, dirRva: number, dirSize: number, dirField: RvaSource): ExportTable | null {
+  if (dirRva === 0) return null;
+  const { at, numberOfFunctions, numberOfNames, functionsRva, namesRva, ordinalsRva, tables } = directory(rr, dirRva, dirField);
+  const timeDateStamp = rr.u32(dirRva + 4, at("TimeDateStamp"));
+  const nameRva = rr.u32(dirRva + 12, at("Name"));
+  const ordinalBase = rr.u32(dirRva + 16, at("Base"));
   if (ordinalBase + numberOfFunctions > 0x10000 && numberOfFunctions > 0) {
     throw rr.error(at("Base"), `ordinals ${ordinalBase}..${ordinalBase + numberOfFunctions - 1} do not fit in 16 bits`);
   }
   const dllName = nameRva !== 0 ? rr.cstring(nameRva, at("Name"), 1024) : "";
-
-  // Read the tables in one piece each (bounds-checked once, zero-filled as mapped).
-  const functions = rr.bytes(functionsRva, numberOfFunctions * 4, at("AddressOfFunctions"));
-  const nameRvas = rr.bytes(namesRva, numberOfNames * 4, at("AddressOfNames"));
-  const nameOrdinals = rr.bytes(ordinalsRva, numberOfNames * 2, at("AddressOfNameOrdinals"));
-  const fv = new DataView(functions.buffer, functions.byteOffset, functions.byteLength);
-  const nv = new DataView(nameRvas.buffer, nameRvas.byteOffset, nameRvas.byteLength);
-  const ov = new DataView(nameOrdinals.buffer, nameOrdinals.byteOffset, nameOrdinals.byteLength);
+  const { fv, nv, ov } = tables();
 
   const namesByIndex = new Map<number, string[]>();
   for (let i = 0; i < numberOfNames; i++) {
@@ -90,23 +98,11 @@ export function findExports(
 ): Map<string, number> | undefined {
   const found = new Map<string, number>();
   if (dirRva === 0 || wanted.length === 0) return found;
-  const base = rr.offsetFor(dirRva, dirField);
-  const at = (field: string): RvaSource => ({ structure: ED, field, offset: base });
-  const numberOfFunctions = rr.u32(dirRva + 20, at("NumberOfFunctions"));
-  const numberOfNames = rr.u32(dirRva + 24, at("NumberOfNames"));
-  if (numberOfFunctions > MAX_EXPORTS) throw rr.error(at("NumberOfFunctions"), `${numberOfFunctions} exports is more than the ${MAX_EXPORTS} ordinals can number`);
-  if (numberOfNames > MAX_EXPORTS) throw rr.error(at("NumberOfNames"), `${numberOfNames} export names is more than ${MAX_EXPORTS}`);
-  const functionsRva = rr.u32(dirRva + 28, at("AddressOfFunctions"));
-  const namesRva = rr.u32(dirRva + 32, at("AddressOfNames"));
-  const ordinalsRva = rr.u32(dirRva + 36, at("AddressOfNameOrdinals"));
   const inside = (r: number, size: number) => present === undefined || (r >= present[0] && r + size <= present[1]);
-  if (!inside(dirRva, 40) || !inside(functionsRva, numberOfFunctions * 4) || !inside(namesRva, numberOfNames * 4) || !inside(ordinalsRva, numberOfNames * 2)) return undefined;
-  const functions = rr.bytes(functionsRva, numberOfFunctions * 4, at("AddressOfFunctions"));
-  const nameRvas = rr.bytes(namesRva, numberOfNames * 4, at("AddressOfNames"));
-  const nameOrdinals = rr.bytes(ordinalsRva, numberOfNames * 2, at("AddressOfNameOrdinals"));
-  const fv = new DataView(functions.buffer, functions.byteOffset, functions.byteLength);
-  const nv = new DataView(nameRvas.buffer, nameRvas.byteOffset, nameRvas.byteLength);
-  const ov = new DataView(nameOrdinals.buffer, nameOrdinals.byteOffset, nameOrdinals.byteLength);
+  if (!inside(dirRva, 40)) return undefined;
+  const { at, numberOfFunctions, numberOfNames, functionsRva, namesRva, ordinalsRva, tables } = directory(rr, dirRva, dirField);
+  if (!inside(functionsRva, numberOfFunctions * 4) || !inside(namesRva, numberOfNames * 4) || !inside(ordinalsRva, numberOfNames * 2)) return undefined;
+  const { fv, nv, ov } = tables();
   // The first two bytes of each wanted name, as a 16-bit key (names are ASCII).
   const heads = new Set(wanted.map((w) => w.charCodeAt(0) | (w.charCodeAt(1) << 8)));
   const want = new Set(wanted);

@@ -7,7 +7,7 @@
  */
 import type { ThreadKey } from "../base/index.js";
 import { UsageError } from "../base/index.js";
-import { EventKind, MAX_FUNCTION_IDS, type EventChunk } from "./types.js";
+import { EventKind, MAX_FUNCTION_IDS, type ColumnArrays, type EventChunk } from "./types.js";
 import { VarintWriter, zigzag, zigzag32 } from "./varint.js";
 
 /** EventColumns field numbers (trace.proto). */
@@ -25,15 +25,7 @@ export const MAX_EVENT_KIND = EventKind.ThreadEnd;
 const HAS_FN = (1 << EventKind.Entry) | (1 << EventKind.Exit) | (1 << EventKind.Unwind) | (1 << EventKind.Unclosed);
 const HAS_VALUE = (1 << EventKind.Exit) | (1 << EventKind.Unwind) | (1 << EventKind.Lost) | (1 << EventKind.ThreadEnd);
 
-/** The per-event arrays both the writer's buffers and decoded chunks have. */
-export interface ColumnArrays {
-  readonly kind: Uint8Array;
-  readonly ts: Float64Array;
-  readonly fn: Int32Array;
-  readonly esp: Uint32Array;
-  readonly value: Uint32Array;
-  readonly args: Uint32Array;
-}
+export type { ColumnArrays } from "./types.js";
 
 /** Reusable scratch space for encoding (one per writer). */
 export class ColumnEncoder {

@@ -131,17 +131,21 @@ export interface TraceEvent {
   readonly args?: readonly number[];
 }
 
-/** Columnar events of one thread: the fast path for readers. Arrays have `count` entries. */
-export interface EventChunk {
-  readonly thread: ThreadKey;
-  readonly count: number;
+/** The per-event arrays of columnar events (the writer's buffers, decoded chunks, bulk appends). */
+export interface ColumnArrays {
   readonly kind: Uint8Array;
   readonly ts: Float64Array;
   readonly fn: Int32Array;
   readonly esp: Uint32Array;
   readonly value: Uint32Array;
-  /** count * header.argCount dwords; only entries' slots are meaningful. */
+  /** argCount dwords per event; only entries' slots are meaningful. */
   readonly args: Uint32Array;
+}
+
+/** Columnar events of one thread: the fast path for readers. Arrays have `count` entries. */
+export interface EventChunk extends ColumnArrays {
+  readonly thread: ThreadKey;
+  readonly count: number;
 }
 
 /** Per-thread recording interface the runtime calls on its hot path. */
@@ -166,13 +170,7 @@ export interface ThreadEventWriter {
 }
 
 /** Where a bulk append writes (ThreadEventWriter.reserve): valid until commit. */
-export interface BulkColumns {
-  readonly kind: Uint8Array;
-  readonly ts: Float64Array;
-  readonly fn: Int32Array;
-  readonly esp: Uint32Array;
-  readonly value: Uint32Array;
-  readonly args: Uint32Array;
+export interface BulkColumns extends ColumnArrays {
   /** Index of the first free event. */
   readonly start: number;
   /** Events that fit from `start` before the chunk is full. */
