@@ -56,6 +56,14 @@ describe.runIf(clockLibraryPath() !== undefined)("the block clock", () => {
     }
   });
 
+  it("Wine's cmd.exe with kernelbase traced (a system DLL patched as it loads, modules loading after it): retires exactly the untraced instructions", async () => {
+    const args = ["cmd.exe", "/c", "echo hi& ver"];
+    const [untraced, traced] = await Promise.all([instructions(["--no-trace", ...args]), instructions(["--module", "kernelbase", "-o", join(out, "cmd-kernelbase.ntrace"), ...args])]);
+    expect(traced.stdout).toContain("hi");
+    expect(traced.count).toBe(untraced.count);
+    expect(traced.stdout).toBe(untraced.stdout);
+  });
+
   it("fib.dll Run(15): per-function self and total instructions agree across hot patch, detour, probe and the JS recorder", async () => {
     const report = async (extra: readonly string[], name: string, env: NodeJS.ProcessEnv = {}) => {
       const trace = join(out, `${name}.ntrace`);
