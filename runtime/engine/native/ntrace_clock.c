@@ -115,15 +115,44 @@ void ntc_forget(clock_state *c, uint32_t begin, uint32_t end) {
   free(old);
 }
 
-/* The host ranges (pairs begin, end; sorted, disjoint) whose blocks the callback charges. */
+/* Whether [start, start + size) meets one of the sorted, disjoint ranges (pairs begin, end). */
+static int meets(const uint32_t *pairs, uint32_t count, uint32_t start, uint32_t size) {
+  uint32_t lo = 0, hi = count;
+  while (lo < hi) { /* the first range ending after start */
+    uint32_t mid = (lo + hi) / 2;
+    if (pairs[2 * mid + 1] <= start) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < count && pairs[2 * lo] < start + size;
+}
+
+/*
+ * The host ranges (pairs begin, end; sorted, disjoint) whose blocks the callback charges.
+ * Cached charges of blocks that meet an old or a new range are dropped (their charge may have
+ * changed); the rest stay. Dropping the whole cache instead made every block of the program
+ * ask unicorn again after each traced module's load and patch (~25 ms of a traced start-up).
+ */
 void ntc_set_host_ranges(clock_state *c, const uint32_t *pairs, uint32_t count) {
-  free(c->host);
+  uint32_t *old = c->host, old_count = c->host_count;
+  /* the survivors, put back into the same (resident) table */
+  entry_t *keep = malloc(sizeof(entry_t) * (c->cache_used ? c->cache_used : 1));
+  uint32_t kept = 0;
+  for (uint32_t i = 0; i <= c->cache_mask; i++) {
+    const entry_t *e = &c->cache[i];
+    if (e->used && !meets(old, old_count, e->start, e->size) && !meets(pairs, count, e->start, e->size)) keep[kept++] = *e;
+  }
+  memset(c->cache, 0, sizeof(entry_t) * (c->cache_mask + 1));
+  for (uint32_t i = 0; i < kept; i++) {
+    uint32_t s = slot_of(keep[i].start) & c->cache_mask;
+    while (c->cache[s].used) s = (s + 1) & c->cache_mask;
+    c->cache[s] = keep[i];
+  }
+  c->cache_used = kept;
+  free(keep);
   c->host = malloc(sizeof(uint32_t) * 2 * (count ? count : 1));
   memcpy(c->host, pairs, sizeof(uint32_t) * 2 * count);
   c->host_count = count;
-  /* charges of blocks in the old and new ranges may have changed */
-  memset(c->cache, 0, sizeof(entry_t) * (c->cache_mask + 1));
-  c->cache_used = 0;
+  free(old);
 }
 
 static int in_host(const clock_state *c, uint32_t a) {
