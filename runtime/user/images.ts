@@ -93,6 +93,12 @@ function parseLayoutLazily(f: LazyFile): PeLayout {
 
 const exportTables = new WeakMap<ImageFile, ExportTable | null>();
 
+/** The section that holds the whole export directory, if one does. */
+function exportSection(f: ImageFile): PeLayout["sections"][number] | undefined {
+  const dir = f.layout.dataDirectories[0];
+  return dir === undefined ? undefined : f.layout.sections.find((s) => dir.rva >= s.rva && dir.rva + dir.size <= s.rva + Math.max(s.virtualSize, s.rawSize));
+}
+
 /**
  * The export table of an image file, reading only the section that holds the export
  * directory (Wine's DLLs keep the directory, names and ordinals together in .edata); cached
@@ -102,7 +108,7 @@ export function imageExports(f: ImageFile): ExportTable | null {
   let e = exportTables.get(f);
   if (e !== undefined) return e;
   const dir = f.layout.dataDirectories[0];
-  const section = dir === undefined ? undefined : f.layout.sections.find((s) => dir.rva >= s.rva && dir.rva + dir.size <= s.rva + Math.max(s.virtualSize, s.rawSize));
+  const section = exportSection(f);
   if (section !== undefined) f.file.ensure(section.rawOffset, section.rawSize);
   else f.file.ensureAll();
   try {
@@ -124,8 +130,7 @@ export function imageExports(f: ImageFile): ExportTable | null {
  */
 export function imageExportRvas(f: ImageFile, names: readonly string[]): ReadonlyMap<string, number> {
   const parsed = exportTables.get(f);
-  const dir = f.layout.dataDirectories[0];
-  const section = dir === undefined ? undefined : f.layout.sections.find((s) => dir.rva >= s.rva && dir.rva + dir.size <= s.rva + Math.max(s.virtualSize, s.rawSize));
+  const section = exportSection(f);
   if (parsed === undefined && section !== undefined) {
     f.file.ensure(section.rawOffset, section.rawSize);
     const found = findPeExports(f.layout, names, f.hostPath, [section.rva, section.rva + Math.min(section.rawSize, Math.max(section.virtualSize, section.rawSize))]);

@@ -15,122 +15,102 @@ import { MAILBOX_TAG, RETURN_SLOT_TAG, Tracer } from "../../runtime/tracing/trac
 import { EventKind, MemorySink, TraceWriter, openTraceBytes } from "../../tracefile/index.js";
 import { ROOT, sample } from "./helpers.js";
 
+/** A host page the tracer mapped, as the guest sees it when the process's one thread ends. */
+interface HostPage {
+  readonly regions: [number, number][];
+  readonly bytes: Uint8Array;
+}
+
+/**
+ * fib.dll Run(5), traced by a Tracer on runSession's machine. The tracer is the observer (as
+ * runSession makes it); this one forwards every callback to it and also watches fib.dll's entry
+ * point (DllMain, traced): at its first instruction [esp] is the real return address its caller
+ * pushed. The page tagged `tag` is read when the process's one thread ends (ExitProcess),
+ * before the machine is closed.
+ */
+function tracedFib(tag: string) {
+  const sink = new MemorySink();
+  const writer = TraceWriter.create(sink, {
+    clock: { kind: "guest-instructions", unit: "instructions", description: "test" },
+    cpus: 1,
+    toolVersion: "test",
+    commandLine: [],
+    argCount: 0,
+    mode: "user",
+  });
+  const tracer = new Tracer(writer, {});
+  let machine: Machine | undefined;
+  let page: HostPage | undefined;
+  let cheapGuestStores = false;
+  const dllMain: { ret: number; esp: number }[] = [];
+  const forward = tracer as unknown as MachineObserver;
+  const observer: MachineObserver = {
+    // Every callback the tracer has, unchanged ...
+    ...Object.fromEntries(
+      (["onModuleUnloaded", "onThreadStart", "onException", "onUnwind", "onContextResume", "onSliceStart", "onSliceEnd", "onSyscall"] as const).map((k) => [k, (forward[k] as ((...a: unknown[]) => void) | undefined)?.bind(tracer)]),
+    ),
+    // ... and these three wrapped.
+    onMachineReady: (m) => {
+      machine = m;
+      forward.onMachineReady!.call(tracer, m);
+    },
+    onModuleLoaded: (mod) => {
+      forward.onModuleLoaded!.call(tracer, mod);
+      if (mod.name.toLowerCase() !== "fib.dll") return;
+      machine!.engine.addCodeHook(mod.entry, mod.entry, () => {
+        const t = machine!.currentThread()!;
+        const esp = machine!.reg(t, X86Reg.ESP);
+        dllMain.push({ ret: machine!.memory.u32(esp), esp });
+      });
+    },
+    onThreadExit: (t, code) => {
+      forward.onThreadExit!.call(tracer, t, code);
+      const regions = machine!.memory.list().filter((r) => r.tag === tag);
+      cheapGuestStores = machine!.engine.cheapGuestStores === true;
+      page = { regions: regions.map((r) => [r.size, r.prot]), bytes: regions.length > 0 ? machine!.engine.readMemory(regions[0]!.base, 0x1000) : new Uint8Array(0x1000) };
+    },
+  } as MachineObserver;
+  const run = runSession({ target: { mode: "user", image: sample("fib/fib.dll"), call: { name: "Run", args: [5] } }, observer }).run;
+  tracer.finish();
+  writer.close();
+  return { run, tracer, trace: sink.bytes(), machine: machine!, page: page!, dllMain, cheapGuestStores };
+}
+
 describe("the return-slot page, the tracer's only host memory the guest sees", () => {
   it("is mapped read-only and holds the last real return address and zeros only (fib.dll Run(5), traced)", () => {
-    const sink = new MemorySink();
-    const writer = TraceWriter.create(sink, {
-      clock: { kind: "guest-instructions", unit: "instructions", description: "test" },
-      cpus: 1,
-      toolVersion: "test",
-      commandLine: [],
-      argCount: 0,
-      mode: "user",
-    });
-    const tracer = new Tracer(writer, {});
-    // The tracer is the observer (as runSession makes it); this one forwards every callback to it
-    // and also watches fib.dll's entry point (DllMain, traced): at its first instruction [esp] is
-    // the real return address its caller pushed. The page is read when the process's one thread
-    // ends (ExitProcess), before the machine is closed.
-    let machine: Machine | undefined;
-    const dllMainReturns: number[] = [];
-    let page: { regions: [number, number][]; bytes: Uint8Array } | undefined;
-    const forward = tracer as unknown as MachineObserver;
-    const observer: MachineObserver = {
-      // Every callback the tracer has, unchanged ...
-      onModuleUnloaded: forward.onModuleUnloaded?.bind(tracer),
-      onThreadStart: forward.onThreadStart?.bind(tracer),
-      onException: forward.onException?.bind(tracer),
-      onUnwind: forward.onUnwind?.bind(tracer),
-      onContextResume: forward.onContextResume?.bind(tracer),
-      onSliceEnd: forward.onSliceEnd?.bind(tracer),
-      // ... and these three wrapped.
-      onMachineReady: (m) => {
-        machine = m;
-        forward.onMachineReady!.call(tracer, m);
-      },
-      onModuleLoaded: (mod) => {
-        forward.onModuleLoaded!.call(tracer, mod);
-        if (mod.name.toLowerCase() !== "fib.dll") return;
-        machine!.engine.addCodeHook(mod.entry, mod.entry, () => {
-          const t = machine!.currentThread()!;
-          dllMainReturns.push(machine!.memory.u32(machine!.reg(t, X86Reg.ESP)));
-        });
-      },
-      onThreadExit: (t, code) => {
-        forward.onThreadExit!.call(tracer, t, code);
-        const regions = machine!.memory.list().filter((r) => r.tag === RETURN_SLOT_TAG);
-        page = { regions: regions.map((r) => [r.size, r.prot]), bytes: machine!.engine.readMemory(regions[0]!.base, 0x1000) };
-      },
-    };
-    const run = runSession({ target: { mode: "user", image: sample("fib/fib.dll"), call: { name: "Run", args: [5] } }, observer }).run;
-    tracer.finish();
-    writer.close();
+    const { run, tracer, trace, machine, page, dllMain } = tracedFib(RETURN_SLOT_TAG);
     expect(run.result).toBe(5);
-    expect(page!.regions).toEqual([[0x1000, Prot.READ]]);
+    expect(page.regions).toEqual([[0x1000, Prot.READ]]);
     // The last frame to return through the exit thunk is DllMain(DLL_PROCESS_DETACH), called by
     // Wine's loader at ExitProcess (the trace's last function event is its EXIT): the slot holds
     // exactly the return address the loader pushed for that call, in ntdll; every other byte is zero.
-    expect(dllMainReturns).toHaveLength(2); // attach, detach
-    const events = [...openTraceBytes(sink.bytes()).events()].filter((e) => e.kind === EventKind.Entry || e.kind === EventKind.Exit || e.kind === EventKind.Unwind);
+    expect(dllMain).toHaveLength(2); // attach, detach
+    const events = [...openTraceBytes(trace).events()].filter((e) => e.kind === EventKind.Entry || e.kind === EventKind.Exit || e.kind === EventKind.Unwind);
     expect(events.at(-1)!.kind).toBe(EventKind.Exit);
     expect(events.at(-1)!.fn).toBe(events.at(-2)!.fn); // DllMain's entry, then its exit
-    const ret = new DataView(page!.bytes.buffer, page!.bytes.byteOffset).getUint32(0, true);
-    expect(ret).toBe(dllMainReturns[1]);
-    expect(machine!.describeAddress(ret)).toMatch(/^ntdll\.dll/);
-    expect(page!.bytes.subarray(4).every((b) => b === 0)).toBe(true);
+    const ret = new DataView(page.bytes.buffer, page.bytes.byteOffset).getUint32(0, true);
+    expect(ret).toBe(dllMain[1]!.ret);
+    expect(machine.describeAddress(ret)).toMatch(/^ntdll\.dll/);
+    expect(page.bytes.subarray(4).every((b) => b === 0)).toBe(true);
     expect(tracer.stats.exits).toBeGreaterThan(0);
   });
 
   it("the mailbox page (native recorder, engines with cheap guest stores): one guest-writable page holding the last return address, ESP and EAX only (fib.dll Run(5), traced)", () => {
-    const sink = new MemorySink();
-    const writer = TraceWriter.create(sink, { clock: { kind: "guest-instructions", unit: "instructions", description: "test" }, cpus: 1, toolVersion: "test", commandLine: [], argCount: 0, mode: "user" });
-    const tracer = new Tracer(writer, {});
-    const forward = tracer as unknown as MachineObserver;
-    let machine: Machine | undefined;
-    let seen: { cheap: boolean; regions: [number, number][]; words: number[]; rest: boolean } | undefined;
-    const lastExit: { ret: number; esp: number }[] = [];
-    const observer: MachineObserver = {
-      ...Object.fromEntries(
-        (["onModuleUnloaded", "onThreadStart", "onException", "onUnwind", "onContextResume", "onSliceStart", "onSliceEnd", "onSyscall"] as const).map((k) => [k, (forward[k] as ((...a: unknown[]) => void) | undefined)?.bind(tracer)]),
-      ),
-      onMachineReady: (m) => {
-        machine = m;
-        forward.onMachineReady!.call(tracer, m);
-      },
-      onModuleLoaded: (mod) => {
-        forward.onModuleLoaded!.call(tracer, mod);
-        if (mod.name.toLowerCase() !== "fib.dll") return;
-        // DllMain's return address as its caller pushed it (its detach call is the last traced return)
-        machine!.engine.addCodeHook(mod.entry, mod.entry, () => {
-          const t = machine!.currentThread()!;
-          const esp = machine!.reg(t, X86Reg.ESP);
-          lastExit.push({ ret: machine!.memory.u32(esp), esp });
-        });
-      },
-      onThreadExit: (t, code) => {
-        forward.onThreadExit!.call(tracer, t, code);
-        const regions = machine!.memory.list().filter((r) => r.tag === MAILBOX_TAG);
-        const bytes = regions.length > 0 ? machine!.engine.readMemory(regions[0]!.base, 0x1000) : new Uint8Array(0x1000);
-        const dv = new DataView(bytes.buffer, bytes.byteOffset);
-        seen = { cheap: machine!.engine.cheapGuestStores === true, regions: regions.map((r) => [r.size, r.prot]), words: [0, 4, 8].map((o) => dv.getUint32(o, true)), rest: bytes.subarray(12).every((b) => b === 0) };
-      },
-    } as MachineObserver;
-    const run = runSession({ target: { mode: "user", image: sample("fib/fib.dll"), call: { name: "Run", args: [5] } }, observer }).run;
-    tracer.finish();
-    writer.close();
+    const { run, tracer, page, dllMain, cheapGuestStores } = tracedFib(MAILBOX_TAG);
     expect(run.result).toBe(5);
-    if (!seen!.cheap || tracer.recorder !== "native") {
+    if (!cheapGuestStores || tracer.recorder !== "native") {
       // other engines keep the older layout: no guest-writable host page at all
-      expect(seen!.regions).toEqual([]);
+      expect(page.regions).toEqual([]);
       return;
     }
-    expect(seen!.regions).toEqual([[0x1000, Prot.RW]]);
+    expect(page.regions).toEqual([[0x1000, Prot.RW]]);
     // The last traced return was DllMain(DLL_PROCESS_DETACH)'s: the mailbox holds the return
     // address its caller pushed, ESP as its `ret 12` left it (stdcall, three arguments) and its
     // result (TRUE).
-    const detach = lastExit[1]!;
-    expect(seen!.words).toEqual([detach.ret, detach.esp + 4 + 12, 1]);
-    expect(seen!.rest).toBe(true);
+    const dv = new DataView(page.bytes.buffer, page.bytes.byteOffset);
+    const detach = dllMain[1]!;
+    expect([0, 4, 8].map((o) => dv.getUint32(o, true))).toEqual([detach.ret, detach.esp + 4 + 12, 1]);
+    expect(page.bytes.subarray(12).every((b) => b === 0)).toBe(true);
   });
 
   it("a guest store into a read-only host page faults; a guest load reads what the host wrote", () => {
