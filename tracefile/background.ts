@@ -1,6 +1,6 @@
 /**
  * The main-thread side of the trace writer's worker (TraceWriter option `background`): the
- * worker thread, started with the writer, and the pool of shared column buffers
+ * worker thread, started once the writer has encoded a few full chunks itself, and the pool of shared column buffers
  * that full chunks are handed over in. Everything here is synchronous: the thread that runs
  * the machine does not return to its event loop until the run ends, so outcomes are read
  * with receiveMessageOnPort, and waiting is Atomics.wait on a word the worker bumps.
@@ -35,10 +35,12 @@ const STALL_LIMIT_MS = 20_000;
 /** Atomics.wait slices: between them the writer checks the stall limit. */
 const WAIT_SLICE_MS = 500;
 
-/** Test hooks: another worker script (a missing one, one that fails), a shorter stall limit. @internal */
+/** Test hooks: another worker script (a missing one, one that fails), a shorter stall limit, when to start. @internal */
 export interface BackgroundTuning {
   readonly script?: string;
   readonly stallMs?: number;
+  /** Full chunks encoded by the writer before the worker starts (default BACKGROUND_START_CHUNKS; 0: with the writer). */
+  readonly startAfterChunks?: number;
 }
 
 /** The worker script of this installation; undefined when it is not there (sources without a build). */

@@ -32,6 +32,15 @@ import {
   type TraceHeader,
 } from "./types.js";
 
+/**
+ * Full chunks a `background` writer encodes on its own thread before it starts the worker.
+ * The worker's start costs the run ~30 ms (a Node isolate booting on the other CPU, ~4,400
+ * page faults in the same process), more than a few chunks cost to encode (~1–3 ms each):
+ * traced compress Run(10), 5 full chunks, took 0.46 s with the worker started with the writer
+ * and 0.43 s without it; fib(30), 123 chunks, 0.78 and 0.79 s (BENCHMARKS.md, native-tracer).
+ */
+export const BACKGROUND_START_CHUNKS = 8;
+
 /** Minor version this writer produces. */
 export const TRACE_FORMAT_MINOR = 2;
 
@@ -43,7 +52,9 @@ export interface TraceWriterOptions {
   /**
    * Encode and deflate full chunks on a worker thread (default false). The file is byte for
    * byte the same; without the built worker script (dist/tracefile/chunkworker.js), or when
-   * the worker fails, chunks are encoded on the calling thread.
+   * the worker fails, chunks are encoded on the calling thread. The worker starts once the
+   * writer has encoded BACKGROUND_START_CHUNKS full chunks itself: a short trace is not worth
+   * its start.
    */
   readonly background?: boolean;
   /** Test hooks of the background worker. @internal */
@@ -113,6 +124,10 @@ export class TraceWriter {
   private readonly withWorker = new Map<number, ChunkWithWorker>();
   private chunksInWorker = 0;
   private chunksInline = 0;
+  /** Full chunks the writer encodes itself before it starts the worker (BACKGROUND_START_CHUNKS). */
+  private readonly startAfterChunks: number;
+  /** Full chunks seen so far. */
+  private fullChunks = 0;
 
   private constructor(sink: TraceSink, header: TraceHeader, options: TraceWriterOptions) {
     this.sink = sink;
@@ -128,10 +143,8 @@ export class TraceWriter {
       throw new UsageError(`trace writer: compressionLevel must be 0–9, not ${this.level}`);
     }
     this.offload = options.background === true ? new ChunkOffload(this.chunkEvents, header.argCount, this.level, options.backgroundTuning) : undefined;
-    // Started now, not at the first full chunk: the worker takes ~50 ms to boot (on another
-    // CPU, while the caller sets up), and a run of a few chunks otherwise waited for it in
-    // close() (traced compress Run(10), 5 chunks: +0.05 s). Starting costs the caller ~5 ms.
-    this.offload?.ready();
+    this.startAfterChunks = options.backgroundTuning?.startAfterChunks ?? BACKGROUND_START_CHUNKS;
+    if (this.startAfterChunks === 0) this.offload?.ready();
   }
 
   /** Starts a trace: writes the magic and the header record. */
@@ -338,6 +351,7 @@ export class TraceWriter {
    * worker is not to be had (the caller encodes the chunk itself).
    */
   private handOff(offload: ChunkOffload, b: ThreadBuffer): boolean {
+    if (++this.fullChunks <= this.startAfterChunks) return false;
     if (!isShared(b) || !offload.ready()) return false;
     // Take what the worker has finished, so the queue drains as the run goes. When it is as
     // far behind as memory allows (starting, or short of CPU), this thread encodes the chunk

@@ -14,7 +14,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { UsageError, threadKey, type ThreadKey } from "../../base/index.js";
 import { chunkWorkerScript } from "../../tracefile/background.js";
 import { MemorySink, TraceWriter, openTraceBytes, type TraceSink, type TraceWriterOptions } from "../../tracefile/index.js";
-import type { ChunkEncodingStats } from "../../tracefile/writer.js";
+import { BACKGROUND_START_CHUNKS, type ChunkEncodingStats } from "../../tracefile/writer.js";
 import { MODULE_A, MODULE_B, MODULE_C, SMALL_HEADER, SMALL_RUN, buildSmallTrace, prng } from "./small.js";
 
 const CHUNK = 64;
@@ -56,7 +56,9 @@ interface Written {
  */
 function writeWorkload(options: TraceWriterOptions, flushEvery = 0, steps = 24_000): Written {
   const sink = new FlushRecordingSink();
-  const w = TraceWriter.create(sink, { ...SMALL_HEADER, argCount: 2 }, { chunkEvents: CHUNK, ...options });
+  // The worker starts with the writer here, so every chunk is its to take.
+  const eager = options.background === true ? { backgroundTuning: { startAfterChunks: 0, ...options.backgroundTuning } } : {};
+  const w = TraceWriter.create(sink, { ...SMALL_HEADER, argCount: 2 }, { chunkEvents: CHUNK, ...options, ...eager });
   const r = prng(9);
   const afterFlushWritten: number[] = [];
   const modules = [MODULE_A, MODULE_B, MODULE_C];
@@ -175,15 +177,39 @@ describe("background chunk encoding", () => {
     expect(fallback.encoding.workerUnavailable).toMatch(/no-such-worker\.js is missing/);
   });
 
-  it("starts the worker with the writer (a missing script is known before any chunk is full)", () => {
-    const sink = new MemorySink();
-    const w = TraceWriter.create(sink, SMALL_HEADER, { chunkEvents: CHUNK, background: true, backgroundTuning: { script: join(scratch, "no-such-worker.js") } });
-    expect(w.chunkEncoding.workerUnavailable).toMatch(/no-such-worker\.js is missing/);
+  it(`starts the worker only when the writer has encoded ${BACKGROUND_START_CHUNKS} full chunks itself`, () => {
+    // A missing script says when the writer tried to start its worker.
+    const w = TraceWriter.create(new MemorySink(), SMALL_HEADER, { chunkEvents: CHUNK, background: true, backgroundTuning: { script: join(scratch, "no-such-worker.js") } });
     w.addThread({ key: THREADS[0]!, process: 4, thread: 8, startAddress: 0 });
-    for (let i = 0; i < CHUNK - 1; i++) w.thread(THREADS[0]!).lost(i, 1);
-    w.flush();
+    const t = w.thread(THREADS[0]!);
+    let ts = 0;
+    const fillChunk = (): void => {
+      for (let i = 0; i < CHUNK; i++) t.lost(ts++, 1);
+    };
+    for (let c = 0; c < BACKGROUND_START_CHUNKS; c++) fillChunk();
+    expect(w.chunkEncoding).toEqual({ inWorker: 0, inline: BACKGROUND_START_CHUNKS });
+    fillChunk();
+    expect(w.chunkEncoding.workerUnavailable).toMatch(/no-such-worker\.js is missing/);
     w.close();
-    expect(w.chunkEncoding).toMatchObject({ inWorker: 0, inline: 1 });
+    expect(w.chunkEncoding.inline).toBe(BACKGROUND_START_CHUNKS + 1);
+  });
+
+  it(`gives the worker the full chunks after the first ${BACKGROUND_START_CHUNKS}, with the synchronous writer's bytes`, () => {
+    const write = (options: TraceWriterOptions): { bytes: Uint8Array; encoding: ChunkEncodingStats } => {
+      const sink = new MemorySink();
+      const w = TraceWriter.create(sink, SMALL_HEADER, { chunkEvents: CHUNK, ...options });
+      w.addThread({ key: THREADS[0]!, process: 4, thread: 8, startAddress: 0 });
+      const t = w.thread(THREADS[0]!);
+      // 12 full chunks and a partial one: the 4 after the 8th go to the worker whatever its
+      // speed (at most MAX_CHUNKS_IN_FLIGHT = 4 are with it), the partial one is encoded at close.
+      for (let i = 0; i < 12 * CHUNK + 10; i++) t.exit(i + 1, i % 7, (i * 2654435761) >>> 0);
+      w.close();
+      return { bytes: sink.bytes(), encoding: w.chunkEncoding };
+    };
+    const plain = write({});
+    const background = write({ background: true });
+    expectSameBytes(plain.bytes, background.bytes);
+    expect(background.encoding).toEqual({ inWorker: 4, inline: BACKGROUND_START_CHUNKS + 1 });
   });
 
   it("encodes the worker's unanswered chunks itself when the worker exits mid-run", () => {

@@ -34,16 +34,17 @@ describe("fib traced (must show 2)", () => {
 });
 
 describe("a traced run's trace writer", () => {
-  it("encodes full chunks on its worker thread (fib(22): two full chunks of 65,536 events), and the trace reads back exact", () => {
-    const r = traceRun({ image: sample("fib/fib.dll"), call: { name: "Run", args: [22] } });
-    expect(r.result.run.result).toBe(17711);
-    // The two full chunks went to the worker; the partly filled last one is encoded at close.
-    expect(r.result.chunkEncoding).toEqual({ inWorker: 2, inline: 1 });
+  it("encodes full chunks on its worker thread once the trace passes 8 (fib(25): 11 full chunks of 65,536 events), and the trace reads back exact", () => {
+    const r = traceRun({ image: sample("fib/fib.dll"), call: { name: "Run", args: [25] } });
+    expect(r.result.run.result).toBe(75025);
+    // The first 8 full chunks are encoded before the worker starts, the next 3 go to it, and
+    // the partly filled last one is encoded at close.
+    expect(r.result.chunkEncoding).toEqual({ inWorker: 3, inline: 9 });
     const counts = replay(r.events);
-    // fib(22) calls fib 57,313 times and leaf 28,657 times, each call entered and exited.
-    expect([...counts.entries.values()].sort((a, b) => b - a).slice(0, 2)).toEqual([57313, 28657]);
+    // fib(25) calls fib 242,785 times and leaf 121,393 times, each call entered and exited.
+    expect([...counts.entries.values()].sort((a, b) => b - a).slice(0, 2)).toEqual([242785, 121393]);
     expect(counts.exits).toEqual(counts.entries);
-    expect(r.events.length).toBeGreaterThan(2 * 65536);
+    expect(r.events.length).toBeGreaterThan(11 * 65536);
     // The synchronous writer, copying the trace record by record, writes the same bytes.
     const copy = new MemorySink();
     rewriteTrace(openTraceBytes(r.result.bytes!), copy);
