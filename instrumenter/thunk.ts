@@ -35,7 +35,7 @@ import { relocateInstruction, relocateSequence } from "./x86/relocate.js";
 
 export const HOOK_SLOT_SIZE = 8;
 export const MAILBOX_THUNK_SIZE = 24;
-export const MAILBOX_EXIT_SIZE = 12;
+export const MAILBOX_EXIT_SIZE = 14;
 export const CONTINUATION_SIZE = 64;
 
 export function jmpRel32(from: number, to: number): Uint8Array {
@@ -73,9 +73,10 @@ export function entrySlot(slotVa: number, continuationVa: number): Uint8Array {
 }
 
 /**
- * The mailbox layout's exit thunk: EAX and ESP into the mailbox (MAILBOX_EXIT_SIZE bytes). The
- * hooked exit slot follows it directly, so the stores and the hook run in one translated block
- * (no block start, hence no slice end, between them).
+ * The mailbox layout's exit thunk: EAX and ESP into the mailbox, then `jmp $+2` to the hooked
+ * exit slot right after it (MAILBOX_EXIT_SIZE bytes). The jump makes the slot start a
+ * translated block, as a recorder that hooks block starts needs (NativeRecorder.hookArea); a
+ * slice that ends between the two blocks keeps the stores (the mailbox is saved per thread).
  */
 export function mailboxExitThunk(mailboxVa: number): Uint8Array {
   const out = new Uint8Array(MAILBOX_EXIT_SIZE);
@@ -84,6 +85,7 @@ export function mailboxExitThunk(mailboxVa: number): Uint8Array {
   dv.setUint32(2, (mailboxVa + 8) >>> 0, true);
   out.set([0x89, 0x25], 6);
   dv.setUint32(8, (mailboxVa + 4) >>> 0, true);
+  out.set([0xeb, 0x00], 12);
   return out;
 }
 

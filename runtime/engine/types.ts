@@ -239,7 +239,11 @@ export interface NativeRecorderThread {
 export interface NativeRecorder {
   /** How far the log's raw clock values run ahead of executedInstructions() (0 or 1). */
   readonly rawAhead: number;
-  /** Hooks a thunk area's slots (exit slot at `base`, entry slot i+1 = function firstId+i). */
+  /**
+   * Hooks a thunk area's slots (exit slot at `base`, entry slot i+1 = function firstId+i). Every
+   * slot must start a translated block: only jumps and returns may lead to it, never the
+   * instruction before it (the recorder may hook block starts instead of instructions).
+   */
   hookArea(base: number, end: number, firstId: number): void;
   /** Probes the function `fn` at `address`: its entry is recorded, its return goes to `exitVa`. */
   hookProbe(address: number, exitVa: number, fn: number): void;

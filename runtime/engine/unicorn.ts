@@ -249,6 +249,7 @@ interface ClockLib {
   begin: NativeFunction;
   forget: NativeFunction;
   setHostRanges: NativeFunction;
+  watch: NativeFunction;
   hookFn: NativeFunction;
   watchSignals: NativeFunction;
   wantTicks: NativeFunction;
@@ -276,6 +277,7 @@ function loadClockLib(): ClockLib | undefined {
       begin: h.func("void ntc_begin(void *c, uint64_t budget)"),
       forget: h.func("void ntc_forget(void *c, uint32_t begin, uint32_t end)"),
       setHostRanges: h.func("void ntc_set_host_ranges(void *c, const uint32_t *pairs, uint32_t count)"),
+      watch: h.func("void ntc_watch(void *c, uint32_t begin, uint32_t end, void *callback, void *user)"),
       hookFn: h.func("void *ntc_block_hook_fn()"),
       watchSignals: h.func("void ntc_watch_signals(int on)"),
       wantTicks: h.func("void ntc_want_ticks(int on, uint32_t ms)"),
@@ -806,7 +808,18 @@ export class UnicornEngine implements Engine {
     // unicorn's own (found by calibration).
     const counterAddress = this.clock !== undefined ? BigInt(koffi.address(this.clock.state)) + 8n : counterOffset !== undefined ? BigInt(koffi.address(this.uc)) + BigInt(counterOffset) : undefined;
     if (counterAddress === undefined) return undefined;
-    return createNativeRecorder({ uc: this.uc, counterAddress, blockClock: this.clock !== undefined, addNativeCodeHook: (b, e, cb, user) => this.addNativeCodeHook(b, e, cb, user) }, options);
+    const clock = this.clock;
+    return createNativeRecorder(
+      {
+        uc: this.uc,
+        counterAddress,
+        blockClock: clock !== undefined,
+        addNativeCodeHook: (b, e, cb, user) => this.addNativeCodeHook(b, e, cb, user),
+        // The block clock's hook calls these (ntrace_clock.c, ntc_watch): no code hooks.
+        ...(clock !== undefined ? { watchBlocks: (b: number, e: number, cb: unknown, user: unknown) => void clock.lib.watch(clock.state, b >>> 0, e >>> 0, cb, user) } : {}),
+      },
+      options,
+    );
   }
   /** A code hook whose callback is a native function pointer called with `user` (the native recorder's). */
   private addNativeCodeHook(begin: number, end: number, callback: unknown, user: unknown): HookHandle {

@@ -51,7 +51,7 @@ describe("mailbox thunks", () => {
     }
   });
 
-  it("exit: EAX and ESP into the mailbox, falling through to the exit slot", () => {
+  it("exit: EAX and ESP into the mailbox, then a jump to the exit slot right after it (which so starts a block)", () => {
     const thunk = mailboxExitThunk(MAILBOX);
     expect(thunk.length).toBe(MAILBOX_EXIT_SIZE);
     const e = engineWith(new Uint8Array([...thunk, 0xcc]));

@@ -12,6 +12,13 @@
  * start inside a host range (the tracer's thunks, trampolines and patch sites: its own
  * instructions are not the program's), the host's charge callback.
  *
+ * Watched ranges (ntc_watch): a block that starts in one calls the watch's native callback
+ * after it is charged, from this hook. The tracer's entry and exit slots are watched this way
+ * instead of by code hooks: unicorn calls a hook type's only hook straight from the
+ * translated code, but with several of a type (the machine's own code hooks are always there)
+ * every hooked instruction goes through its dispatcher, which walks them all (~7 ns a call,
+ * two calls per traced call).
+ *
  * Build: runtime/engine/native/build.sh (links libunicorn.so.2).
  */
 #include <pthread.h>
@@ -36,10 +43,19 @@ extern int uc_ctl(uc_engine *uc, int control, ...);
 #define CTL_TB_REQUEST_CACHE (8 | (2 << 26) | (3u << 30))
 
 typedef uint32_t (*charge_cb_t)(uint32_t address, uint32_t size);
+/* a watch's callback: the signature of a unicorn code hook */
+typedef void (*watch_cb_t)(uc_engine *uc, uint64_t address, uint32_t size, void *user);
 
+/* used: 0 empty, 1 cached, 2 + k cached and the block starts in watch k */
 typedef struct {
   uint32_t start, size, charge, used;
 } entry_t;
+
+typedef struct {
+  uint32_t begin, end; /* [begin, end] */
+  watch_cb_t cb;
+  void *user;
+} watch_t;
 
 typedef struct {
   uc_engine *uc;
@@ -48,6 +64,9 @@ typedef struct {
   /* sorted, disjoint [begin, end) host ranges whose blocks the callback charges */
   uint32_t *host;
   uint32_t host_count;
+  /* watched ranges (never removed: thunk areas outlive their modules) */
+  watch_t *watches;
+  uint32_t watch_count;
   /* open-addressing cache of block charges */
   entry_t *cache;
   uint32_t cache_mask, cache_used;
@@ -69,6 +88,7 @@ clock_state *ntc_create(uc_engine *uc, charge_cb_t charge_cb) {
 void ntc_destroy(clock_state *c) {
   free(c->cache);
   free(c->host);
+  free(c->watches);
   free(c);
 }
 
@@ -92,7 +112,8 @@ void ntc_last(clock_state *c, uint32_t *out) {
 
 static inline uint32_t slot_of(uint32_t start) { return (start * 2654435761u) >> 7; }
 
-/* Drops cached charges of blocks that overlap [begin, end): their code changed. */
+/* Drops cached charges of blocks that overlap [begin, end): their code changed (or their
+   watch, ntc_watch). */
 void ntc_forget(clock_state *c, uint32_t begin, uint32_t end) {
   int any = 0;
   for (uint32_t i = 0; i <= c->cache_mask; i++) {
@@ -155,6 +176,25 @@ void ntc_set_host_ranges(clock_state *c, const uint32_t *pairs, uint32_t count) 
   free(old);
 }
 
+/*
+ * Blocks that start in [begin, end] call cb(uc, start, size, user) each time they run, after
+ * the block is charged and unless the slice stops there (then the block runs, and calls, when
+ * the next slice starts with it). Used for code that is only ever entered by a jump or a
+ * return, so that the watched address always starts a block.
+ */
+void ntc_watch(clock_state *c, uint32_t begin, uint32_t end, watch_cb_t cb, void *user) {
+  c->watches = realloc(c->watches, sizeof(watch_t) * (c->watch_count + 1));
+  c->watches[c->watch_count++] = (watch_t){ begin, end, cb, user };
+  ntc_forget(c, begin, end + 1);
+}
+
+/* 0, or 1 + the watch that `start` is in */
+static uint32_t watch_of(const clock_state *c, uint32_t start) {
+  for (uint32_t k = 0; k < c->watch_count; k++)
+    if (c->watches[k].begin <= start && start <= c->watches[k].end) return k + 1;
+  return 0;
+}
+
 static int in_host(const clock_state *c, uint32_t a) {
   uint32_t lo = 0, hi = c->host_count;
   while (lo < hi) {
@@ -179,14 +219,15 @@ static void grow(clock_state *c) {
   free(old);
 }
 
-/* A block not in the cache (or past its first probe): found or computed, then cached. Out of
-   line, so the block hook's common case (the first probe hits) saves and restores nothing. */
-__attribute__((noinline)) static uint32_t charge_of(clock_state *c, uint32_t start, uint32_t size) {
+/* A block not in the cache (or past its first probe): found or computed, then cached (its
+   entry is returned). Out of line, so the block hook's common case (the first probe hits)
+   saves and restores nothing. */
+__attribute__((noinline)) static entry_t charge_of(clock_state *c, uint32_t start, uint32_t size) {
   uint32_t s = slot_of(start) & c->cache_mask;
   for (;;) {
     entry_t *e = &c->cache[s];
     if (!e->used) break;
-    if (e->start == start && e->size == size) return e->charge;
+    if (e->start == start && e->size == size) return *e;
     s = (s + 1) & c->cache_mask;
   }
   uint32_t charge;
@@ -203,9 +244,9 @@ __attribute__((noinline)) static uint32_t charge_of(clock_state *c, uint32_t sta
     s = slot_of(start) & c->cache_mask;
     while (c->cache[s].used) s = (s + 1) & c->cache_mask;
   }
-  c->cache[s] = (entry_t){ start, size, charge, 1 };
+  c->cache[s] = (entry_t){ start, size, charge, 1 + watch_of(c, start) };
   c->cache_used++;
-  return charge;
+  return c->cache[s];
 }
 
 /*
@@ -331,11 +372,16 @@ void ntc_block_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user) 
   uint32_t start = (uint32_t)address;
   /* the common case, inline: the block is in the cache at its first probe */
   const entry_t *e = &c->cache[slot_of(start) & c->cache_mask];
-  uint32_t charge = __builtin_expect(e->used && e->start == start && e->size == size, 1) ? e->charge : charge_of(c, start, size);
-  c->v.counter += charge;
+  entry_t found = __builtin_expect(e->used && e->start == start && e->size == size, 1) ? *e : charge_of(c, start, size);
+  c->v.counter += found.charge;
   c->v.last_start = start;
   c->v.last_size = size;
-  c->v.last_charge = charge;
+  c->v.last_charge = found.charge;
+  if (found.used > 1) {
+    /* copied first: the callback may add watches (and move the table) */
+    const watch_t w = c->watches[found.used - 2];
+    w.cb(uc, address, size, w.user);
+  }
 }
 
 void *ntc_block_hook_fn(void) { return (void *)ntc_block_hook; }
