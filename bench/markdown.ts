@@ -67,7 +67,7 @@ export function renderMarkdown(r: RunResults, keptNotes: string | null): string 
   lines.push(`| command | \`${r.invocation}\` (${r.quick ? "quick mode" : "full mode"}, median of ${r.repeats}) |`);
   lines.push("");
 
-  lines.push("## Targets (issue 8 items 1–5; issue 11: start-up)");
+  lines.push("## Targets (issue 8 items 1–5; issue 11: start-up; issue 13: the whole-process rows against uftrace, untraced runs and native code, where the goal is the moonshot and the target the must)");
   lines.push("");
   lines.push("| # | target | measured | goal | met? | what limits it |");
   lines.push("|---|---|---|---|---|---|");

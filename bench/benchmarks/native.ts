@@ -14,10 +14,17 @@ import { MAIN_C, SHIM_H, uftraceRecording } from "../native-fib.js";
 import { mingwRuntimeDir } from "../../runtime/user/sysdlls.js";
 
 const FIB_N = 30;
-/** The compute workload for emulated vs native: fib(38), ~126 M calls (start-up under 10 %). */
-const COMPUTE_N = 38;
+/** The compute workload for emulated vs native: fib(39), ~205 M calls (start-up under 10 %: fib(38) was 12 % once the block clock's hook got cheaper). */
+const COMPUTE_N = 39;
 
 const ntrace = (ctx: BenchContext) => join(ctx.root, "dist", "bin", "ntrace.js");
+
+/** The trace's event count from `ntrace run`'s summary line. */
+function eventsOf(stderr: string): number {
+  const m = /: (\d+) events/.exec(stderr);
+  if (m === null) throw new Error(`no event count in: ${stderr.slice(-300)}`);
+  return Number(m[1]!);
+}
 
 function instructionsOf(stderr: string): number {
   const m = /([\d,]+) instructions/.exec(stderr);
@@ -65,7 +72,7 @@ export const nativeTracer: Benchmark = {
     const counts: Record<string, number> = {};
     const fib = await interleave(
       [
-        { name: "traced", run: async () => { const r = await run(fibTraced); counts.traced = instructionsOf(r.stderr); return r.seconds; } },
+        { name: "traced", run: async () => { const r = await run(fibTraced); counts.traced = instructionsOf(r.stderr); counts.events = eventsOf(r.stderr); return r.seconds; } },
         { name: "untraced", run: async () => { const r = await run(fibUntraced); counts.untraced = instructionsOf(r.stderr); return r.seconds; } },
         { name: "uftrace", run: async () => (await runChecked("uftrace", recordArgs)).seconds },
       ],
@@ -80,12 +87,22 @@ export const nativeTracer: Benchmark = {
       target: { op: "<=", limit: 2, moonshot: 1 },
       detail: `${fmt(fib.median.traced!)} s vs ${fmt(fib.median.uftrace!)} s, median of ${ctx.repeats}; ${rec.events.toLocaleString("en-US")} uftrace events`,
     });
+    const calls = counts.events! / 2;
+    const perCallNs = ((fib.median.traced! - fib.median.untraced!) * 1e9) / calls;
     ctx.measure({
       id: "native.fibTracedVsUntraced",
       label: `traced / untraced fib(${FIB_N}), whole process, same engine`,
       value: fib.median.traced! / fib.median.untraced!,
       unit: "×",
-      target: { op: "<=", limit: 1.5 },
+      // issue 13: must ≤ 2, goal ≤ 1.5
+      target: { op: "<=", limit: 2, moonshot: 1.5 },
+      limits:
+        `tracing adds ${fmt(perCallNs)} ns per traced call (${calls.toLocaleString("en-US")} calls). Per call the thunks run 7 translated blocks ` +
+        "more than the untraced call (the patched entry's 2, the entry thunk, the entry slot, the continuation, the exit thunk, the exit slot), each " +
+        "with the block clock's hook; 3 of their jumps cross a page or go through memory, where unicorn looks the next block up instead of chaining; " +
+        "the native entry and exit hooks run once each; the log becomes trace columns (ntr_emit); and the first 8 chunks are encoded and deflated on " +
+        "the machine's thread (perf, 2026-12-04: blocks and lookups ~40 % of the added time, the hooks ~20 %, the columns ~10 %, those chunks ~10 %). " +
+        "Fewer blocks per call needs thunks that record entries and exits themselves, in guest code.",
       detail: `${fmt(fib.median.traced!)} s vs ${fmt(fib.median.untraced!)} s; instructions traced ${counts.traced!.toLocaleString("en-US")}, untraced ${counts.untraced!.toLocaleString("en-US")}${sameCount ? " (equal)" : " (DIFFER)"}`,
     });
     if (!sameCount) ctx.note(`fib(${FIB_N}): the traced run retired ${counts.traced} instructions, the untraced ${counts.untraced}: the block clock should make them equal.`);
@@ -104,7 +121,7 @@ export const nativeTracer: Benchmark = {
       const c: Record<string, number> = {};
       const t = await interleave(
         [
-          { name: "traced", run: async () => { const r = await run(w.traced); c.traced = instructionsOf(r.stderr); return r.seconds; } },
+          { name: "traced", run: async () => { const r = await run(w.traced); c.traced = instructionsOf(r.stderr); c.events = eventsOf(r.stderr); return r.seconds; } },
           { name: "untraced", run: async () => { const r = await run(w.untraced); c.untraced = instructionsOf(r.stderr); return r.seconds; } },
         ],
         ctx.repeats,
@@ -114,7 +131,12 @@ export const nativeTracer: Benchmark = {
         label: `traced / untraced ${w.label}, whole process`,
         value: t.median.traced! / t.median.untraced!,
         unit: "×",
-        target: { op: "<=", limit: 1.3 },
+        // issue 13: must ≤ 1.5, goal ≤ 1.3
+        target: { op: "<=", limit: 1.5, moonshot: 1.3 },
+        limits:
+          `whole runs of ${fmt(t.median.untraced!)} s untraced: tracing adds ${fmt(t.median.traced! - t.median.untraced!)} s for ${c.events!.toLocaleString("en-US")} events, ` +
+          "mostly fixed costs — finding and parsing the PDB, classifying and patching the module, encoding and deflating the chunks on the machine's thread " +
+          "(a trace under 8 full chunks does not start the worker) — rather than the events themselves",
         detail: `${fmt(t.median.traced!)} s vs ${fmt(t.median.untraced!)} s; instructions traced ${c.traced!.toLocaleString("en-US")}, untraced ${c.untraced!.toLocaleString("en-US")}${c.traced === c.untraced ? " (equal)" : " (DIFFER)"}`,
       });
     }
@@ -138,6 +160,10 @@ export const nativeTracer: Benchmark = {
       value: e.median.emulated! / e.median.native!,
       unit: "×",
       target: { op: "<=", limit: 10 },
+      limits:
+        "unicorn's translated code with the deterministic clock: every translated block calls the block clock's hook, and every return is an indirect jump, " +
+        "which unicorn resolves by looking the next block up (perf of untraced fib(34), 2026-12-04: translated code ~45 % of the emulation, those lookups ~23 %, " +
+        "the clock's hook ~22 %); fib's calls are ~4.5 blocks each, where native code takes ~2 ns a call",
       detail: `${fmt(e.median.emulated!)} s vs ${fmt(e.median.native!)} s; start-up (Run(1)) ${fmt(e.median.startup!)} s = ${fmt((100 * e.median.startup!) / e.median.emulated!)} % of the emulated run`,
     });
   },
