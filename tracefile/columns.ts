@@ -35,6 +35,11 @@ export class ColumnEncoder {
   /**
    * Serializes events [0, count) as an EventColumns message. The result is a view into
    * scratch space, valid until the next call.
+   *
+   * Each column is written by a small function of its own: V8 optimizes a loop while it runs
+   * (on-stack replacement), and in one function holding all five loops the optimized code
+   * bailed out after each loop (the code after it had never run), so a process's first chunk
+   * ran mostly in the interpreter: ~25 ms instead of ~2 ms, paid by every traced run.
    */
   encode(c: ColumnArrays, count: number, argCount: number, firstTs: number): Uint8Array {
     const out = this.out;
@@ -52,117 +57,32 @@ export class ColumnEncoder {
     // ts_delta: every event, zigzag of the difference to the previous timestamp.
     col.reset();
     col.reserve(count * 10);
-    {
-      const buf = col.buf;
-      let p = 0;
-      let prev = firstTs;
-      for (let i = 0; i < count; i++) {
-        const t = ts[i]!;
-        const d = t - prev;
-        prev = t;
-        if (d >= 0 && d < 0x40000000 && (d | 0) === d) {
-          // Fast path: small non-negative integer delta (the usual case).
-          let v = d << 1;
-          while (v > 127) {
-            buf[p++] = (v & 127) | 128;
-            v >>>= 7;
-          }
-          buf[p++] = v;
-          continue;
-        }
-        if (!(t >= 0 && t <= Number.MAX_SAFE_INTEGER && Math.floor(t) === t)) {
-          throw new UsageError(`trace writer: timestamp ${t} is not a non-negative safe integer`);
-        }
-        col.pos = p;
-        col.uint(zigzag(d));
-        p = col.pos;
-      }
-      col.pos = p;
-    }
+    col.pos = putTsDeltas(col.buf, ts, count, firstTs);
     this.emit(F_TS_DELTA);
 
     // fn: events with a function.
     col.reset();
     col.reserve(count * 5);
-    {
-      const buf = col.buf;
-      let p = 0;
-      for (let i = 0; i < count; i++) {
-        if ((HAS_FN >> kind[i]!) & 1) {
-          let v = fn[i]! >>> 0;
-          while (v > 127) {
-            buf[p++] = (v & 127) | 128;
-            v >>>= 7;
-          }
-          buf[p++] = v;
-        }
-      }
-      col.pos = p;
-    }
+    col.pos = putFunctions(col.buf, kind, fn, count);
     this.emit(F_FN);
 
     // esp_delta: entries, sint32 difference to the previous entry's ESP (wrapping).
     col.reset();
     col.reserve(count * 5);
-    {
-      const buf = col.buf;
-      let p = 0;
-      let prevEsp = 0;
-      for (let i = 0; i < count; i++) {
-        if (kind[i] === EventKind.Entry) {
-          const e = esp[i]!;
-          let v = zigzag32((e - prevEsp) | 0);
-          prevEsp = e;
-          while (v > 127) {
-            buf[p++] = (v & 127) | 128;
-            v >>>= 7;
-          }
-          buf[p++] = v;
-        }
-      }
-      col.pos = p;
-    }
+    col.pos = putEspDeltas(col.buf, kind, esp, count);
     this.emit(F_ESP_DELTA);
 
     // value: exit, unwind, lost, thread-end.
     col.reset();
     col.reserve(count * 5);
-    {
-      const buf = col.buf;
-      let p = 0;
-      for (let i = 0; i < count; i++) {
-        if ((HAS_VALUE >> kind[i]!) & 1) {
-          let v = value[i]!;
-          while (v > 127) {
-            buf[p++] = (v & 127) | 128;
-            v >>>= 7;
-          }
-          buf[p++] = v;
-        }
-      }
-      col.pos = p;
-    }
+    col.pos = putValues(col.buf, kind, value, count);
     this.emit(F_VALUE);
 
     // args: argCount dwords per entry.
     if (argCount > 0) {
       col.reset();
       col.reserve(count * argCount * 5);
-      const buf = col.buf;
-      let p = 0;
-      for (let i = 0; i < count; i++) {
-        if (kind[i] !== EventKind.Entry) continue;
-        const base = i * argCount;
-        for (let a = 0; a < argCount; a++) {
-          let v = args[base + a]!;
-          while (v > 127) {
-            buf[p++] = (v & 127) | 128;
-            v >>>= 7;
-          }
-          buf[p++] = v;
-        }
-      }
-      col.pos = p;
+      col.pos = putArgs(col.buf, kind, args, count, argCount);
       this.emit(F_ARGS);
     }
     return out.result();
@@ -173,6 +93,109 @@ export class ColumnEncoder {
     if (this.col.pos === 0) return;
     this.out.lengthDelimited(field, this.col.result());
   }
+}
+
+/** Varints of the timestamp deltas into `buf` (room for 10 bytes each); the bytes written. */
+function putTsDeltas(buf: Uint8Array, ts: Float64Array, count: number, firstTs: number): number {
+  let p = 0;
+  let prev = firstTs;
+  for (let i = 0; i < count; i++) {
+    const t = ts[i]!;
+    const d = t - prev;
+    prev = t;
+    if (d >= 0 && d < 0x40000000 && (d | 0) === d) {
+      // Fast path: small non-negative integer delta (the usual case).
+      let v = d << 1;
+      while (v > 127) {
+        buf[p++] = (v & 127) | 128;
+        v >>>= 7;
+      }
+      buf[p++] = v;
+      continue;
+    }
+    if (!(t >= 0 && t <= Number.MAX_SAFE_INTEGER && Math.floor(t) === t)) {
+      throw new UsageError(`trace writer: timestamp ${t} is not a non-negative safe integer`);
+    }
+    let v = zigzag(d);
+    while (v > 127) {
+      buf[p++] = (v % 128) | 128;
+      v = Math.floor(v / 128);
+    }
+    buf[p++] = v;
+  }
+  return p;
+}
+
+/** Varints of the function ids of the events that carry one; the bytes written. */
+function putFunctions(buf: Uint8Array, kind: Uint8Array, fn: Int32Array, count: number): number {
+  let p = 0;
+  for (let i = 0; i < count; i++) {
+    if ((HAS_FN >> kind[i]!) & 1) {
+      let v = fn[i]! >>> 0;
+      while (v > 127) {
+        buf[p++] = (v & 127) | 128;
+        v >>>= 7;
+      }
+      buf[p++] = v;
+    }
+  }
+  return p;
+}
+
+/**
+ * Varints of the values of the events that carry one; the bytes written. (A function of its
+ * own, not putFunctions with another column: one typed-array type per loop keeps it fast.)
+ */
+function putValues(buf: Uint8Array, kind: Uint8Array, value: Uint32Array, count: number): number {
+  let p = 0;
+  for (let i = 0; i < count; i++) {
+    if ((HAS_VALUE >> kind[i]!) & 1) {
+      let v = value[i]!;
+      while (v > 127) {
+        buf[p++] = (v & 127) | 128;
+        v >>>= 7;
+      }
+      buf[p++] = v;
+    }
+  }
+  return p;
+}
+
+/** Zigzag varints of each entry's ESP minus the previous entry's (int32 wrap-around); the bytes written. */
+function putEspDeltas(buf: Uint8Array, kind: Uint8Array, esp: Uint32Array, count: number): number {
+  let p = 0;
+  let prevEsp = 0;
+  for (let i = 0; i < count; i++) {
+    if (kind[i] === EventKind.Entry) {
+      const e = esp[i]!;
+      let v = zigzag32((e - prevEsp) | 0);
+      prevEsp = e;
+      while (v > 127) {
+        buf[p++] = (v & 127) | 128;
+        v >>>= 7;
+      }
+      buf[p++] = v;
+    }
+  }
+  return p;
+}
+
+/** Varints of each entry's argCount argument dwords; the bytes written. */
+function putArgs(buf: Uint8Array, kind: Uint8Array, args: Uint32Array, count: number, argCount: number): number {
+  let p = 0;
+  for (let i = 0; i < count; i++) {
+    if (kind[i] !== EventKind.Entry) continue;
+    const base = i * argCount;
+    for (let a = 0; a < argCount; a++) {
+      let v = args[base + a]!;
+      while (v > 127) {
+        buf[p++] = (v & 127) | 128;
+        v >>>= 7;
+      }
+      buf[p++] = v;
+    }
+  }
+  return p;
 }
 
 /** A chunk's columns did not decode; the reader turns this into a damage entry. */

@@ -88,7 +88,7 @@ describe("framing", () => {
 });
 
 /** Random columns of every kind, as the writer's buffers hold them. */
-function randomColumns(count: number, argCount: number, seed: number) {
+function randomColumns(count: number, argCount: number, seed: number, jumps = false) {
   const r = prng(seed);
   const kind = new Uint8Array(count);
   const ts = new Float64Array(count);
@@ -101,6 +101,7 @@ function randomColumns(count: number, argCount: number, seed: number) {
     const k = Math.floor(r() * 7) as EventKind;
     kind[i] = k;
     t += Math.floor(r() * 3000) - (r() < 0.05 ? 5000 : 0); // occasionally backwards
+    if (jumps && i % 50 === 49) t += i % 100 === 99 ? -(2 ** 39) : 2 ** 40;
     ts[i] = t;
     if (k <= EventKind.Unclosed) fn[i] = Math.floor(r() * 70000);
     if (k === EventKind.Entry) {
@@ -115,41 +116,43 @@ function randomColumns(count: number, argCount: number, seed: number) {
 }
 
 describe("hand column codec", () => {
-  it("produces exactly the bytes of the generated encoder, and the generated decoder reads them", () => {
-    const argCount = 3;
-    const c = randomColumns(500, argCount, 11);
-    const mine = new ColumnEncoder().encode(c, 500, argCount, c.ts[0]!);
-    // The same message through the generated code, built from the documented rules.
-    const kinds = [...c.kind];
-    const entries = kinds.flatMap((k, i) => (k === EventKind.Entry ? [i] : []));
-    let prevTs = c.ts[0]!;
-    let prevEsp = 0;
-    const ref = pb.EventColumns.encode({
-      kind: kinds,
-      tsDelta: [...c.ts].map((t) => {
-        const d = t - prevTs;
-        prevTs = t;
-        return Long.fromNumber(d);
-      }),
-      fn: kinds.flatMap((k, i) => (k <= EventKind.Unclosed ? [c.fn[i]!] : [])),
-      espDelta: entries.map((i) => {
-        const d = (c.esp[i]! - prevEsp) | 0;
-        prevEsp = c.esp[i]!;
-        return d;
-      }),
-      value: kinds.flatMap((k, i) => ([1, 2, 4, 6].includes(k) ? [c.value[i]!] : [])),
-      args: entries.flatMap((i) => [...c.args.subarray(i * argCount, (i + 1) * argCount)]),
-    }).finish();
-    expect(Buffer.from(mine).equals(Buffer.from(ref))).toBe(true);
+  for (const jumps of [false, true]) {
+    it(`produces exactly the bytes of the generated encoder, and the generated decoder reads them${jumps ? " (timestamp jumps of ±2^39..2^40: varints past 32 bits)" : ""}`, () => {
+      const argCount = 3;
+      const c = randomColumns(500, argCount, 11, jumps);
+      const mine = new ColumnEncoder().encode(c, 500, argCount, c.ts[0]!);
+      // The same message through the generated code, built from the documented rules.
+      const kinds = [...c.kind];
+      const entries = kinds.flatMap((k, i) => (k === EventKind.Entry ? [i] : []));
+      let prevTs = c.ts[0]!;
+      let prevEsp = 0;
+      const ref = pb.EventColumns.encode({
+        kind: kinds,
+        tsDelta: [...c.ts].map((t) => {
+          const d = t - prevTs;
+          prevTs = t;
+          return Long.fromNumber(d);
+        }),
+        fn: kinds.flatMap((k, i) => (k <= EventKind.Unclosed ? [c.fn[i]!] : [])),
+        espDelta: entries.map((i) => {
+          const d = (c.esp[i]! - prevEsp) | 0;
+          prevEsp = c.esp[i]!;
+          return d;
+        }),
+        value: kinds.flatMap((k, i) => ([1, 2, 4, 6].includes(k) ? [c.value[i]!] : [])),
+        args: entries.flatMap((i) => [...c.args.subarray(i * argCount, (i + 1) * argCount)]),
+      }).finish();
+      expect(Buffer.from(mine).equals(Buffer.from(ref))).toBe(true);
 
-    const back = decodeColumns(ref, threadKey(1), 500, argCount, c.ts[0]!);
-    expect([...back.kind]).toEqual([...c.kind]);
-    expect([...back.ts]).toEqual([...c.ts]);
-    expect([...back.fn]).toEqual([...c.fn]);
-    expect([...back.esp]).toEqual([...c.esp]);
-    expect([...back.value]).toEqual([...c.value]);
-    expect([...back.args]).toEqual(entries.length > 0 ? [...c.args] : []);
-  });
+      const back = decodeColumns(ref, threadKey(1), 500, argCount, c.ts[0]!);
+      expect([...back.kind]).toEqual([...c.kind]);
+      expect([...back.ts]).toEqual([...c.ts]);
+      expect([...back.fn]).toEqual([...c.fn]);
+      expect([...back.esp]).toEqual([...c.esp]);
+      expect([...back.value]).toEqual([...c.value]);
+      expect([...back.args]).toEqual(entries.length > 0 ? [...c.args] : []);
+    });
+  }
 
   it("decodes unpacked repeated fields too (protobuf parsers must accept both)", () => {
     const w = new VarintWriter();
