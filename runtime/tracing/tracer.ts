@@ -546,16 +546,16 @@ export class Tracer implements MachineObserver {
     this.native?.setAttached(false);
     const engine = this.engine!;
     const machine = this.machine!;
+    // Every original byte back in one go (GuestMemory.writeEach; the guest is stopped).
+    const stores: { readonly address: number; readonly bytes: Uint8Array }[] = [];
     for (const site of this.sites) {
       if (site.method === "detour") {
         // One store restores the entry; threads already in the thunk finish there.
-        for (const store of site.plan.unpatch) machine.memory.write(store.address, store.bytes);
-        engine.flushCode(site.fnVa, DETOUR_PATCH_LENGTH);
+        stores.push(...site.plan.unpatch);
         this.hostCode.siteRestored(site.fnVa);
         continue;
       }
-      const [jump, padding] = site.plan.unpatch;
-      machine.memory.write(jump!.address, jump!.bytes);
+      stores.push(...site.plan.unpatch);
       // A thread stopped on the padding call (it took the EB F9) would now run padding:
       // the call had not happened yet, so it continues at the function, untraced.
       for (const t of machine.threads) {
@@ -563,10 +563,9 @@ export class Tracer implements MachineObserver {
         const eip = machine.reg(t, X86Reg.EIP);
         if (eip >= site.fnVa - 5 && eip < site.fnVa) machine.setReg(t, X86Reg.EIP, site.fnVa);
       }
-      machine.memory.write(padding!.address, padding!.bytes);
-      engine.flushCode(site.fnVa - 5, PATCH_LENGTH);
       this.hostCode.siteRestored(site.fnVa);
     }
+    for (const [begin, end] of machine.memory.writeEach(stores)) engine.flushCode(begin, end - begin);
     this.publishHostCode();
     this.stats.patched = 0;
     for (const s of this.threads.values()) this.drain(s);
@@ -587,6 +586,9 @@ export class Tracer implements MachineObserver {
     const engine = this.engine!;
     const memory = this.machine!.memory;
     this.everAttached = true;
+    // All the module's patches in one go (GuestMemory.writeEach): the guest is stopped, so
+    // the order of the stores does not matter.
+    const stores: { readonly address: number; readonly bytes: Uint8Array }[] = [];
     for (const site of this.sites) {
       if (site.id < firstId || site.id >= firstId + count) continue;
       if (site.method === "detour") {
@@ -602,17 +604,16 @@ export class Tracer implements MachineObserver {
             if (resume !== undefined) this.machine!.setReg(t, X86Reg.EIP, resume);
           }
         }
-        for (const store of site.plan.patch) memory.write(store.address, store.bytes);
-        engine.flushCode(site.fnVa, DETOUR_PATCH_LENGTH);
+        stores.push(...site.plan.patch);
         this.hostCode.sitePatched(site.fnVa, [site.fnVa, site.fnVa + DETOUR_PATCH_LENGTH]);
       } else {
-        for (const store of site.plan.patch) memory.write(store.address, store.bytes);
-        engine.flushCode(site.fnVa - 5, PATCH_LENGTH);
+        stores.push(...site.plan.patch);
         // the MSVC form's jump stands for the `mov edi,edi` its continuation skips
         this.hostCode.sitePatched(site.fnVa, [site.fnVa - 5, site.fnVa - 5 + PATCH_LENGTH], site.cls.patch === "hotpatch-msvc" ? [site.fnVa] : []);
       }
       this.stats.patched++;
     }
+    for (const [begin, end] of memory.writeEach(stores)) engine.flushCode(begin, end - begin);
     this.publishHostCode();
   }
 
