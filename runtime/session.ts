@@ -54,6 +54,12 @@ export interface TraceOutput extends TracerOptions {
   readonly output?: string;
   /** The command line recorded in the trace. */
   readonly commandLine?: readonly string[];
+  /**
+   * Tests: keep the traced modules' image bytes as mapped at the end of the run
+   * (TraceSummary.finalImages). Reading them makes every page of those images present, which
+   * a run has no use for (~60 ms with Wine's kernel32 and kernelbase traced). @internal
+   */
+  readonly keepFinalImages?: boolean;
 }
 
 export interface SessionOptions extends MachineOptions {
@@ -76,8 +82,8 @@ export interface TraceSummary {
   readonly chunkEncoding: ChunkEncodingStats;
   /** The trace when no output file was given. */
   readonly bytes?: Uint8Array;
-  /** Image bytes of each traced module as mapped at the end of the run (tests: unpatch exactness). */
-  readonly finalImages: ReadonlyMap<string, Uint8Array>;
+  /** With `keepFinalImages`: image bytes of each traced module as mapped at the end of the run (tests: unpatch exactness). */
+  readonly finalImages?: ReadonlyMap<string, Uint8Array>;
 }
 
 export interface SessionResult {
@@ -125,10 +131,13 @@ function runTracedSession(options: SessionOptions, trace: TraceOutput): SessionR
     loaded = true;
     const run = live.finish();
     tracer.finish();
-    const finalImages = new Map<string, Uint8Array>();
-    for (const name of tracer.instrumented.keys()) {
-      const m = live.machine.modules.find((x) => x.name === name);
-      if (m !== undefined) finalImages.set(m.name, live.machine.memory.read(m.base, m.size));
+    let finalImages: Map<string, Uint8Array> | undefined;
+    if (trace.keepFinalImages === true) {
+      finalImages = new Map();
+      for (const name of tracer.instrumented.keys()) {
+        const m = live.machine.modules.find((x) => x.name === name);
+        if (m !== undefined) finalImages.set(m.name, live.machine.memory.read(m.base, m.size));
+      }
     }
     const written = writer.close(traceRunSummary(run, trace.clock ?? "guest", startedNs));
     const note = (trace.recorder ?? "native") === "native" && tracer.recorder !== "native" ? nativeFallbackNote() : undefined;
@@ -143,7 +152,7 @@ function runTracedSession(options: SessionOptions, trace: TraceOutput): SessionR
         traceBytes: written.bytes,
         chunkEncoding: writer.chunkEncoding,
         ...(memory !== undefined ? { bytes: memory.bytes() } : {}),
-        finalImages,
+        ...(finalImages !== undefined ? { finalImages } : {}),
       },
     };
   } catch (err) {

@@ -21,6 +21,8 @@ export interface RunOptions extends MachineOptions {
 export interface TracedRunOptions extends RunOptions, TracerOptions {
   readonly output?: string;
   readonly commandLine?: readonly string[];
+  /** TraceSummary.finalImages wanted. */
+  readonly keepFinalImages?: boolean;
 }
 
 export interface TracedRunResult extends TraceSummary {

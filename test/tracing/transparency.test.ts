@@ -70,7 +70,7 @@ describe("attach/detach mid-run (must show 6)", () => {
     const span = runExit - runEntry;
     const attachAt = runEntry + Math.floor(span * 0.3);
     const detachAt = runEntry + Math.floor(span * 0.6);
-    const r = traceRun({ image: sample("fib/fib.dll"), call: { name: "Run", args: [20] }, attachAt, detachAt, quantum: 997 });
+    const r = traceRun({ image: sample("fib/fib.dll"), call: { name: "Run", args: [20] }, attachAt, detachAt, quantum: 997, keepFinalImages: true });
     expect(r.result.run.result).toBe(6765);
     // Attached inside the recursion: Run itself (entered before the attach) is never entered in
     // the trace, and every recorded event lies between the two points.
@@ -85,7 +85,7 @@ describe("attach/detach mid-run (must show 6)", () => {
     expect(entries).toBeGreaterThan(100);
     expect(r.events.filter((e) => e.kind === EventKind.Unclosed).length).toBeGreaterThan(0);
     // The image bytes after detach are identical to an untraced load of the same image.
-    const bytes = r.result.finalImages.get("fib.dll")!;
+    const bytes = r.result.finalImages!.get("fib.dll")!;
     const original = noTraceImage("fib/fib.dll");
     expect(Buffer.from(bytes).equals(Buffer.from(original))).toBe(true);
   });
@@ -93,8 +93,8 @@ describe("attach/detach mid-run (must show 6)", () => {
 
 /** The mapped image bytes of an untraced run (tracing nothing: an exclude-all filter). */
 function noTraceImage(image: string): Uint8Array {
-  const r = traceRun({ image: sample(image), call: { name: "Run", args: [2] }, exclude: ["*"] });
-  return r.result.finalImages.get(image.split("/")[1]!)!;
+  const r = traceRun({ image: sample(image), call: { name: "Run", args: [2] }, exclude: ["*"], keepFinalImages: true });
+  return r.result.finalImages!.get(image.split("/")[1]!)!;
 }
 
 describe("guest clock", () => {
