@@ -50,13 +50,14 @@ export function followFunction(code: CodeBytes, rva: number, end: number, imageB
   // where the image allows it.
   const length = Math.max(0, end - rva);
   const bytes = length === 0 ? new Uint8Array(0) : code.read(rva, length + 15) ?? code.read(rva, length) ?? new Uint8Array(0);
-  const seen = new Set<number>();
+  // one flag per byte of the extent: an instruction start already decoded
+  const seen = new Uint8Array(length);
   const work: number[] = [rva];
   const inside = (t: number) => t >= rva && t < end;
   while (work.length > 0) {
     let at = work.pop()!;
-    while (inside(at) && !seen.has(at)) {
-      seen.add(at);
+    while (inside(at) && seen[at - rva] === 0) {
+      seen[at - rva] = 1;
       const insn = decodeInstruction(bytes, at - rva);
       if (insn.kind === "unknown" || insn.length === 0) {
         incomplete ??= `undecodable instruction at +0x${(at - rva).toString(16)}${insn.note !== undefined ? ` (${insn.note})` : ""}`;

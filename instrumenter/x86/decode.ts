@@ -185,19 +185,91 @@ set2(0xd0, 0xff, [M, 0]);
 /** Two-byte opcodes that trap or are privileged. */
 const TRAPS_0F = new Set([0x05, 0x06, 0x07, 0x08, 0x09, 0x0b, 0x20, 0x21, 0x22, 0x23, 0x30, 0x32, 0x33, 0x34, 0x35, 0x37, 0xaa, 0xb9, 0xff]);
 
+/*
+ * The decoder's cursor, in module state rather than closures: a decode then allocates only its
+ * result. It runs for every instruction of every function the tracer classifies (~250,000 in
+ * Wine's kernelbase), and per-call closures and temporary objects were most of its time, in
+ * the garbage collector too. Nothing here calls back into decodeInstruction.
+ */
+let bytesNow: Uint8Array = new Uint8Array(0);
+/** Next byte to read, the first byte not to read, and the instruction's start. */
+let p = 0;
+let end = 0;
+let start = 0;
+let addr16 = false;
+/** Offset of the ModRM byte in the instruction, -1 when none was read. */
+let modrmAt = -1;
+
+function unknown(note: string): Instruction {
+  return { offset: start, length: 0, kind: "unknown", note };
+}
+
+/** The next byte, or -1 past the end. */
+function nextByte(): number {
+  return p < end ? bytesNow[p++]! : -1;
+}
+
+/** Reads ModRM (+SIB, displacement); its reg field, or -1 when truncated. */
+function readModrm(): number {
+  modrmAt = p - start;
+  const m = nextByte();
+  if (m < 0) return -1;
+  const mod = m >> 6;
+  const rm = m & 7;
+  let disp = 0;
+  if (addr16) {
+    if (mod === 0 && rm === 6) disp = 2;
+    else if (mod === 1) disp = 1;
+    else if (mod === 2) disp = 2;
+  } else if (mod !== 3) {
+    if (rm === 4) {
+      const sib = nextByte();
+      if (sib < 0) return -1;
+      if (mod === 0 && (sib & 7) === 5) disp = 4;
+    }
+    if (mod === 0 && rm === 5) disp = 4;
+    else if (mod === 1) disp = 1;
+    else if (mod === 2) disp = 4;
+  }
+  p += disp;
+  if (p > end) return -1;
+  return (m >> 3) & 7;
+}
+
+function finish(immediate: number, kind: InstructionKind = "plain", note?: string): Instruction {
+  p += immediate;
+  if (p > end) return unknown("truncated");
+  const insn: { -readonly [K in keyof Instruction]: Instruction[K] } = { offset: start, length: p - start, kind };
+  if (note !== undefined) insn.note = note;
+  if (modrmAt >= 0) insn.modrmOffset = modrmAt;
+  return insn;
+}
+
+function relative(kind: InstructionKind, size: number, condition?: number): Instruction {
+  const at = p;
+  p += size;
+  if (p > end) return unknown("truncated");
+  const b = bytesNow;
+  const displacement = size === 1 ? (b[at]! << 24) >> 24 : size === 2 ? ((b[at]! | (b[at + 1]! << 8)) << 16) >> 16 : b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24);
+  const insn: { -readonly [K in keyof Instruction]: Instruction[K] } = { offset: start, length: p - start, kind, displacement, displacementOffset: at - start, displacementSize: size };
+  if (condition !== undefined) insn.condition = condition;
+  return insn;
+}
+
 /** Decodes the instruction at `offset`; never throws (runs past the end → "unknown"). */
 export function decodeInstruction(bytes: Uint8Array, offset: number): Instruction {
-  let p = offset;
-  const end = Math.min(bytes.length, offset + MAX_LENGTH);
-  const unknown = (note: string): Instruction => ({ offset, length: 0, kind: "unknown", note });
-  const byte = (): number | undefined => (p < end ? bytes[p++] : undefined);
+  bytesNow = bytes;
+  p = offset;
+  start = offset;
+  end = Math.min(bytes.length, offset + MAX_LENGTH);
+  addr16 = false;
+  modrmAt = -1;
 
   let opsize16 = false;
-  let addr16 = false;
-  let op: number | undefined;
+  let op: number;
   for (;;) {
-    op = byte();
-    if (op === undefined) return unknown("truncated in prefixes");
+    op = nextByte();
+    if (op < 0) return unknown("truncated in prefixes");
     if (op === 0x66) opsize16 = true;
     else if (op === 0x67) addr16 = true;
     else if (op === 0xf0 || op === 0xf2 || op === 0xf3 || op === 0x26 || op === 0x2e || op === 0x36 || op === 0x3e || op === 0x64 || op === 0x65) continue;
@@ -205,56 +277,7 @@ export function decodeInstruction(bytes: Uint8Array, offset: number): Instructio
   }
   const iz = opsize16 ? 2 : 4;
 
-  // Reads ModRM (+SIB, displacement); returns reg field or undefined when truncated.
-  let modrmAt: number | undefined;
-  const modrm = (): { reg: number; mod: number } | undefined => {
-    modrmAt = p - offset;
-    const m = byte();
-    if (m === undefined) return undefined;
-    const mod = m >> 6;
-    const rm = m & 7;
-    let disp = 0;
-    if (addr16) {
-      if (mod === 0 && rm === 6) disp = 2;
-      else if (mod === 1) disp = 1;
-      else if (mod === 2) disp = 2;
-    } else if (mod !== 3) {
-      if (rm === 4) {
-        const sib = byte();
-        if (sib === undefined) return undefined;
-        if (mod === 0 && (sib & 7) === 5) disp = 4;
-      }
-      if (mod === 0 && rm === 5) disp = 4;
-      else if (mod === 1) disp = 1;
-      else if (mod === 2) disp = 4;
-    }
-    p += disp;
-    if (p > end) return undefined;
-    return { reg: (m >> 3) & 7, mod };
-  };
-  const finish = (immediate: number, kind: InstructionKind = "plain", note?: string): Instruction => {
-    p += immediate;
-    if (p > end) return unknown("truncated");
-    return { offset, length: p - offset, kind, ...(note !== undefined ? { note } : {}), ...(modrmAt !== undefined ? { modrmOffset: modrmAt } : {}) };
-  };
-  const relative = (kind: InstructionKind, size: number, condition?: number): Instruction => {
-    const at = p;
-    p += size;
-    if (p > end) return unknown("truncated");
-    const view = new DataView(bytes.buffer, bytes.byteOffset);
-    const displacement = size === 1 ? view.getInt8(at) : size === 2 ? view.getInt16(at, true) : view.getInt32(at, true);
-    return {
-      offset,
-      length: p - offset,
-      kind,
-      displacement,
-      displacementOffset: at - offset,
-      displacementSize: size,
-      ...(condition !== undefined ? { condition } : {}),
-    };
-  };
-
-  if (op === 0x0f) return decode0F(byte, modrm, finish, relative, unknown, iz, opsize16);
+  if (op === 0x0f) return decode0F(iz, opsize16);
 
   // Relative transfers first.
   if (op >= 0x70 && op <= 0x7f) return relative("jcc-rel8", 1, op & 0xf);
@@ -274,9 +297,9 @@ export function decodeInstruction(bytes: Uint8Array, offset: number): Instructio
       return finish(addr16 ? 2 : 4);
     case 0xf6:
     case 0xf7: {
-      const m = modrm();
-      if (m === undefined) return unknown("truncated");
-      return finish(m.reg <= 1 ? (op === 0xf6 ? 1 : iz) : 0);
+      const reg = readModrm();
+      if (reg < 0) return unknown("truncated");
+      return finish(reg <= 1 ? (op === 0xf6 ? 1 : iz) : 0);
     }
     case 0xc4:
     case 0xc5:
@@ -296,35 +319,26 @@ export function decodeInstruction(bytes: Uint8Array, offset: number): Instructio
 
   const info = ONE_BYTE[op];
   if (info === null || info === undefined) return unknown(`opcode 0x${op.toString(16)}`);
-  if (info[0] === M && modrm() === undefined) return unknown("truncated");
+  if (info[0] === M && readModrm() < 0) return unknown("truncated");
   const imm = info[1] === IZ ? iz : info[1];
-  return finish(imm, TRAPS.has(op) ? "trap" : "plain", TRAPS.has(op) ? `opcode 0x${op.toString(16)} traps or is privileged` : undefined);
+  return TRAPS.has(op) ? finish(imm, "trap", `opcode 0x${op.toString(16)} traps or is privileged`) : finish(imm, "plain");
 }
 
-function decode0F(
-  byte: () => number | undefined,
-  modrm: () => { reg: number; mod: number } | undefined,
-  finish: (immediate: number, kind?: InstructionKind, note?: string) => Instruction,
-  relative: (kind: InstructionKind, size: number, condition?: number) => Instruction,
-  unknown: (note: string) => Instruction,
-  iz: number,
-  opsize16: boolean,
-): Instruction {
-  const op2 = byte();
-  if (op2 === undefined) return unknown("truncated after 0F");
+function decode0F(iz: number, opsize16: boolean): Instruction {
+  const op2 = nextByte();
+  if (op2 < 0) return unknown("truncated after 0F");
   if (op2 >= 0x80 && op2 <= 0x8f) return opsize16 ? relative("relative-other", 2) : relative("jcc-rel32", 4, op2 & 0xf);
   if (op2 === 0x38 || op2 === 0x3a) {
-    const op3 = byte();
-    if (op3 === undefined) return unknown("truncated after 0F 38/3A");
-    if (modrm() === undefined) return unknown("truncated");
+    const op3 = nextByte();
+    if (op3 < 0) return unknown("truncated after 0F 38/3A");
+    if (readModrm() < 0) return unknown("truncated");
     return finish(op2 === 0x3a ? 1 : 0);
   }
   const info = TWO_BYTE[op2];
   if (info === null || info === undefined) return unknown(`opcode 0x0f 0x${op2.toString(16)}`);
-  if (info[0] === M && modrm() === undefined) return unknown("truncated");
+  if (info[0] === M && readModrm() < 0) return unknown("truncated");
   const imm = info[1] === IZ ? iz : info[1];
-  const trap = TRAPS_0F.has(op2);
-  return finish(imm, trap ? "trap" : "plain", trap ? `opcode 0x0f 0x${op2.toString(16)} traps or is privileged` : undefined);
+  return TRAPS_0F.has(op2) ? finish(imm, "trap", `opcode 0x0f 0x${op2.toString(16)} traps or is privileged`) : finish(imm, "plain");
 }
 
 /** VEX-encoded (AVX) instruction: prefix bytes, opcode, ModRM, imm8 for the 0F3A map. */
