@@ -45,6 +45,8 @@ export function categorize(frame: CallFrame): string {
   if (fn === "(garbage collector)") return "garbage collection";
   if (fn === "(idle)") return "idle";
   if (fn === "(program)") return "native, no JS frame (V8, start-up)";
+  // The native recorder's log → trace columns conversion (ntr_emit) is called through koffi from its binding.
+  if (/\/runtime\/engine\/nativehooks\./.test(url) && fn === "emit") return "native log → trace columns (ntr_emit)";
   if (/\/runtime\/engine\//.test(url)) return /^(start|emuStart)$/.test(fn) ? "guest emulation + native↔JS hook transitions (uc_emu_start)" : "FFI calls into unicorn (reads/writes/regs/hook glue)";
   if (/\/runtime\/tracing\//.test(url)) return "tracer hook callbacks (runtime/tracing)";
   if (/\/instrumenter\//.test(url)) return "instrumenter (discovery, patch/thunk generation)";
@@ -53,7 +55,7 @@ export function categorize(frame: CallFrame): string {
   if (/zlib/.test(url)) return "chunk compression (zlib)";
   if (/\/runtime\//.test(url)) return "machine (scheduler, loader, NT personality)";
   if (/\/pe\//.test(url)) return "PE/PDB parsing";
-  if (/koffi/.test(url)) return "FFI calls into unicorn (reads/writes/regs/hook glue)";
+  if (/koffi/.test(url)) return fn.endsWith("load") ? "loading the native libraries (koffi)" : "FFI calls into unicorn (reads/writes/regs/hook glue)";
   if (url === "" || url.startsWith("node:")) return "node internals";
   return "other";
 }

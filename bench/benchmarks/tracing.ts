@@ -140,7 +140,7 @@ export const tracingCost: Benchmark = {
         const part = (re: RegExp): string => fmt(nsPerEvent(p, re));
         limits =
           `tracing adds ${fmt(perEventNs)} ns per event to ${fmt(untracedNs)} ns of untraced emulation per event; ` +
-          `profile of the traced run, per event: FFI calls into unicorn from hooks ${part(/^FFI/)} ns, ` +
+          `profile of the traced run, per event: FFI calls into unicorn (memory, registers, start-up included) ${part(/^FFI/)} ns, native log → trace columns ${part(/^native log/)} ns, ` +
           `tracer hook callbacks ${part(/^tracer/)} ns, guest emulation incl. thunks and native↔JS hook transitions ${part(/^guest/)} ns, ` +
           `chunk encoding + compression ${part(/^chunk/)} ns, writer append ${part(/^trace writer/)} ns, GC ${part(/^garbage/)} ns` +
           (hookNs !== undefined ? `; for scale, one bare JS code hook per entry costs ${fmt(hookNs)} ns (naive-hooks)` : "") +

@@ -122,6 +122,8 @@ describe("cpuprofile summary", () => {
       expect(s.top.map((f) => [f.name, Math.round(f.seconds * 1e6)])).toEqual([["onEntry", 500], ["start", 100]]);
       expect(s.byCategory[0]!.category).toBe("tracer hook callbacks (runtime/tracing)");
       expect(categorize(frame("writeU32", "file:///r/dist/runtime/engine/unicorn.js"))).toMatch(/^FFI/);
+      expect(categorize(frame("emit", "file:///r/dist/runtime/engine/nativehooks.js"))).toBe("native log → trace columns (ntr_emit)");
+      expect(categorize(frame("native2.load", "file:///r/node_modules/koffi/src/koffi/index.js"))).toBe("loading the native libraries (koffi)");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
