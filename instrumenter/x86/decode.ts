@@ -236,10 +236,13 @@ function readModrm(): number {
   return (m >> 3) & 7;
 }
 
+/** An Instruction while its optional fields are filled in. */
+type InstructionBeingBuilt = { -readonly [K in keyof Instruction]: Instruction[K] };
+
 function finish(immediate: number, kind: InstructionKind = "plain", note?: string): Instruction {
   p += immediate;
   if (p > end) return unknown("truncated");
-  const insn: { -readonly [K in keyof Instruction]: Instruction[K] } = { offset: start, length: p - start, kind };
+  const insn: InstructionBeingBuilt = { offset: start, length: p - start, kind };
   if (note !== undefined) insn.note = note;
   if (modrmAt >= 0) insn.modrmOffset = modrmAt;
   return insn;
@@ -251,7 +254,7 @@ function relative(kind: InstructionKind, size: number, condition?: number): Inst
   if (p > end) return unknown("truncated");
   const b = bytesNow;
   const displacement = size === 1 ? (b[at]! << 24) >> 24 : size === 2 ? ((b[at]! | (b[at + 1]! << 8)) << 16) >> 16 : b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24);
-  const insn: { -readonly [K in keyof Instruction]: Instruction[K] } = { offset: start, length: p - start, kind, displacement, displacementOffset: at - start, displacementSize: size };
+  const insn: InstructionBeingBuilt = { offset: start, length: p - start, kind, displacement, displacementOffset: at - start, displacementSize: size };
   if (condition !== undefined) insn.condition = condition;
   return insn;
 }

@@ -35,6 +35,7 @@ import {
   type ClassifiedFunction,
   type CodeBytes,
   type PatchPlan,
+  type Store,
 } from "../../instrumenter/index.js";
 import type { ThreadEventWriter, TraceClock, TraceWriter } from "../../tracefile/index.js";
 import { NATIVE_SLOW, Prot, X86Reg, type Engine, type NativeRecorder, type NativeRecorderThread } from "../engine/index.js";
@@ -547,7 +548,7 @@ export class Tracer implements MachineObserver {
     const engine = this.engine!;
     const machine = this.machine!;
     // Every original byte back in one go (GuestMemory.writeEach; the guest is stopped).
-    const stores: { readonly address: number; readonly bytes: Uint8Array }[] = [];
+    const stores: Store[] = [];
     for (const site of this.sites) {
       if (site.method === "detour") {
         // One store restores the entry; threads already in the thunk finish there.
@@ -588,7 +589,7 @@ export class Tracer implements MachineObserver {
     this.everAttached = true;
     // All the module's patches in one go (GuestMemory.writeEach): the guest is stopped, so
     // the order of the stores does not matter.
-    const stores: { readonly address: number; readonly bytes: Uint8Array }[] = [];
+    const stores: Store[] = [];
     for (const site of this.sites) {
       if (site.id < firstId || site.id >= firstId + count) continue;
       if (site.method === "detour") {

@@ -363,15 +363,14 @@ __attribute__((noinline)) static void stop_at_block(uc_engine *uc, clock_state *
   uc_emu_stop(uc);
 }
 
-/* The block hook's other cases, out of line (a tail call from it): a stop, a block not in the
-   cache at its first probe, a watched block. */
+/* The block hook's other cases, out of line (a tail call from it): a stop, or a block not in
+   the cache at its first probe (charge_of finds or computes it; it may be a watched one). */
 __attribute__((noinline)) static void block_slow(uc_engine *uc, clock_state *c, uint32_t start, uint32_t size) {
   if (c->v.counter >= c->v.budget || (attention && c->attend)) {
     stop_at_block(uc, c, start);
     return;
   }
-  const entry_t *e = &c->cache[slot_of(start) & c->cache_mask];
-  entry_t found = e->used && e->start == start && e->size == size ? *e : charge_of(c, start, size);
+  entry_t found = charge_of(c, start, size);
   c->v.counter += found.charge;
   c->v.last_start = start;
   c->v.last_size = size;
